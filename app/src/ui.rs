@@ -1,0 +1,365 @@
+//! The page: Leptos components on the main thread.
+//!
+//! [`App`] owns the page's state ([`AppState`], provided as context): the load in progress, the
+//! loaded file's summary, the error banner and the network log. Opening a file (input, drop or
+//! demo) goes through [`open_blob`] → [`WorkerClient::open`]; the worker answers with events that
+//! update the state. The table asks the worker for the visible page only.
+//!
+//! Components: [`open::OpenPanel`] (file input, demo, progress, cancel), [`summary::Summary`],
+//! [`table::VariantTable`], [`egress::EgressLog`]. Everything derived from a file is shown on this
+//! page only; what goes to the server is listed by [`egress::EgressLog`].
+
+pub mod egress;
+pub mod format;
+pub mod open;
+pub mod summary;
+pub mod table;
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use web_sys::{Blob, File};
+
+use crate::api::{self, Api, DatasetDescriptor};
+use crate::protocol::Event;
+use crate::worker_client::WorkerClient;
+use wasm_core::{Location, Summary};
+
+/// A load in progress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadProgress {
+    /// The worker job; 0 while the bytes are still being fetched (the demo).
+    pub job: u32,
+    pub name: String,
+    pub done: u64,
+    /// 0 when unknown.
+    pub total: u64,
+}
+
+/// A loaded file, as the page shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedFile {
+    /// The file's name: shown here, never sent.
+    pub name: String,
+    pub size_bytes: u64,
+    pub summary: Summary,
+    pub info_keys: Vec<String>,
+    pub format_keys: Vec<String>,
+    pub fingerprint: String,
+    pub format: String,
+    pub millis: f64,
+}
+
+/// What the error banner shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorInfo {
+    pub message: String,
+    pub location: Option<Location>,
+}
+
+/// The page's state. `Copy`: every field is a handle.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    client: StoredValue<WorkerClient, LocalStorage>,
+    pub api: Api,
+    pub load: RwSignal<Option<LoadProgress>>,
+    pub loaded: RwSignal<Option<Arc<LoadedFile>>>,
+    pub error: RwSignal<Option<ErrorInfo>>,
+    /// A passing remark (cancelled, files ignored, …).
+    pub notice: RwSignal<Option<String>>,
+    /// Bumped by every open and cancel, so a slow demo download cannot start a stale load.
+    epoch: RwSignal<u64>,
+}
+
+impl AppState {
+    fn new() -> Self {
+        Self {
+            client: StoredValue::new_local(WorkerClient::new()),
+            api: Api::new(),
+            load: RwSignal::new(None),
+            loaded: RwSignal::new(None),
+            error: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            epoch: RwSignal::new(0),
+        }
+    }
+
+    /// The worker pool (a cheap handle).
+    pub fn client(&self) -> WorkerClient {
+        self.client.get_value()
+    }
+
+    fn next_epoch(&self) -> u64 {
+        self.epoch.update(|e| *e += 1);
+        self.epoch.get_untracked()
+    }
+
+    fn fail(&self, message: String, location: Option<Location>) {
+        self.error.set(Some(ErrorInfo { message, location }));
+    }
+}
+
+/// Makes the page's state available to components below.
+pub fn provide_app_state() -> AppState {
+    let state = AppState::new();
+    provide_context(state);
+    state
+}
+
+/// The page's state, inside [`App`].
+pub fn use_app_state() -> AppState {
+    use_context::<AppState>().expect("AppState is provided by App")
+}
+
+/// Opens the chosen files: the largest is the data file (an index or key file is smaller).
+pub fn open_files(state: AppState, files: Vec<File>) {
+    let Some(data) = files.iter().max_by(|a, b| a.size().total_cmp(&b.size())).cloned() else {
+        return;
+    };
+    state.notice.set((files.len() > 1).then(|| {
+        format!(
+            "Opened “{}”; {} other file(s) set aside: index and key files are not used yet.",
+            data.name(),
+            files.len() - 1
+        )
+    }));
+    let name = data.name();
+    open_blob(state, data.into(), name);
+}
+
+/// Opens a bundled demo by name: fetched from this site, then read exactly like a user's file.
+pub fn open_demo(state: AppState, name: String) {
+    let epoch = state.next_epoch();
+    state.client().cancel();
+    state.notice.set(None);
+    state.load.set(Some(LoadProgress { job: 0, name: format!("demo “{name}”"), done: 0, total: 0 }));
+    wasm_bindgen_futures::spawn_local(async move {
+        let fetched = state.api.fetch_demo(&name).await;
+        if state.epoch.get_untracked() != epoch {
+            return; // cancelled or superseded meanwhile
+        }
+        match fetched {
+            Ok(blob) => open_blob(state, blob, format!("{name} (demo)")),
+            Err(message) => {
+                state.load.set(None);
+                state.fail(format!("cannot fetch the demo: {message}"), None);
+            }
+        }
+    });
+}
+
+/// Sends a file to a fresh worker and follows its events.
+pub fn open_blob(state: AppState, blob: Blob, name: String) {
+    state.next_epoch();
+    let salt = match api::salt() {
+        Ok(salt) => salt,
+        Err(message) => {
+            state.load.set(None);
+            state.fail(message, None);
+            return;
+        }
+    };
+    let size_bytes = blob.size() as u64;
+    state.load.set(Some(LoadProgress { job: 0, name: name.clone(), done: 0, total: size_bytes }));
+    let file_name = name.clone();
+    let job = state.client().open(blob, salt, name, move |event| match event {
+        Event::Progress { job, done, total } => state.load.update(|load| {
+            if let Some(load) = load.as_mut().filter(|l| l.job == job) {
+                load.done = done;
+                load.total = total.unwrap_or(load.total);
+            }
+        }),
+        Event::Loaded { summary, info_keys, format_keys, fingerprint, format, millis, .. } => {
+            let descriptor = DatasetDescriptor {
+                format: format.clone(),
+                size_bytes,
+                record_count: summary.records,
+                sample_count: summary.samples.len() as u32,
+                contig_count: summary.contigs.len() as u32,
+                reference_build: DatasetDescriptor::reference_build(summary.reference_build.as_deref()),
+                fingerprint: fingerprint.clone(),
+            };
+            state.load.set(None);
+            state.error.set(None);
+            state.loaded.set(Some(Arc::new(LoadedFile {
+                name: file_name.clone(),
+                size_bytes,
+                summary,
+                info_keys,
+                format_keys,
+                fingerprint,
+                format,
+                millis,
+            })));
+            // The outcome shows in the egress log; a metadata failure does not stop the page.
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = state.api.post_descriptor(&descriptor).await;
+            });
+        }
+        Event::Failed { message, location, .. } => {
+            state.load.set(None);
+            state.fail(message, location);
+        }
+        Event::Ready { .. } | Event::Rows { .. } => {}
+    });
+    state.load.update(|load| {
+        if let Some(load) = load.as_mut().filter(|l| l.job == 0) {
+            load.job = job;
+        }
+    });
+}
+
+/// Stops the load in progress; the file shown before stays.
+pub fn cancel(state: AppState) {
+    state.next_epoch();
+    state.client().cancel();
+    if state.load.get_untracked().is_some() {
+        state.load.set(None);
+        state.notice.set(Some("Loading was cancelled.".into()));
+    }
+}
+
+/// Mounts the app on `document.body`.
+pub fn mount() {
+    leptos::mount::mount_to_body(App);
+}
+
+/// The whole page.
+#[component]
+pub fn App() -> impl IntoView {
+    let state = provide_app_state();
+    state.client().set_on_lost(move |message| {
+        state.loaded.set(None);
+        state.fail(message, None);
+    });
+
+    // Drag and drop anywhere on the page.
+    let dragging = RwSignal::new(false);
+    let on_dragover = window_event_listener(leptos::ev::dragover, move |event| {
+        event.prevent_default();
+        dragging.set(true);
+    });
+    let on_dragleave = window_event_listener(leptos::ev::dragleave, move |event| {
+        // Leaving the window has no related target.
+        if event.related_target().is_none() {
+            dragging.set(false);
+        }
+    });
+    let on_drop = window_event_listener(leptos::ev::drop, move |event| {
+        event.prevent_default();
+        dragging.set(false);
+        let files = event.data_transfer().and_then(|d| d.files()).map(file_list).unwrap_or_default();
+        open_files(state, files);
+    });
+    on_cleanup(move || {
+        on_dragover.remove();
+        on_dragleave.remove();
+        on_drop.remove();
+    });
+
+    // `/?demo=NAME` opens a bundled demo on start.
+    if let Some(name) = query_param("demo") {
+        open_demo(state, name);
+    }
+
+    view! {
+        <div class="app" class:dragging=move || dragging.get()>
+            <header class="masthead">
+                <div class="brand">
+                    <span class="logo" aria-hidden="true"></span>
+                    <h1>"Enclave"</h1>
+                    <span class="tagline">"private genome explorer"</span>
+                </div>
+                <p class="privacy">
+                    "Files are read inside this browser only: their content never leaves your device. "
+                    "Every request this page makes is listed under Network activity."
+                </p>
+            </header>
+            <main>
+                <open::OpenPanel />
+                <ErrorBanner />
+                <Notice />
+                {move || {
+                    state
+                        .loaded
+                        .get()
+                        .map(|file| {
+                            view! {
+                                <summary::Summary file=file.clone() />
+                                <table::VariantTable file=file />
+                            }
+                        })
+                }}
+                <egress::EgressLog />
+            </main>
+            <div class="drop-overlay" aria-hidden="true">
+                <p>"Drop a VCF, bgzipped VCF or BCF file to open it here"</p>
+            </div>
+        </div>
+    }
+}
+
+/// The failure of the last attempt; it stays until a file loads.
+#[component]
+fn ErrorBanner() -> impl IntoView {
+    let state = use_app_state();
+    move || {
+        state.error.get().map(|error| {
+            let location = error.location.clone().unwrap_or_default();
+            view! {
+                <div
+                    class="banner error"
+                    role="alert"
+                    data-testid="error-banner"
+                    data-line=location.line.map(|v| v.to_string())
+                    data-record=location.record.map(|v| v.to_string())
+                    data-offset=location.offset.map(|v| v.to_string())
+                >
+                    <strong>"Could not open the file. "</strong>
+                    <span class="message">{error.message}</span>
+                    <button
+                        class="dismiss"
+                        type="button"
+                        aria-label="Dismiss"
+                        on:click=move |_| state.error.set(None)
+                    >
+                        "×"
+                    </button>
+                </div>
+            }
+        })
+    }
+}
+
+#[component]
+fn Notice() -> impl IntoView {
+    let state = use_app_state();
+    move || {
+        state.notice.get().map(|notice| {
+            view! {
+                <div class="banner notice" role="status">
+                    <span class="message">{notice}</span>
+                    <button
+                        class="dismiss"
+                        type="button"
+                        aria-label="Dismiss"
+                        on:click=move |_| state.notice.set(None)
+                    >
+                        "×"
+                    </button>
+                </div>
+            }
+        })
+    }
+}
+
+/// The files of a `FileList`.
+pub fn file_list(list: web_sys::FileList) -> Vec<File> {
+    (0..list.length()).filter_map(|i| list.item(i)).collect()
+}
+
+/// A query parameter of the page's URL.
+fn query_param(key: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(key).filter(|v| !v.is_empty())
+}

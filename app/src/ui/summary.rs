@@ -1,0 +1,224 @@
+//! The loaded file at a glance: counts, format, reference build, samples, contigs, load speed
+//! and the warnings the engine collected. Shown on this page only.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use wasm_core::formats::{Compression, Payload};
+
+use super::LoadedFile;
+use super::format::{Count, Num, bytes, duration, group, throughput};
+
+/// Contigs listed before "show all".
+const CONTIGS_SHOWN: usize = 24;
+
+#[component]
+pub fn Summary(file: Arc<LoadedFile>) -> impl IntoView {
+    let s = &file.summary;
+    let container = match (s.payload, s.compression) {
+        (Payload::Bcf, Compression::Bgzf) => "BCF (BGZF-compressed)",
+        (Payload::Bcf, Compression::Gzip) => "BCF (gzip-compressed)",
+        (Payload::Bcf, Compression::None) => "BCF (uncompressed)",
+        (Payload::Vcf, Compression::Bgzf) => "VCF, BGZF-compressed",
+        (Payload::Vcf, Compression::Gzip) => "VCF, gzip-compressed",
+        (Payload::Vcf, Compression::None) => "VCF, plain text",
+    };
+    let file_speed = throughput(s.bytes_read, file.millis);
+    let text_speed = throughput(s.uncompressed_bytes, file.millis);
+    let with_records = s.contigs.iter().filter(|c| c.records > 0).count() as u64;
+    view! {
+        <section class="panel summary" aria-label="Summary of the loaded file">
+            <div class="panel-head">
+                <h2 class="file-name" title=file.name.clone()>
+                    {file.name.clone()}
+                </h2>
+                <span class="muted">"Shown on this page only"</span>
+            </div>
+            <dl class="stats">
+                <div class="stat">
+                    <dt>"Records"</dt>
+                    <dd class="big">
+                        <Count n=s.records testid="variant-count" />
+                    </dd>
+                </div>
+                <div class="stat">
+                    <dt>"Samples"</dt>
+                    <dd class="big">
+                        <Count n=s.samples.len() as u64 testid="sample-count" />
+                    </dd>
+                </div>
+                <div class="stat">
+                    <dt>"Contigs"</dt>
+                    <dd class="big">
+                        <Count n=with_records testid="contig-count" />
+                        <span class="sub">
+                            " with records, of " <Count n=s.contigs.len() as u64 />
+                        </span>
+                    </dd>
+                </div>
+                <div class="stat">
+                    <dt>"Reference build"</dt>
+                    <dd data-testid="reference-build" data-value=s.reference_build.clone().unwrap_or_default()>
+                        {s.reference_build.clone().unwrap_or_else(|| "not stated in the header".into())}
+                    </dd>
+                </div>
+                <div class="stat">
+                    <dt>"Format"</dt>
+                    <dd data-testid="file-format" data-value=file.format.clone()>
+                        {s.file_format.clone()}
+                        <span class="sub">" · " {container}</span>
+                    </dd>
+                </div>
+                <div class="stat">
+                    <dt>"Size"</dt>
+                    <dd>
+                        <Num value=file.size_bytes.to_string() text=bytes(file.size_bytes) testid="file-size" />
+                        <span class="sub">
+                            " · " <Num value=s.uncompressed_bytes.to_string() text=bytes(s.uncompressed_bytes) />
+                            " uncompressed"
+                        </span>
+                    </dd>
+                </div>
+                <div class="stat">
+                    <dt>"Load time"</dt>
+                    <dd>
+                        <Num value=format!("{:.1}", file.millis) text=duration(file.millis) testid="load-time" />
+                    </dd>
+                </div>
+                <div class="stat">
+                    <dt>"Throughput"</dt>
+                    <dd>
+                        <Num value=format!("{file_speed:.2}") text=format!("{file_speed:.1} MB/s") testid="throughput" />
+                        <span class="sub">
+                            " · " <Num value=format!("{text_speed:.2}") text=format!("{text_speed:.1} MB/s") />
+                            " of text"
+                        </span>
+                    </dd>
+                </div>
+                <div class="stat">
+                    <dt>"Memory held"</dt>
+                    <dd>
+                        <Num value=s.store_bytes.to_string() text=bytes(s.store_bytes) testid="store-bytes" />
+                    </dd>
+                </div>
+            </dl>
+            <div class="summary-grid">
+                <Samples names=s.samples.clone() />
+                <Contigs file=file.clone() />
+            </div>
+            <Warnings warnings=s.warnings.clone() />
+            <p class="fingerprint">
+                "Salted fingerprint (the only value derived from the file's bytes that is sent): "
+                <code>{file.fingerprint.clone()}</code>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn Samples(names: Vec<String>) -> impl IntoView {
+    let count = names.len();
+    view! {
+        <div class="samples">
+            <h3>"Samples"</h3>
+            {if names.is_empty() {
+                view! { <p class="muted">"No samples: a sites-only file."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="chips" data-testid="sample-names" data-value=count.to_string()>
+                        {names.into_iter().map(|n| view! { <li title=n.clone()>{n}</li> }).collect_view()}
+                    </ol>
+                }
+                    .into_any()
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Contigs(file: Arc<LoadedFile>) -> impl IntoView {
+    let show_all = RwSignal::new(false);
+    let contigs = &file.summary.contigs;
+    let max = contigs.iter().map(|c| c.records).max().unwrap_or(0).max(1);
+    let listed: Vec<_> = contigs.iter().filter(|c| c.records > 0).cloned().collect();
+    let hidden_empty = contigs.len() - listed.len();
+    let total_listed = listed.len();
+    let rows = move || {
+        let n = if show_all.get() { total_listed } else { CONTIGS_SHOWN.min(total_listed) };
+        listed[..n]
+            .iter()
+            .map(|c| {
+                let width = format!("{:.2}%", c.records as f64 / max as f64 * 100.0);
+                view! {
+                    <tr>
+                        <th scope="row" title=c.name.clone()>{c.name.clone()}</th>
+                        <td class="bar-cell">
+                            <span class="bar" style:width=width></span>
+                        </td>
+                        <td class="num-cell">
+                            <Num value=c.records.to_string() text=group(c.records) />
+                        </td>
+                        <td class="num-cell muted">
+                            {c.length.map(|l| view! { <Num value=l.to_string() text=group(l) /> })}
+                        </td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <div class="contigs">
+            <h3>"Records per contig"</h3>
+            <table class="contig-table" data-testid="contig-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Contig"</th>
+                        <th scope="col" class="bar-cell">
+                            <span class="visually-hidden">"Share"</span>
+                        </th>
+                        <th scope="col" class="num-cell">"Records"</th>
+                        <th scope="col" class="num-cell">"Length"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+            {(total_listed > CONTIGS_SHOWN)
+                .then(|| {
+                    view! {
+                        <button type="button" class="link" on:click=move |_| show_all.update(|s| *s = !*s)>
+                            {move || {
+                                if show_all.get() {
+                                    "Show fewer".to_string()
+                                } else {
+                                    format!("Show all {} contigs with records", group(total_listed as u64))
+                                }
+                            }}
+                        </button>
+                    }
+                })}
+            {(hidden_empty > 0)
+                .then(|| {
+                    view! {
+                        <p class="muted small">
+                            <Count n=hidden_empty as u64 />
+                            " more declared in the header without records."
+                        </p>
+                    }
+                })}
+        </div>
+    }
+}
+
+#[component]
+fn Warnings(warnings: Vec<String>) -> impl IntoView {
+    (!warnings.is_empty()).then(|| {
+        view! {
+            <div class="warnings">
+                <h3>"Warnings " <Count n=warnings.len() as u64 /></h3>
+                <ul data-testid="warnings">
+                    {warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}
+                </ul>
+            </div>
+        }
+    })
+}

@@ -1,0 +1,164 @@
+// Enclave's end-to-end harness: starts the real server on a free port with a throwaway database,
+// launches Debian's Chromium through playwright-core, and records every request a page makes so
+// tests can prove that no file content crosses the network.
+//
+// Environment (set by `cargo xtask test`):
+//   ENCLAVE_SERVER_BIN        the server binary (default: <repo>/target/release/enclave-server)
+//   ENCLAVE_DIST              the built app (default: <repo>/dist)
+//   ENCLAVE_CHROMIUM          the browser (default: /usr/bin/chromium)
+//   ENCLAVE_SHARED_TESTDATA   the shared conformance corpus, when present
+
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+/** The repository root (the parent of e2e/). */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The Content-Security-Policy DESIGN.md requires on every page, byte for byte. */
+export const EXPECTED_CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; " +
+  "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/** Chromium flags that let it run as root in a container and keep it quiet on a closed network
+ * (TOOLCHAIN.md pitfall 7). No `--user-data-dir`: Playwright rejects it. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+const STARTUP_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+/** Path of the server binary, failing loudly (never skipping) when it is not there. */
+export function serverBinary() {
+  const bin = process.env.ENCLAVE_SERVER_BIN || join(repoRoot, 'target/release/enclave-server');
+  if (!existsSync(bin)) {
+    throw new Error(
+      `server binary ${bin} does not exist: run \`cargo xtask build\` or set ENCLAVE_SERVER_BIN`,
+    );
+  }
+  return bin;
+}
+
+/**
+ * Starts the server on 127.0.0.1 with a port the OS picks and a database in a fresh temp dir.
+ * Resolves once it prints `listening on http://127.0.0.1:PORT`.
+ *
+ * @param {{dist?: string, args?: string[], env?: Record<string, string>}} [options]
+ *   dist: the directory to serve (default ENCLAVE_DIST, else <repo>/dist).
+ * @returns {Promise<{url: string, port: number, dbPath: string, dataDir: string,
+ *   process: import('node:child_process').ChildProcess, output: string[], stop: () => Promise<void>}>}
+ *   url has no trailing slash; output holds the server's stdout lines.
+ */
+export async function startServer(options = {}) {
+  const bin = serverBinary();
+  const dist = options.dist ?? process.env.ENCLAVE_DIST ?? join(repoRoot, 'dist');
+  const dataDir = await mkdtemp(join(tmpdir(), 'enclave-e2e-'));
+  const dbPath = join(dataDir, 'e.sqlite');
+  const args = ['--dist', dist, '--db', dbPath, '--addr', '127.0.0.1:0', ...(options.args ?? [])];
+  const child = spawn(bin, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...(options.env ?? {}) },
+  });
+  child.stderr.on('data', (chunk) => process.stderr.write(chunk));
+  const output = [];
+  const exited = new Promise((resolveExit) => {
+    child.once('exit', (code, signal) => resolveExit({ code, signal }));
+  });
+
+  let url;
+  try {
+    url = await new Promise((resolveUrl, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`server did not print "listening on" within ${STARTUP_TIMEOUT_MS} ms`));
+      }, STARTUP_TIMEOUT_MS);
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(new Error(`cannot start ${bin}: ${error.message}`));
+      });
+      exited.then(({ code, signal }) => {
+        clearTimeout(timer);
+        reject(
+          new Error(
+            `server exited (code ${code}, signal ${signal}) before listening: ` +
+              `${bin} ${args.join(' ')}\nstdout:\n${output.join('\n')}`,
+          ),
+        );
+      });
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        output.push(line);
+        const match = /^listening on (http:\/\/127\.0\.0\.1:(\d+))\/?\s*$/.exec(line);
+        if (match) {
+          clearTimeout(timer);
+          resolveUrl(match[1]);
+        }
+      });
+    });
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited;
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+
+  let stopped;
+  const stop = () => {
+    stopped ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        await exited;
+        clearTimeout(timer);
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    })();
+    return stopped;
+  };
+  return { url, port: Number(new URL(url).port), dbPath, dataDir, process: child, output, stop };
+}
+
+/**
+ * Launches headless Chromium (Debian's; nothing is downloaded).
+ * @param {import('playwright-core').LaunchOptions} [options] merged over the defaults
+ */
+export function launchBrowser(options = {}) {
+  return chromium.launch({
+    executablePath: process.env.ENCLAVE_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    ...options,
+    args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
+  });
+}
+
+/**
+ * Records every request a page (or a whole browser context) issues, including those of its
+ * workers, in the order they are issued. Returns the live array:
+ * `{url, method, headers, postData, resourceType}` with `postData` a Buffer, or null without body.
+ *
+ * @param {import('playwright-core').Page | import('playwright-core').BrowserContext} target
+ */
+export function recordRequests(target) {
+  const requests = [];
+  target.on('request', (request) => {
+    requests.push({
+      url: request.url(),
+      method: request.method(),
+      headers: request.headers(),
+      postData: request.postDataBuffer(),
+      resourceType: request.resourceType(),
+    });
+  });
+  return requests;
+}

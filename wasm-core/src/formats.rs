@@ -1,0 +1,487 @@
+//! File formats: sniffing, decompression and reading VCF / BCF into a [`Dataset`].
+//!
+//! Data flow: raw bytes (`Read`) → [`sniff::container`] (plain / gzip / BGZF / Crypt4GH) →
+//! decompression → [`sniff::payload`] (VCF text / BCF) → header → records → [`VariantStore`].
+//! Progress is reported in raw (compressed) bytes through [`Progress`].
+
+pub mod bcf;
+pub mod header;
+pub mod sniff;
+pub mod vcf_text;
+
+use std::cell::Cell;
+use std::io::{self, BufRead, BufReader, Cursor, Read};
+use std::rc::Rc;
+
+use noodles::vcf;
+
+pub use self::header::ContigInfo;
+pub use self::sniff::{Compression, Payload};
+use self::vcf_text::{LineError, LineReader};
+use crate::progress::{Flow, Progress};
+use crate::store::VariantStore;
+
+/// A file read into memory: its summary and its columns.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub summary: Summary,
+    pub store: VariantStore,
+}
+
+/// What the page shows about a file once it is loaded.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Summary {
+    pub compression: Compression,
+    pub payload: Payload,
+    /// `VCFv4.2`, …
+    pub file_format: String,
+    pub records: u64,
+    pub samples: Vec<String>,
+    /// Contigs from the header, then any that only records name, with their record counts.
+    pub contigs: Vec<ContigSummary>,
+    pub reference_build: Option<String>,
+    /// Raw bytes read (the file size when read to the end).
+    pub bytes_read: u64,
+    /// Uncompressed bytes of VCF text or BCF.
+    pub uncompressed_bytes: u64,
+    /// Heap bytes held by the store.
+    pub store_bytes: u64,
+    /// Things tolerated while reading (undeclared fields, …), each once.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ContigSummary {
+    pub name: String,
+    pub length: Option<u64>,
+    pub records: u64,
+}
+
+/// Where in the file an error is.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Location {
+    /// 1-based line of VCF text.
+    pub line: Option<u64>,
+    /// 1-based record number.
+    pub record: Option<u64>,
+    /// Offset in the uncompressed stream (VCF text or BCF).
+    pub offset: Option<u64>,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = Vec::new();
+        if let Some(l) = self.line {
+            parts.push(format!("line {l}"));
+        }
+        if let Some(r) = self.record {
+            parts.push(format!("record {r}"));
+        }
+        if let Some(o) = self.offset {
+            parts.push(format!("byte offset {o}"));
+        }
+        f.write_str(&parts.join(", "))
+    }
+}
+
+/// Why a file could not be read. Every variant says what and where.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{0}")]
+    NotVariantFile(String),
+    #[error(
+        "this file is Crypt4GH-encrypted; opening encrypted files needs the Crypt4GH support that is not built yet"
+    )]
+    Encrypted,
+    #[error(
+        "the compressed data is damaged or truncated ({reason}) after {raw_offset} bytes of the file"
+    )]
+    Compression { reason: String, raw_offset: u64 },
+    #[error("invalid VCF header at line {line}: {reason}")]
+    Header { line: u64, reason: String },
+    #[error("invalid BCF header: {0}")]
+    BcfHeader(String),
+    #[error("invalid record at {location}: {reason}")]
+    Record { location: Location, reason: String },
+    #[error("cannot read the file: {0}")]
+    Io(String),
+    #[error("loading was cancelled")]
+    Cancelled,
+}
+
+impl IngestError {
+    /// Where the problem is, for the UI.
+    pub fn location(&self) -> Option<Location> {
+        match self {
+            Self::Header { line, .. } => Some(Location {
+                line: Some(*line),
+                ..Location::default()
+            }),
+            Self::Record { location, .. } => Some(location.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Counts raw bytes as the decompressor pulls them, for progress and error offsets.
+struct Counting<R> {
+    inner: R,
+    count: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// Reads up to `n` bytes for sniffing and gives back a reader that still yields them.
+fn peek<R: Read>(mut r: R, n: usize) -> io::Result<(Vec<u8>, impl Read)> {
+    let mut head = Vec::with_capacity(n);
+    (&mut r).take(n as u64).read_to_end(&mut head)?;
+    Ok((head.clone(), Cursor::new(head).chain(r)))
+}
+
+const BUF: usize = 256 << 10;
+
+/// Reads a whole VCF / BCF (plain, gzip or BGZF) into a [`Dataset`].
+///
+/// `total` is the raw size if known (for progress). The reader is consumed sequentially.
+pub fn read_dataset<R: Read>(
+    raw: R,
+    total: Option<u64>,
+    progress: &mut dyn Progress,
+) -> Result<Dataset, IngestError> {
+    let count = Rc::new(Cell::new(0u64));
+    let counting = Counting {
+        inner: raw,
+        count: Rc::clone(&count),
+    };
+    let io_err = |e: io::Error| IngestError::Io(e.to_string());
+    let (head, raw) = peek(counting, 18).map_err(io_err)?;
+    let (compression, decoded): (Compression, Box<dyn Read>) = match sniff::container(&head) {
+        sniff::Container::Crypt4gh => return Err(IngestError::Encrypted),
+        sniff::Container::Plain => (Compression::None, Box::new(raw)),
+        sniff::Container::Gzip => (
+            Compression::Gzip,
+            Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+                BUF, raw,
+            ))),
+        ),
+        sniff::Container::Bgzf => (
+            Compression::Bgzf,
+            Box::new(noodles::bgzf::io::Reader::new(raw)),
+        ),
+    };
+    let raw_offset = Rc::clone(&count);
+    let decode_err = move |e: io::Error| {
+        if matches!(
+            e.kind(),
+            io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidInput
+        ) {
+            IngestError::Compression {
+                reason: e.to_string(),
+                raw_offset: raw_offset.get(),
+            }
+        } else {
+            IngestError::Io(e.to_string())
+        }
+    };
+    let (head, decoded) = peek(decoded, 16).map_err(&decode_err)?;
+    let payload = sniff::payload(&head).map_err(IngestError::NotVariantFile)?;
+    let uncompressed = Rc::new(Cell::new(0u64));
+    let decoded = Counting {
+        inner: decoded,
+        count: Rc::clone(&uncompressed),
+    };
+    let mut ctx = Ctx {
+        count: &count,
+        total,
+        progress,
+        last_report: 0,
+        warnings: Warnings::default(),
+    };
+    let (dataset_store, file_format, raw_header, contigs) = match payload {
+        Payload::Vcf => read_vcf(
+            BufReader::with_capacity(BUF, decoded),
+            &mut ctx,
+            &decode_err,
+        )?,
+        Payload::Bcf => read_bcf(
+            BufReader::with_capacity(BUF, decoded),
+            &mut ctx,
+            &decode_err,
+        )?,
+    };
+    let store = dataset_store;
+    let _ = ctx.progress.report(count.get(), total);
+    let reference_build = header::reference_build(&raw_header, &contigs);
+    let mut per_contig = vec![0u64; store.contigs().len()];
+    for i in 0..store.len() {
+        per_contig[store.contig_of(i) as usize] += 1;
+    }
+    let lengths: std::collections::HashMap<&str, Option<u64>> = contigs
+        .iter()
+        .map(|c| (c.name.as_str(), c.length))
+        .collect();
+    let contig_summaries = store
+        .contigs()
+        .iter()
+        .enumerate()
+        .map(|(k, name)| ContigSummary {
+            name: name.clone(),
+            length: lengths.get(name.as_str()).copied().flatten(),
+            records: per_contig[k],
+        })
+        .collect();
+    let mut warnings = ctx.warnings.render();
+    for f in store.info.iter().filter(|f| !f.declared) {
+        warnings.push(format!(
+            "INFO/{} is not declared in the header; read as String",
+            f.key
+        ));
+    }
+    for f in store.format.iter().filter(|f| !f.declared) {
+        warnings.push(format!(
+            "FORMAT/{} is not declared in the header; read as String",
+            f.key
+        ));
+    }
+    Ok(Dataset {
+        summary: Summary {
+            compression,
+            payload,
+            file_format,
+            records: store.len() as u64,
+            samples: store.samples().to_vec(),
+            contigs: contig_summaries,
+            reference_build,
+            bytes_read: count.get(),
+            uncompressed_bytes: uncompressed.get(),
+            store_bytes: store.heap_bytes() as u64,
+            warnings,
+        },
+        store,
+    })
+}
+
+struct Ctx<'a> {
+    count: &'a Rc<Cell<u64>>,
+    total: Option<u64>,
+    progress: &'a mut dyn Progress,
+    last_report: u64,
+    warnings: Warnings,
+}
+
+/// Problems tolerated while reading, each kind counted once with where it first happened.
+#[derive(Debug, Default)]
+pub struct Warnings {
+    items: Vec<(&'static str, String, Location, u64)>,
+    at: Location,
+}
+
+impl Warnings {
+    /// Sets where the next warnings happen.
+    pub fn at(&mut self, location: Location) {
+        self.at = location;
+    }
+
+    /// Counts a warning of `kind`; the first message of each kind is kept.
+    pub fn add(&mut self, kind: &'static str, message: String) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.0 == kind) {
+            item.3 += 1;
+            return;
+        }
+        self.items.push((kind, message, self.at.clone(), 1));
+    }
+
+    /// Number of warnings, all kinds.
+    pub fn total(&self) -> u64 {
+        self.items.iter().map(|i| i.3).sum()
+    }
+
+    /// One line per kind: the first message, where, and how often.
+    pub fn render(&self) -> Vec<String> {
+        self.items
+            .iter()
+            .map(|(_, msg, at, n)| {
+                let more = if *n > 1 {
+                    format!("; {} times in all", n)
+                } else {
+                    String::new()
+                };
+                format!("{msg} (first at {at}{more})")
+            })
+            .collect()
+    }
+}
+
+impl Ctx<'_> {
+    /// Reports progress every 1 MiB of raw input; errors when the user cancelled.
+    fn tick(&mut self) -> Result<(), IngestError> {
+        let done = self.count.get();
+        if done >= self.last_report + (1 << 20) {
+            self.last_report = done;
+            if self.progress.report(done, self.total) == Flow::Cancel {
+                return Err(IngestError::Cancelled);
+            }
+        }
+        Ok(())
+    }
+}
+
+type Read4 = (VariantStore, String, String, Vec<ContigInfo>);
+
+fn read_vcf<R: BufRead>(
+    reader: R,
+    ctx: &mut Ctx<'_>,
+    decode_err: &dyn Fn(io::Error) -> IngestError,
+) -> Result<Read4, IngestError> {
+    let mut lines = LineReader::new(reader);
+    let line_err = |e: LineError, lines: &LineReader<R>| match e {
+        LineError::Io(e) => decode_err(e),
+        LineError::TooLong => IngestError::Record {
+            location: Location {
+                line: Some(lines.line + 1),
+                record: None,
+                offset: Some(lines.line_offset),
+            },
+            reason: e.to_string(),
+        },
+    };
+    let mut hdr = header::TextHeader::default();
+    let mut saw_chrom_line = false;
+    while lines.next_line().map_err(|e| line_err(e, &lines))? {
+        let line = std::str::from_utf8(&lines.buf).map_err(|_| IngestError::Header {
+            line: lines.line,
+            reason: "the header is not valid UTF-8 text".into(),
+        })?;
+        ctx.warnings.at(Location {
+            line: Some(lines.line),
+            record: None,
+            offset: Some(lines.line_offset),
+        });
+        let warnings = &mut ctx.warnings;
+        let done = hdr
+            .push_line(line, &mut |kind, msg| warnings.add(kind, msg))
+            .map_err(|reason| IngestError::Header {
+                line: lines.line,
+                reason,
+            })?;
+        if done {
+            saw_chrom_line = true;
+            break;
+        }
+        ctx.tick()?;
+    }
+    if !saw_chrom_line {
+        return Err(IngestError::Header {
+            line: lines.line,
+            reason: "the #CHROM header line is missing".into(),
+        });
+    }
+    let contigs = hdr.contigs.clone();
+    let file_format = hdr.file_format.clone();
+    let raw_header = std::mem::take(&mut hdr.raw);
+    let mut store = hdr.store().map_err(|e| IngestError::Header {
+        line: lines.line,
+        reason: e.to_string(),
+    })?;
+    let mut scratch = vcf_text::Scratch::default();
+    let mut record = 0u64;
+    let mut blank_lines = 0u64;
+    while lines.next_line().map_err(|e| line_err(e, &lines))? {
+        if lines.buf.is_empty() {
+            blank_lines += 1;
+            continue;
+        }
+        record += 1;
+        ctx.warnings.at(Location {
+            line: Some(lines.line),
+            record: Some(record),
+            offset: Some(lines.line_offset),
+        });
+        vcf_text::parse_record(&lines.buf, &mut store, &mut scratch, &mut ctx.warnings).map_err(
+            |e| IngestError::Record {
+                location: Location {
+                    line: Some(lines.line),
+                    record: Some(record),
+                    offset: Some(lines.line_offset),
+                },
+                reason: e.to_string(),
+            },
+        )?;
+        ctx.tick()?;
+    }
+    if blank_lines > 0 {
+        ctx.warnings.add(
+            "blank-lines",
+            format!("{blank_lines} blank line(s) skipped"),
+        );
+    }
+    Ok((store, file_format, raw_header, contigs))
+}
+
+fn read_bcf<R: BufRead>(
+    reader: R,
+    ctx: &mut Ctx<'_>,
+    decode_err: &dyn Fn(io::Error) -> IngestError,
+) -> Result<Read4, IngestError> {
+    let mut reader = noodles::bcf::io::Reader::from(reader);
+    let hdr: vcf::Header = reader.read_header().map_err(|e| match e.kind() {
+        io::ErrorKind::InvalidData => IngestError::BcfHeader(e.to_string()),
+        _ => decode_err(e),
+    })?;
+    let raw_header = String::from_utf8_lossy(&{
+        let mut w = vcf::io::Writer::new(Vec::new());
+        w.write_header(&hdr)
+            .map_err(|e| IngestError::BcfHeader(e.to_string()))?;
+        w.into_inner()
+    })
+    .into_owned();
+    let contigs = header::contigs(&hdr);
+    let file_format = format!(
+        "VCFv{}.{}",
+        hdr.file_format().major(),
+        hdr.file_format().minor()
+    );
+    let mut store = header::store_for(&hdr).map_err(|e| IngestError::BcfHeader(e.to_string()))?;
+    let mut record = noodles::bcf::Record::default();
+    let mut scratch = bcf::Scratch::default();
+    let mut n = 0u64;
+    loop {
+        let read = reader
+            .read_record(&mut record)
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidData => IngestError::Record {
+                    location: Location {
+                        record: Some(n + 1),
+                        ..Location::default()
+                    },
+                    reason: e.to_string(),
+                },
+                _ => decode_err(e),
+            })?;
+        if read == 0 {
+            break;
+        }
+        n += 1;
+        ctx.warnings.at(Location {
+            record: Some(n),
+            ..Location::default()
+        });
+        bcf::push_record(&record, &hdr, &mut store, &mut scratch, &mut ctx.warnings).map_err(
+            |e| IngestError::Record {
+                location: Location {
+                    record: Some(n),
+                    ..Location::default()
+                },
+                reason: e.to_string(),
+            },
+        )?;
+        ctx.tick()?;
+    }
+    Ok((store, file_format, raw_header, contigs))
+}

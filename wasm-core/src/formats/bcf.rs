@@ -1,0 +1,430 @@
+//! BCF 2.2 records: noodles reads the record framing and the fixed site fields; the typed INFO
+//! and FORMAT values (BCF 2.2 §6.3) are decoded here, straight into the columnar store.
+//!
+//! noodles' lazy value accessors `todo!()`/`panic!()` on some encodings that real or damaged
+//! files contain (16-bit genotypes, `Number=0` FORMAT fields, undeclared keys); malformed
+//! input must be an error, never a panic, so this module reads the bytes itself.
+
+use std::io;
+
+use noodles::vcf::{
+    self,
+    variant::record::{AlternateBases, Filters, Ids, ReferenceBases},
+};
+
+use super::Warnings;
+use super::vcf_text::RecordError;
+use crate::store::{FLOAT_MISSING, INT_MISSING, StoreError, ValueType, VariantStore};
+
+/// Why a BCF record could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum BcfError {
+    #[error("{0}")]
+    Io(#[from] io::Error),
+    #[error("{0}")]
+    Record(#[from] RecordError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// BCF 2.2 §6.3.3 sentinels per integer width: (missing, end of vector).
+const INT8: (i32, i32) = (-128, -127);
+const INT16: (i32, i32) = (-32768, -32767);
+const INT32: (i32, i32) = (i32::MIN, i32::MIN + 1);
+const FLOAT_EOV: u32 = 0x7F80_0002;
+
+/// A typed value's storage (BCF 2.2 §6.3.3 type descriptor).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Storage {
+    Missing,
+    Int8,
+    Int16,
+    Int32,
+    Float,
+    Char,
+}
+
+impl Storage {
+    fn size(self) -> usize {
+        match self {
+            Self::Missing => 0,
+            Self::Int8 | Self::Char => 1,
+            Self::Int16 => 2,
+            Self::Int32 | Self::Float => 4,
+        }
+    }
+}
+
+struct Bytes<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Bytes<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], BcfError> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.buf.len())
+            .ok_or_else(|| {
+                BcfError::Invalid(format!(
+                    "a typed value runs past the end of the record ({n} bytes wanted)"
+                ))
+            })?;
+        let s = &self.buf[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+
+    fn descriptor(&mut self) -> Result<(Storage, usize), BcfError> {
+        let b = self.take(1)?[0];
+        let storage = match b & 0x0F {
+            0 => Storage::Missing,
+            1 => Storage::Int8,
+            2 => Storage::Int16,
+            3 => Storage::Int32,
+            5 => Storage::Float,
+            7 => Storage::Char,
+            t => return Err(BcfError::Invalid(format!("unknown BCF value type {t}"))),
+        };
+        let mut len = usize::from(b >> 4);
+        if len == 15 {
+            let n = self.typed_int()?;
+            len = usize::try_from(n)
+                .map_err(|_| BcfError::Invalid(format!("invalid vector length {n}")))?;
+        }
+        Ok((storage, len))
+    }
+
+    /// A typed single integer (keys, lengths).
+    fn typed_int(&mut self) -> Result<i64, BcfError> {
+        let (storage, len) = self.descriptor()?;
+        if len != 1 {
+            return Err(BcfError::Invalid("expected a single typed integer".into()));
+        }
+        let v = self.take(storage.size())?;
+        Ok(match storage {
+            Storage::Int8 => i64::from(v[0] as i8),
+            Storage::Int16 => i64::from(i16::from_le_bytes([v[0], v[1]])),
+            Storage::Int32 => i64::from(i32::from_le_bytes([v[0], v[1], v[2], v[3]])),
+            _ => return Err(BcfError::Invalid("expected an integer key".into())),
+        })
+    }
+}
+
+/// Decodes `n` values of `storage` into ints (missing → [`INT_MISSING`], stops at end of vector).
+fn ints(storage: Storage, raw: &[u8], out: &mut Vec<i32>) -> Result<(), BcfError> {
+    out.clear();
+    let (missing, eov, width) = match storage {
+        Storage::Int8 => (INT8.0, INT8.1, 1),
+        Storage::Int16 => (INT16.0, INT16.1, 2),
+        Storage::Int32 => (INT32.0, INT32.1, 4),
+        Storage::Missing => return Ok(()),
+        _ => {
+            return Err(BcfError::Invalid(
+                "integer field stored as non-integer".into(),
+            ));
+        }
+    };
+    for c in raw.chunks_exact(width) {
+        let v = match width {
+            1 => i32::from(c[0] as i8),
+            2 => i32::from(i16::from_le_bytes([c[0], c[1]])),
+            _ => i32::from_le_bytes([c[0], c[1], c[2], c[3]]),
+        };
+        if v == eov {
+            break;
+        }
+        out.push(if v == missing { INT_MISSING } else { v });
+    }
+    Ok(())
+}
+
+fn floats(storage: Storage, raw: &[u8], out: &mut Vec<u32>) -> Result<(), BcfError> {
+    out.clear();
+    match storage {
+        Storage::Float => {
+            for c in raw.chunks_exact(4) {
+                let bits = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+                if bits == FLOAT_EOV {
+                    break;
+                }
+                out.push(bits);
+            }
+        }
+        Storage::Missing => {}
+        _ => {
+            // Some writers store integral floats as integers; convert.
+            let mut tmp = Vec::new();
+            ints(storage, raw, &mut tmp)?;
+            out.extend(tmp.iter().map(|&v| {
+                if v == INT_MISSING {
+                    FLOAT_MISSING
+                } else {
+                    (v as f32).to_bits()
+                }
+            }));
+        }
+    }
+    Ok(())
+}
+
+/// Char data without its NUL padding.
+fn chars(raw: &[u8]) -> &[u8] {
+    let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
+    &raw[..end]
+}
+
+fn key_name<'h>(header: &'h vcf::Header, id: i64) -> Result<&'h str, BcfError> {
+    usize::try_from(id)
+        .ok()
+        .and_then(|i| header.string_maps().strings().get_index(i))
+        .ok_or_else(|| {
+            BcfError::Invalid(format!(
+                "key {id} is not in the header's dictionary of strings"
+            ))
+        })
+}
+
+/// Reusable buffers.
+#[derive(Default)]
+pub struct Scratch {
+    ints: Vec<i32>,
+    floats: Vec<u32>,
+    alleles: Vec<Option<u32>>,
+}
+
+/// Writes one BCF record into the store.
+pub fn push_record(
+    record: &noodles::bcf::Record,
+    header: &vcf::Header,
+    store: &mut VariantStore,
+    scratch: &mut Scratch,
+    warn: &mut Warnings,
+) -> Result<(), BcfError> {
+    let chrom = record.reference_sequence_name(header.string_maps())?;
+    let contig = store.contig_id(chrom);
+    // BCF stores POS 0-based; noodles gives the 1-based start.
+    let pos = match record.variant_start().transpose()? {
+        Some(p) => usize::from(p) as u64,
+        None => 0,
+    };
+    let record_ids = record.ids();
+    let id = Ids::iter(&record_ids).collect::<Vec<_>>().join(";");
+    let reference: Vec<u8> =
+        ReferenceBases::iter(&record.reference_bases()).collect::<io::Result<_>>()?;
+    let record_alts = record.alternate_bases();
+    let alts = AlternateBases::iter(&record_alts)
+        .collect::<io::Result<Vec<_>>>()?
+        .join(",");
+    let n_alt = if alts.is_empty() {
+        0
+    } else {
+        alts.split(',').count()
+    };
+    let qual = record.quality_score()?.map_or(FLOAT_MISSING, f32::to_bits);
+    let mut filter_ids = Vec::new();
+    for name in Filters::iter(&record.filters(), header) {
+        filter_ids.push(store.filter_id(name?)?);
+    }
+    store.begin_record(
+        contig,
+        pos,
+        id.as_bytes(),
+        &reference,
+        alts.as_bytes(),
+        qual,
+        &filter_ids,
+    )?;
+
+    let info = record.info();
+    let n_info = vcf::variant::record::Info::len(&info);
+    let mut bytes = Bytes {
+        buf: info.as_ref(),
+        pos: 0,
+    };
+    for _ in 0..n_info {
+        let name = key_name(header, bytes.typed_int()?)?;
+        let (storage, len) = bytes.descriptor()?;
+        let raw = bytes.take(
+            len.checked_mul(storage.size())
+                .ok_or_else(|| BcfError::Invalid("vector too long".into()))?,
+        )?;
+        let field = store.info.resolve(name);
+        let r = match store.info.type_of(field) {
+            ValueType::Flag => store.set_info_flag(field),
+            _ if storage == Storage::Missing => continue,
+            ValueType::Integer => {
+                ints(storage, raw, &mut scratch.ints)?;
+                store.set_info_integers(field, &scratch.ints)
+            }
+            ValueType::Float => {
+                floats(storage, raw, &mut scratch.floats)?;
+                store.set_info_floats(field, &scratch.floats)
+            }
+            ValueType::Character | ValueType::String => {
+                if storage != Storage::Char {
+                    return Err(BcfError::Invalid(format!(
+                        "INFO/{name} is a String but is not stored as characters"
+                    )));
+                }
+                store.set_info_text(field, chars(raw))
+            }
+        };
+        match r {
+            Err(StoreError::DuplicateField { .. }) => {
+                warn.add(
+                    "duplicate-info",
+                    format!("INFO/{name} appears twice in one record; the first value is used"),
+                );
+            }
+            r => r?,
+        }
+    }
+
+    let n_samples = store.samples().len();
+    if n_samples > 0 {
+        let samples = record.samples()?;
+        let n_fmt = samples.format_count();
+        let mut bytes = Bytes {
+            buf: samples.as_ref(),
+            pos: 0,
+        };
+        for _ in 0..n_fmt {
+            let name = key_name(header, bytes.typed_int()?)?;
+            let (storage, len) = bytes.descriptor()?;
+            let width = len
+                .checked_mul(storage.size())
+                .ok_or_else(|| BcfError::Invalid("vector too long".into()))?;
+            let field = store.format.resolve(name);
+            for s in 0..n_samples {
+                let raw = bytes.take(width)?;
+                if name == "GT" {
+                    push_genotype(store, scratch, warn, s, storage, raw, n_alt)?;
+                    continue;
+                }
+                let r = match store.format.type_of(field) {
+                    ValueType::Integer => {
+                        ints(storage, raw, &mut scratch.ints)?;
+                        if scratch.ints.iter().all(|&v| v == INT_MISSING) {
+                            continue;
+                        }
+                        store.set_format_integers(field, s, &scratch.ints)
+                    }
+                    ValueType::Float => {
+                        floats(storage, raw, &mut scratch.floats)?;
+                        if scratch.floats.iter().all(|&v| v == FLOAT_MISSING) {
+                            continue;
+                        }
+                        store.set_format_floats(field, s, &scratch.floats)
+                    }
+                    _ => {
+                        let t = chars(raw);
+                        if t.is_empty() || t == b"." {
+                            continue;
+                        }
+                        store.set_format_text(field, s, t)
+                    }
+                };
+                r?;
+            }
+        }
+    }
+    store.end_record();
+    Ok(())
+}
+
+/// BCF 2.2 §6.3.4: GT values are `(allele + 1) << 1 | phased`, 0 for a missing allele.
+fn push_genotype(
+    store: &mut VariantStore,
+    scratch: &mut Scratch,
+    warn: &mut Warnings,
+    s: usize,
+    storage: Storage,
+    raw: &[u8],
+    n_alt: usize,
+) -> Result<(), BcfError> {
+    ints(storage, raw, &mut scratch.ints)?;
+    scratch.alleles.clear();
+    let mut phased = false;
+    let mut text = String::new();
+    for (k, &v) in scratch.ints.iter().enumerate() {
+        if v == INT_MISSING {
+            break; // a missing sample: no genotype
+        }
+        let allele = if v >> 1 == 0 {
+            None
+        } else {
+            Some(((v >> 1) - 1) as u32)
+        };
+        if k > 0 {
+            phased |= v & 1 == 1;
+            text.push(if v & 1 == 1 { '|' } else { '/' });
+        }
+        match allele {
+            Some(a) => {
+                if a as usize > n_alt {
+                    warn.add(
+                        "gt-allele-range",
+                        format!(
+                            "FORMAT/GT names allele {a} but the record has {n_alt} ALT allele(s)"
+                        ),
+                    );
+                }
+                text.push_str(&a.to_string());
+            }
+            None => text.push('.'),
+        }
+        scratch.alleles.push(allele);
+    }
+    if !scratch.alleles.is_empty() {
+        store.set_genotype(s, &scratch.alleles, phased, &text);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_typed_values_with_sentinels() {
+        let mut out = Vec::new();
+        ints(Storage::Int8, &[5, 0x80, 0x81, 7], &mut out).unwrap();
+        assert_eq!(out, vec![5, INT_MISSING]);
+        ints(Storage::Int16, &[0x00, 0x80, 0x02, 0x00], &mut out).unwrap();
+        assert_eq!(out, vec![INT_MISSING, 2]);
+        let mut f = Vec::new();
+        let mut raw = 1.5f32.to_bits().to_le_bytes().to_vec();
+        raw.extend(FLOAT_EOV.to_le_bytes());
+        floats(Storage::Float, &raw, &mut f).unwrap();
+        assert_eq!(f, vec![1.5f32.to_bits()]);
+        assert_eq!(chars(b"AB\0\0"), b"AB");
+    }
+
+    #[test]
+    fn long_vectors_and_truncation() {
+        // Length 15 means "a typed int follows": here 20 int8 values.
+        let mut buf = vec![0xF1, 0x11, 20];
+        buf.extend(std::iter::repeat_n(1u8, 20));
+        let mut b = Bytes { buf: &buf, pos: 0 };
+        let (storage, len) = b.descriptor().unwrap();
+        assert_eq!((storage, len), (Storage::Int8, 20));
+        assert!(
+            b.take(21).is_err(),
+            "reading past the record is an error, not a panic"
+        );
+        let mut b = Bytes {
+            buf: &[0x11],
+            pos: 0,
+        };
+        assert!(b.descriptor().is_ok());
+        let mut b = Bytes {
+            buf: &[0x04],
+            pos: 0,
+        };
+        assert!(b.descriptor().is_err(), "type 4 is reserved");
+    }
+}

@@ -1,0 +1,557 @@
+//! The VCF header: parsed line by line with noodles (so errors name the line), then turned into
+//! the store's field declarations, the contig list and a summary.
+
+use noodles::vcf;
+use noodles::vcf::header::record::value::map::{format, info};
+
+use crate::store::{ValueType, VariantStore};
+
+/// A VCF header as read from text (VCF 4.3 §1.4), leniently: what htslib tolerates is a
+/// warning, what would make the records unreadable is an error naming the line.
+#[derive(Debug, Clone, Default)]
+pub struct TextHeader {
+    /// `VCFv4.2`, …
+    pub file_format: String,
+    pub infos: Vec<FieldDef>,
+    pub formats: Vec<FieldDef>,
+    pub filters: Vec<String>,
+    pub contigs: Vec<ContigInfo>,
+    pub samples: Vec<String>,
+    pub raw: String,
+    /// IDs seen per section, so huge headers (100 000+ contigs) stay linear.
+    seen: std::collections::HashSet<(u8, String)>,
+}
+
+/// An `##INFO` or `##FORMAT` declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDef {
+    pub id: String,
+    pub number: String,
+    pub ty: ValueType,
+    pub description: String,
+}
+
+/// The fixed columns of the `#CHROM` line (VCF 4.3 §1.5).
+const FIXED: [&str; 8] = [
+    "#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO",
+];
+
+impl TextHeader {
+    /// Takes one header line (without newline). Returns `Ok(true)` after the `#CHROM` line.
+    pub fn push_line(
+        &mut self,
+        line: &str,
+        warn: &mut dyn FnMut(&'static str, String),
+    ) -> Result<bool, String> {
+        self.raw.push_str(line);
+        self.raw.push('\n');
+        if self.file_format.is_empty() {
+            let v = line
+                .strip_prefix("##fileformat=")
+                .ok_or("the first line must be ##fileformat=VCFv4.x")?;
+            if !v.starts_with("VCFv") {
+                return Err(format!("unknown file format {v:?}"));
+            }
+            self.file_format = v.to_string();
+            return Ok(false);
+        }
+        if line.starts_with("#CHROM") {
+            self.samples = parse_chrom_line(line)?;
+            return Ok(true);
+        }
+        let Some(meta) = line.strip_prefix("##") else {
+            return Err("expected a ## meta line or the #CHROM line".into());
+        };
+        // htslib tolerates trailing white space after a meta line.
+        let meta = meta.trim_end();
+        let Some((key, value)) = meta.split_once('=') else {
+            warn(
+                "header-no-equals",
+                format!("header line without '=' ignored: {}", clip(line)),
+            );
+            return Ok(false);
+        };
+        match key {
+            "INFO" | "FORMAT" => {
+                let map = parse_map(value).map_err(|e| format!("##{key}: {e}"))?;
+                let def = field_def(key, &map, warn)?;
+                let list = if key == "INFO" {
+                    &mut self.infos
+                } else {
+                    &mut self.formats
+                };
+                if !self.seen.insert((key.as_bytes()[0], def.id.clone())) {
+                    warn(
+                        "header-duplicate",
+                        format!(
+                            "##{key} ID={} is declared twice; the first declaration is used",
+                            def.id
+                        ),
+                    );
+                } else {
+                    list.push(def);
+                }
+            }
+            "FILTER" => {
+                let map = parse_map(value).map_err(|e| format!("##FILTER: {e}"))?;
+                let id = get(&map, "ID").ok_or("##FILTER without ID")?;
+                if self.seen.insert((b'L', id.to_string())) {
+                    self.filters.push(id.to_string());
+                }
+            }
+            "contig" => {
+                let map = parse_map(value).map_err(|e| format!("##contig: {e}"))?;
+                let id = get(&map, "ID").ok_or("##contig without ID")?;
+                let length = match get(&map, "length") {
+                    Some(l) => match l.parse::<u64>() {
+                        Ok(n) => Some(n),
+                        Err(_) => {
+                            warn(
+                                "header-contig-length",
+                                format!("##contig ID={id} has an invalid length {l:?}"),
+                            );
+                            None
+                        }
+                    },
+                    None => None,
+                };
+                if !self.seen.insert((b'C', id.to_string())) {
+                    warn(
+                        "header-duplicate",
+                        format!(
+                            "##contig ID={id} is declared twice; the first declaration is used"
+                        ),
+                    );
+                } else {
+                    self.contigs.push(ContigInfo {
+                        name: id.to_string(),
+                        length,
+                    });
+                }
+            }
+            _ => {
+                if value.starts_with('<') && parse_map(value).is_err() {
+                    warn(
+                        "header-structured",
+                        format!("malformed ##{key} line ignored"),
+                    );
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// An empty store shaped by this header.
+    pub fn store(&self) -> Result<VariantStore, crate::store::StoreError> {
+        let mut store = VariantStore::new(self.samples.clone());
+        for c in &self.contigs {
+            store.contig_id(&c.name);
+        }
+        store.filter_id("PASS")?;
+        for f in &self.filters {
+            store.filter_id(f)?;
+        }
+        for d in &self.infos {
+            store.info.declare(&d.id, &d.number, d.ty, &d.description);
+        }
+        for d in &self.formats {
+            store.format.declare(&d.id, &d.number, d.ty, &d.description);
+        }
+        Ok(store)
+    }
+}
+
+fn clip(s: &str) -> String {
+    if s.len() <= 80 {
+        s.to_string()
+    } else {
+        format!("{}…", &s[..s.floor_char_boundary(80)])
+    }
+}
+
+fn get<'a>(map: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    map.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+fn field_def(
+    section: &str,
+    map: &[(String, String)],
+    warn: &mut dyn FnMut(&'static str, String),
+) -> Result<FieldDef, String> {
+    let id = get(map, "ID")
+        .ok_or_else(|| format!("##{section} without ID"))?
+        .to_string();
+    if id.is_empty() {
+        return Err(format!("##{section} with an empty ID"));
+    }
+    let number = get(map, "Number").unwrap_or_else(|| {
+        warn(
+            "header-number",
+            format!("##{section} ID={id} has no Number; '.' assumed"),
+        );
+        "."
+    });
+    let valid_number = number.parse::<u32>().is_ok()
+        || matches!(
+            number,
+            "A" | "R" | "G" | "." | "LA" | "LR" | "LG" | "P" | "M"
+        );
+    let number = if valid_number {
+        number.to_string()
+    } else {
+        warn(
+            "header-number",
+            format!("##{section} ID={id} has an invalid Number={number}; '.' assumed"),
+        );
+        ".".to_string()
+    };
+    let ty = match get(map, "Type") {
+        Some("Integer") => ValueType::Integer,
+        Some("Float") => ValueType::Float,
+        Some("Flag") if section == "INFO" => ValueType::Flag,
+        Some("Character") => ValueType::Character,
+        Some("String") => ValueType::String,
+        other => {
+            warn(
+                "header-type",
+                format!(
+                    "##{section} ID={id} has Type={}; read as String",
+                    other.unwrap_or("(none)")
+                ),
+            );
+            ValueType::String
+        }
+    };
+    let description = get(map, "Description").unwrap_or("").to_string();
+    Ok(FieldDef {
+        id,
+        number,
+        ty,
+        description,
+    })
+}
+
+/// Parses `<k=v,k="quoted, \"text\"",…>` (VCF 4.3 §1.4).
+fn parse_map(value: &str) -> Result<Vec<(String, String)>, String> {
+    let inner = value
+        .strip_prefix('<')
+        .and_then(|v| v.strip_suffix('>'))
+        .ok_or("a structured line must be enclosed in < and >")?;
+    let mut out = Vec::new();
+    let mut chars = inner.chars().peekable();
+    loop {
+        let mut key = String::new();
+        for c in chars.by_ref() {
+            if c == '=' {
+                break;
+            }
+            key.push(c);
+        }
+        let key = key.trim().to_string();
+        if key.is_empty() {
+            return Err("empty key".into());
+        }
+        let mut val = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            let mut closed = false;
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => {
+                        if let Some(n) = chars.next() {
+                            val.push(n);
+                        }
+                    }
+                    '"' => {
+                        closed = true;
+                        break;
+                    }
+                    c => val.push(c),
+                }
+            }
+            if !closed {
+                return Err(format!("unterminated quoted value for {key}"));
+            }
+            // Skip to the next comma.
+            for c in chars.by_ref() {
+                if c == ',' {
+                    break;
+                }
+            }
+            out.push((key, val));
+        } else {
+            let mut ended = true;
+            for c in chars.by_ref() {
+                if c == ',' {
+                    ended = false;
+                    break;
+                }
+                val.push(c);
+            }
+            out.push((key, val));
+            if ended {
+                break;
+            }
+            continue;
+        }
+        if chars.peek().is_none() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Parses the `#CHROM` line into sample names.
+fn parse_chrom_line(line: &str) -> Result<Vec<String>, String> {
+    let cols: Vec<&str> = line.split('\t').collect();
+    if cols.len() < FIXED.len() || cols[..FIXED.len()] != FIXED {
+        if line.contains(' ') && !line.contains('\t') {
+            return Err("the #CHROM line must be separated by tabs, not spaces".into());
+        }
+        return Err(format!(
+            "the #CHROM line must start with {}",
+            FIXED.join(" ")
+        ));
+    }
+    if cols.len() == FIXED.len() {
+        return Ok(Vec::new());
+    }
+    if cols[FIXED.len()] != "FORMAT" {
+        return Err(format!(
+            "the 9th column of the #CHROM line must be FORMAT, not {:?}",
+            cols[FIXED.len()]
+        ));
+    }
+    let samples: Vec<String> = cols[FIXED.len() + 1..]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    for s in &samples {
+        if s.is_empty() {
+            return Err("the #CHROM line has an empty sample name (a stray tab?)".into());
+        }
+        if !seen.insert(s) {
+            return Err(format!(
+                "sample name {s:?} appears twice in the #CHROM line"
+            ));
+        }
+    }
+    Ok(samples)
+}
+
+fn value_type_info(ty: info::Type) -> ValueType {
+    match ty {
+        info::Type::Integer => ValueType::Integer,
+        info::Type::Float => ValueType::Float,
+        info::Type::Flag => ValueType::Flag,
+        info::Type::Character => ValueType::Character,
+        info::Type::String => ValueType::String,
+    }
+}
+
+fn value_type_format(ty: format::Type) -> ValueType {
+    match ty {
+        format::Type::Integer => ValueType::Integer,
+        format::Type::Float => ValueType::Float,
+        format::Type::Character => ValueType::Character,
+        format::Type::String => ValueType::String,
+    }
+}
+
+fn number_text_info(n: info::Number) -> String {
+    match n {
+        info::Number::Count(c) => c.to_string(),
+        info::Number::AlternateBases => "A".into(),
+        info::Number::ReferenceAlternateBases => "R".into(),
+        info::Number::Samples => "G".into(),
+        info::Number::Unknown => ".".into(),
+    }
+}
+
+fn number_text_format(n: format::Number) -> String {
+    match n {
+        format::Number::Count(c) => c.to_string(),
+        format::Number::AlternateBases => "A".into(),
+        format::Number::ReferenceAlternateBases => "R".into(),
+        format::Number::Samples => "G".into(),
+        format::Number::LocalAlternateBases => "LA".into(),
+        format::Number::LocalReferenceAlternateBases => "LR".into(),
+        format::Number::LocalSamples => "LG".into(),
+        format::Number::Ploidy => "P".into(),
+        format::Number::BaseModifications => "M".into(),
+        format::Number::Unknown => ".".into(),
+    }
+}
+
+/// A contig from the header.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ContigInfo {
+    pub name: String,
+    pub length: Option<u64>,
+}
+
+/// Builds an empty store shaped by the header: samples, contigs in header order, INFO and
+/// FORMAT declarations, FILTER names (PASS first, as BCF requires).
+pub(crate) fn store_for(header: &vcf::Header) -> Result<VariantStore, crate::store::StoreError> {
+    let samples = header.sample_names().iter().cloned().collect();
+    let mut store = VariantStore::new(samples);
+    for name in header.contigs().keys() {
+        store.contig_id(name);
+    }
+    store.filter_id("PASS")?;
+    for name in header.filters().keys() {
+        store.filter_id(name)?;
+    }
+    for (key, map) in header.infos() {
+        store.info.declare(
+            key,
+            &number_text_info(map.number()),
+            value_type_info(map.ty()),
+            map.description(),
+        );
+    }
+    for (key, map) in header.formats() {
+        store.format.declare(
+            key,
+            &number_text_format(map.number()),
+            value_type_format(map.ty()),
+            map.description(),
+        );
+    }
+    Ok(store)
+}
+
+pub(crate) fn contigs(header: &vcf::Header) -> Vec<ContigInfo> {
+    header
+        .contigs()
+        .iter()
+        .map(|(name, map)| ContigInfo {
+            name: name.clone(),
+            length: map.length().map(|l| l as u64),
+        })
+        .collect()
+}
+
+/// The reference build, if the header says: `##reference=`, `##assembly=`, a contig's
+/// `assembly=`, or else the length of chromosome 1.
+pub fn reference_build(raw_header: &str, contigs: &[ContigInfo]) -> Option<String> {
+    const NAMES: &[(&str, &str)] = &[
+        ("grch38", "GRCh38"),
+        ("hg38", "GRCh38"),
+        ("grch37", "GRCh37"),
+        ("hg19", "GRCh37"),
+        ("hs37d5", "GRCh37"),
+        ("b37", "GRCh37"),
+        ("human_g1k_v37", "GRCh37"),
+        ("chm13", "T2T-CHM13"),
+        ("t2t", "T2T-CHM13"),
+        ("hg18", "NCBI36"),
+        ("ncbi36", "NCBI36"),
+    ];
+    for line in raw_header.lines() {
+        let lower = line.to_ascii_lowercase();
+        let relevant = lower.starts_with("##reference=")
+            || lower.starts_with("##assembly=")
+            || (lower.starts_with("##contig=") && lower.contains("assembly="));
+        if !relevant {
+            continue;
+        }
+        for (needle, build) in NAMES {
+            if lower.contains(needle) {
+                return Some((*build).to_string());
+            }
+        }
+    }
+    // Lengths of chromosome 1 in each assembly.
+    let chr1 = contigs
+        .iter()
+        .find(|c| c.name == "1" || c.name == "chr1")?
+        .length?;
+    match chr1 {
+        249_250_621 => Some("GRCh37".into()),
+        248_956_422 => Some("GRCh38".into()),
+        248_387_328 => Some("T2T-CHM13".into()),
+        247_249_719 => Some("NCBI36".into()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_build_from_header_lines_or_lengths() {
+        assert_eq!(
+            reference_build("##reference=file:///ref/hs37d5.fa\n", &[]),
+            Some("GRCh37".into())
+        );
+        assert_eq!(
+            reference_build("##contig=<ID=1,assembly=GRCh38>\n", &[]),
+            Some("GRCh38".into())
+        );
+        let c = [ContigInfo {
+            name: "chr1".into(),
+            length: Some(248_956_422),
+        }];
+        assert_eq!(reference_build("", &c), Some("GRCh38".into()));
+        assert_eq!(reference_build("##source=x\n", &[]), None);
+    }
+
+    fn read(lines: &[&str]) -> (Result<TextHeader, String>, Vec<String>) {
+        let mut h = TextHeader::default();
+        let mut warnings = Vec::new();
+        for l in lines {
+            if let Err(e) = h.push_line(l, &mut |_, m| warnings.push(m)) {
+                return (Err(e), warnings);
+            }
+        }
+        (Ok(h), warnings)
+    }
+
+    #[test]
+    fn reads_declarations_with_quotes_and_escapes() {
+        let (h, w) = read(&[
+            "##fileformat=VCFv4.3",
+            r#"##INFO=<ID=DP,Number=1,Type=Integer,Description="Depth, \"total\"">"#,
+            "##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">",
+            "##contig=<ID=chr1,length=248956422>",
+            "##FILTER=<ID=q10,Description=\"Quality below 10\">",
+            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNA1\tNA2",
+        ]);
+        let h = h.unwrap();
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(h.infos[0].description, "Depth, \"total\"");
+        assert_eq!(h.infos[0].ty, ValueType::Integer);
+        assert_eq!(h.contigs[0].length, Some(248_956_422));
+        assert_eq!(h.samples, vec!["NA1", "NA2"]);
+        assert_eq!(h.filters, vec!["q10"]);
+    }
+
+    #[test]
+    fn tolerates_what_htslib_tolerates_and_rejects_the_rest() {
+        let (h, w) = read(&[
+            "##fileformat=VCFv4.2",
+            "##INFO=<ID=X,Number=1,Type=Bogus,Description=\"x\">",
+            "##INFO=<ID=X,Number=1,Type=Integer,Description=\"again\">",
+            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO",
+        ]);
+        assert_eq!(h.unwrap().infos.len(), 1);
+        assert_eq!(w.len(), 2);
+        let (h, _) = read(&[
+            "##fileformat=VCFv4.2",
+            "#CHROM POS ID REF ALT QUAL FILTER INFO",
+        ]);
+        assert!(h.unwrap_err().contains("tabs"));
+        let (h, _) = read(&["##fileformat=VCFv4.2", "##INFO=<ID=DP,Description=\"open"]);
+        assert!(h.is_err());
+        let (h, _) = read(&[
+            "##fileformat=VCFv4.2",
+            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ta\ta",
+        ]);
+        assert!(h.unwrap_err().contains("twice"));
+        let (h, _) = read(&["##source=x"]);
+        assert!(h.is_err());
+    }
+}

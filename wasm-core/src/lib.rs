@@ -1,0 +1,17 @@
+//! Enclave's engine: everything that touches a genome file's content.
+//!
+//! Pure Rust with no browser, async or printing dependencies; it builds natively (the `enclave`
+//! CLI, tests, benchmarks) and for `wasm32-unknown-unknown` (the app's Web Workers).
+//!
+//! Data flow: bytes from any `Read` → [`formats`] (sniff, decompress, parse VCF/BCF) →
+//! [`store::VariantStore`] (columns, never one object per record) → [`stats`] and [`export`].
+//! Long work reports through [`progress::Progress`], which can cancel it.
+
+pub mod export;
+pub mod fingerprint;
+pub mod formats;
+pub mod progress;
+pub mod stats;
+pub mod store;
+
+pub use formats::{Dataset, IngestError, Location, Summary, read_dataset};

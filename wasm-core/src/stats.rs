@@ -1,0 +1,169 @@
+//! Summary statistics of a loaded store, in the spirit of `bcftools stats` (its SN section).
+
+use std::collections::BTreeMap;
+
+use crate::store::VariantStore;
+
+/// Counts over all records.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Stats {
+    pub records: u64,
+    pub samples: u64,
+    /// Records with no ALT allele (`.`).
+    pub no_alts: u64,
+    /// Records with at least one SNP allele (REF and ALT one base).
+    pub snps: u64,
+    /// Records with at least one MNP allele (same length > 1).
+    pub mnps: u64,
+    /// Records with at least one indel allele.
+    pub indels: u64,
+    /// Records with at least one other allele (symbolic, breakend, `*`).
+    pub others: u64,
+    /// Records with more than one ALT allele.
+    pub multiallelic: u64,
+    /// Multiallelic records whose ALT alleles are all SNPs.
+    pub multiallelic_snps: u64,
+    /// Transitions and transversions over SNP alleles.
+    pub transitions: u64,
+    pub transversions: u64,
+    pub per_contig: BTreeMap<String, u64>,
+    pub per_filter: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum AlleleKind {
+    Snp,
+    Mnp,
+    Indel,
+    Other,
+}
+
+fn is_acgt(b: u8) -> bool {
+    matches!(b.to_ascii_uppercase(), b'A' | b'C' | b'G' | b'T')
+}
+
+fn classify(reference: &[u8], alt: &[u8]) -> AlleleKind {
+    let symbolic =
+        alt.first() == Some(&b'<') || alt.contains(&b'[') || alt.contains(&b']') || alt == b"*";
+    if symbolic || alt.first() == Some(&b'.') || alt.last() == Some(&b'.') {
+        return AlleleKind::Other;
+    }
+    if !alt
+        .iter()
+        .all(|&b| is_acgt(b) || b.eq_ignore_ascii_case(&b'N'))
+    {
+        return AlleleKind::Other;
+    }
+    if reference.len() == alt.len() {
+        if reference.len() == 1 {
+            AlleleKind::Snp
+        } else {
+            AlleleKind::Mnp
+        }
+    } else {
+        AlleleKind::Indel
+    }
+}
+
+fn is_transition(r: u8, a: u8) -> bool {
+    let pair = (r.to_ascii_uppercase(), a.to_ascii_uppercase());
+    matches!(
+        pair,
+        (b'A', b'G') | (b'G', b'A') | (b'C', b'T') | (b'T', b'C')
+    )
+}
+
+/// Computes [`Stats`] in one pass over the columns.
+pub fn compute(store: &VariantStore) -> Stats {
+    let mut s = Stats {
+        records: store.len() as u64,
+        samples: store.samples().len() as u64,
+        no_alts: 0,
+        snps: 0,
+        mnps: 0,
+        indels: 0,
+        others: 0,
+        multiallelic: 0,
+        multiallelic_snps: 0,
+        transitions: 0,
+        transversions: 0,
+        per_contig: BTreeMap::new(),
+        per_filter: BTreeMap::new(),
+    };
+    let mut contig_counts = vec![0u64; store.contigs().len()];
+    let mut filter_counts = vec![0u64; store.filter_names().len()];
+    let mut missing_filter = 0u64;
+    for i in 0..store.len() {
+        contig_counts[store.contig_of(i) as usize] += 1;
+        let f = store.filter_ids(i);
+        if f.is_empty() {
+            missing_filter += 1;
+        }
+        for &id in f {
+            filter_counts[id as usize] += 1;
+        }
+        let reference = store.reference(i);
+        let mut n_alt = 0;
+        let (mut snp, mut mnp, mut indel, mut other) = (false, false, false, false);
+        for alt in store.alt_alleles(i) {
+            n_alt += 1;
+            match classify(reference, alt) {
+                AlleleKind::Snp => {
+                    snp = true;
+                    if is_acgt(reference[0]) && is_acgt(alt[0]) {
+                        if is_transition(reference[0], alt[0]) {
+                            s.transitions += 1;
+                        } else {
+                            s.transversions += 1;
+                        }
+                    }
+                }
+                AlleleKind::Mnp => mnp = true,
+                AlleleKind::Indel => indel = true,
+                AlleleKind::Other => other = true,
+            }
+        }
+        if n_alt == 0 {
+            s.no_alts += 1;
+        }
+        s.snps += u64::from(snp);
+        s.mnps += u64::from(mnp);
+        s.indels += u64::from(indel);
+        s.others += u64::from(other);
+        if n_alt > 1 {
+            s.multiallelic += 1;
+            if snp && !mnp && !indel && !other {
+                s.multiallelic_snps += 1;
+            }
+        }
+    }
+    for (k, n) in contig_counts.into_iter().enumerate() {
+        if n > 0 {
+            s.per_contig.insert(store.contigs()[k].clone(), n);
+        }
+    }
+    for (k, n) in filter_counts.into_iter().enumerate() {
+        if n > 0 {
+            s.per_filter.insert(store.filter_names()[k].clone(), n);
+        }
+    }
+    if missing_filter > 0 {
+        s.per_filter.insert(".".into(), missing_filter);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_alleles() {
+        assert_eq!(classify(b"A", b"G"), AlleleKind::Snp);
+        assert_eq!(classify(b"AC", b"GT"), AlleleKind::Mnp);
+        assert_eq!(classify(b"A", b"AT"), AlleleKind::Indel);
+        assert_eq!(classify(b"A", b"<DEL>"), AlleleKind::Other);
+        assert_eq!(classify(b"A", b"*"), AlleleKind::Other);
+        assert!(is_transition(b'C', b'T') && !is_transition(b'A', b'C'));
+    }
+}

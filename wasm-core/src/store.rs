@@ -1,0 +1,767 @@
+//! The columnar variant store.
+//!
+//! One column per field: contig ids, positions, ids, REF, ALT, QUAL, FILTER ids, typed INFO
+//! columns, packed genotypes and typed per-sample FORMAT columns. Never one heap object per
+//! record. Parsers ([`crate::formats`]) append records through [`VariantStore::begin_record`],
+//! the `set_*` methods and [`VariantStore::end_record`]; the UI reads rows with
+//! [`VariantStore::row`].
+
+pub mod column;
+pub mod genotype;
+
+use std::collections::HashMap;
+
+pub use self::column::{ColumnData, FLOAT_MISSING, INT_MISSING, Ragged, ValueType, format_float};
+
+/// Errors when a record does not fit the store.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum StoreError {
+    #[error("{section} field {key} appears twice in one {unit}")]
+    DuplicateField {
+        section: &'static str,
+        key: String,
+        unit: &'static str,
+    },
+    #[error(
+        "{section} field {key} is declared as {declared:?} in the header but given as {given:?}"
+    )]
+    TypeMismatch {
+        section: &'static str,
+        key: String,
+        declared: ValueType,
+        given: ValueType,
+    },
+    #[error("more than 65,535 distinct FILTER names")]
+    TooManyFilters,
+    #[error("the store is full: more than 4 GiB of {what}; open a smaller region or use an index")]
+    Full { what: &'static str },
+}
+
+/// Header metadata of one INFO or FORMAT field, and its values.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub key: String,
+    /// The header's `Number=` as written (`1`, `A`, `R`, `G`, `.`, …).
+    pub number: String,
+    pub ty: ValueType,
+    pub description: String,
+    /// Whether the header declared it (undeclared fields are read as String, as bcftools does).
+    pub declared: bool,
+    pub data: ColumnData,
+}
+
+/// A set of fields addressed by key, in first-seen order.
+#[derive(Debug, Clone, Default)]
+pub struct Fields {
+    fields: Vec<Field>,
+    index: HashMap<String, usize>,
+}
+
+impl Fields {
+    /// Declares a field from the header.
+    pub fn declare(&mut self, key: &str, number: &str, ty: ValueType, description: &str) {
+        if self.index.contains_key(key) {
+            return;
+        }
+        self.index.insert(key.to_string(), self.fields.len());
+        self.fields.push(Field {
+            key: key.to_string(),
+            number: number.to_string(),
+            ty,
+            description: description.to_string(),
+            declared: true,
+            data: ColumnData::new(ty),
+        });
+    }
+
+    /// The field's index, declaring an undeclared one as `String` on first sight.
+    pub fn resolve(&mut self, key: &str) -> usize {
+        if let Some(&i) = self.index.get(key) {
+            return i;
+        }
+        self.declare(key, ".", ValueType::String, "");
+        let i = self.fields.len() - 1;
+        self.fields[i].declared = false;
+        i
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Field> {
+        self.index.get(key).map(|&i| &self.fields[i])
+    }
+
+    pub fn index_of(&self, key: &str) -> Option<usize> {
+        self.index.get(key).copied()
+    }
+
+    pub fn key(&self, i: usize) -> &str {
+        &self.fields[i].key
+    }
+
+    pub fn type_of(&self, i: usize) -> ValueType {
+        self.fields[i].ty
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    fn at(&mut self, i: usize) -> &mut Field {
+        &mut self.fields[i]
+    }
+
+    fn pad_all(&mut self, rows: usize) {
+        for f in &mut self.fields {
+            f.data.pad_to(rows);
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.fields.iter().map(|f| f.data.heap_bytes()).sum()
+    }
+}
+
+/// Where a value goes: the field's index and the row's type-checked storage.
+fn slot<'a>(
+    fields: &'a mut Fields,
+    section: &'static str,
+    unit: &'static str,
+    i: usize,
+    row: usize,
+    given: ValueType,
+) -> Result<&'a mut ColumnData, StoreError> {
+    let f = fields.at(i);
+    let compatible = f.ty == given
+        || (matches!(f.ty, ValueType::String | ValueType::Character)
+            && matches!(given, ValueType::String | ValueType::Character));
+    if !compatible {
+        return Err(StoreError::TypeMismatch {
+            section,
+            key: f.key.clone(),
+            declared: f.ty,
+            given,
+        });
+    }
+    if f.data.len() > row {
+        return Err(StoreError::DuplicateField {
+            section,
+            key: f.key.clone(),
+            unit,
+        });
+    }
+    f.data.pad_to(row);
+    Ok(&mut f.data)
+}
+
+/// The columnar store of one dataset.
+#[derive(Debug, Clone, Default)]
+pub struct VariantStore {
+    contigs: Vec<String>,
+    contig_index: HashMap<String, u32>,
+    chrom: Vec<u32>,
+    pos: Vec<u64>,
+    ids: Ragged<u8>,
+    refs: Ragged<u8>,
+    /// ALT alleles joined by `,`; empty when ALT is `.`.
+    alts: Ragged<u8>,
+    /// QUAL as f32 bits, [`FLOAT_MISSING`] for `.`.
+    qual: Vec<u32>,
+    filters: Ragged<u16>,
+    filter_names: Vec<String>,
+    filter_index: HashMap<String, u16>,
+    pub info: Fields,
+    samples: Vec<String>,
+    /// Packed genotypes, `records × samples` (see [`genotype`]).
+    gt: Vec<u32>,
+    gt_overflow: HashMap<u64, String>,
+    pub format: Fields,
+}
+
+impl VariantStore {
+    /// A store for the given sample names.
+    pub fn new(samples: Vec<String>) -> Self {
+        Self {
+            samples,
+            ..Self::default()
+        }
+    }
+
+    /// Registers a contig (header order first); returns its id.
+    pub fn contig_id(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.contig_index.get(name) {
+            return id;
+        }
+        let id = self.contigs.len() as u32;
+        self.contigs.push(name.to_string());
+        self.contig_index.insert(name.to_string(), id);
+        id
+    }
+
+    /// Registers a FILTER name; returns its id.
+    pub fn filter_id(&mut self, name: &str) -> Result<u16, StoreError> {
+        if let Some(&id) = self.filter_index.get(name) {
+            return Ok(id);
+        }
+        let id = u16::try_from(self.filter_names.len()).map_err(|_| StoreError::TooManyFilters)?;
+        self.filter_names.push(name.to_string());
+        self.filter_index.insert(name.to_string(), id);
+        Ok(id)
+    }
+
+    /// Starts a record. `id` and `alts` are VCF text (`""` for `.`); `qual` is f32 bits.
+    #[allow(clippy::too_many_arguments)]
+    pub fn begin_record(
+        &mut self,
+        contig: u32,
+        pos: u64,
+        id: &[u8],
+        reference: &[u8],
+        alts: &[u8],
+        qual: u32,
+        filters: &[u16],
+    ) -> Result<(), StoreError> {
+        let text = id.len() + reference.len() + alts.len();
+        if !self.alts.fits(text) || !self.refs.fits(text) || !self.ids.fits(text) {
+            return Err(StoreError::Full {
+                what: "allele text",
+            });
+        }
+        self.chrom.push(contig);
+        self.pos.push(pos);
+        self.ids.push(id);
+        self.refs.push(reference);
+        self.alts.push(alts);
+        self.qual.push(qual);
+        self.filters.push(filters);
+        let cells = self.samples.len();
+        self.gt.extend(std::iter::repeat_n(genotype::ABSENT, cells));
+        Ok(())
+    }
+
+    /// Index of the record being built.
+    fn current(&self) -> usize {
+        self.pos.len() - 1
+    }
+
+    fn cell(&self, sample: usize) -> usize {
+        self.current() * self.samples.len() + sample
+    }
+
+    pub fn set_info_integers(&mut self, field: usize, values: &[i32]) -> Result<(), StoreError> {
+        let row = self.current();
+        match slot(
+            &mut self.info,
+            "INFO",
+            "record",
+            field,
+            row,
+            ValueType::Integer,
+        )? {
+            ColumnData::Integer(c) => c.push(values),
+            _ => unreachable!("slot checked the type"),
+        }
+        Ok(())
+    }
+
+    pub fn set_info_floats(&mut self, field: usize, values: &[u32]) -> Result<(), StoreError> {
+        let row = self.current();
+        match slot(
+            &mut self.info,
+            "INFO",
+            "record",
+            field,
+            row,
+            ValueType::Float,
+        )? {
+            ColumnData::Float(c) => c.push(values),
+            _ => unreachable!("slot checked the type"),
+        }
+        Ok(())
+    }
+
+    pub fn set_info_flag(&mut self, field: usize) -> Result<(), StoreError> {
+        let row = self.current();
+        match slot(
+            &mut self.info,
+            "INFO",
+            "record",
+            field,
+            row,
+            ValueType::Flag,
+        )? {
+            ColumnData::Flag(c) => c.push(true),
+            _ => unreachable!("slot checked the type"),
+        }
+        Ok(())
+    }
+
+    pub fn set_info_text(&mut self, field: usize, text: &[u8]) -> Result<(), StoreError> {
+        let row = self.current();
+        match slot(
+            &mut self.info,
+            "INFO",
+            "record",
+            field,
+            row,
+            ValueType::String,
+        )? {
+            ColumnData::Text(c) => {
+                if !c.fits(text.len()) {
+                    return Err(StoreError::Full { what: "INFO text" });
+                }
+                c.push(text)
+            }
+            _ => unreachable!("slot checked the type"),
+        }
+        Ok(())
+    }
+
+    /// Sets the genotype of `sample` in the current record; `text` is kept only for genotypes
+    /// that do not pack (ploidy > 2).
+    pub fn set_genotype(
+        &mut self,
+        sample: usize,
+        alleles: &[genotype::Allele],
+        phased: bool,
+        text: &str,
+    ) {
+        let cell = self.cell(sample);
+        match genotype::pack(alleles, phased) {
+            Some(p) => self.gt[cell] = p,
+            None => {
+                self.gt[cell] = genotype::OVERFLOW;
+                self.gt_overflow.insert(cell as u64, text.to_string());
+            }
+        }
+    }
+
+    pub fn set_format_integers(
+        &mut self,
+        field: usize,
+        sample: usize,
+        values: &[i32],
+    ) -> Result<(), StoreError> {
+        let row = self.cell(sample);
+        match slot(
+            &mut self.format,
+            "FORMAT",
+            "sample",
+            field,
+            row,
+            ValueType::Integer,
+        )? {
+            ColumnData::Integer(c) => c.push(values),
+            _ => unreachable!("slot checked the type"),
+        }
+        Ok(())
+    }
+
+    pub fn set_format_floats(
+        &mut self,
+        field: usize,
+        sample: usize,
+        values: &[u32],
+    ) -> Result<(), StoreError> {
+        let row = self.cell(sample);
+        match slot(
+            &mut self.format,
+            "FORMAT",
+            "sample",
+            field,
+            row,
+            ValueType::Float,
+        )? {
+            ColumnData::Float(c) => c.push(values),
+            _ => unreachable!("slot checked the type"),
+        }
+        Ok(())
+    }
+
+    pub fn set_format_text(
+        &mut self,
+        field: usize,
+        sample: usize,
+        text: &[u8],
+    ) -> Result<(), StoreError> {
+        let row = self.cell(sample);
+        match slot(
+            &mut self.format,
+            "FORMAT",
+            "sample",
+            field,
+            row,
+            ValueType::String,
+        )? {
+            ColumnData::Text(c) => {
+                if !c.fits(text.len()) {
+                    return Err(StoreError::Full {
+                        what: "FORMAT text",
+                    });
+                }
+                c.push(text)
+            }
+            _ => unreachable!("slot checked the type"),
+        }
+        Ok(())
+    }
+
+    /// Finishes the current record: absent fields become empty rows.
+    pub fn end_record(&mut self) {
+        let n = self.pos.len();
+        self.info.pad_all(n);
+        self.format.pad_all(n * self.samples.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.pos.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pos.is_empty()
+    }
+
+    pub fn samples(&self) -> &[String] {
+        &self.samples
+    }
+
+    pub fn contigs(&self) -> &[String] {
+        &self.contigs
+    }
+
+    pub fn filter_names(&self) -> &[String] {
+        &self.filter_names
+    }
+
+    pub fn contig_of(&self, i: usize) -> u32 {
+        self.chrom[i]
+    }
+
+    pub fn chrom(&self, i: usize) -> &str {
+        &self.contigs[self.chrom[i] as usize]
+    }
+
+    pub fn pos(&self, i: usize) -> u64 {
+        self.pos[i]
+    }
+
+    pub fn id(&self, i: usize) -> &[u8] {
+        self.ids.get(i)
+    }
+
+    pub fn reference(&self, i: usize) -> &[u8] {
+        self.refs.get(i)
+    }
+
+    /// ALT alleles, comma-joined; empty for `.`.
+    pub fn alts(&self, i: usize) -> &[u8] {
+        self.alts.get(i)
+    }
+
+    pub fn alt_alleles(&self, i: usize) -> impl Iterator<Item = &[u8]> {
+        let a = self.alts.get(i);
+        a.split(|&b| b == b',').filter(move |_| !a.is_empty())
+    }
+
+    pub fn qual(&self, i: usize) -> Option<f32> {
+        let b = self.qual[i];
+        (b != FLOAT_MISSING).then(|| f32::from_bits(b))
+    }
+
+    pub fn filter_ids(&self, i: usize) -> &[u16] {
+        self.filters.get(i)
+    }
+
+    /// Packed genotype of `sample` in record `i`.
+    pub fn genotype(&self, i: usize, sample: usize) -> u32 {
+        self.gt[i * self.samples.len() + sample]
+    }
+
+    /// Genotype text of `sample` in record `i`.
+    pub fn genotype_text(&self, i: usize, sample: usize) -> String {
+        let cell = i * self.samples.len() + sample;
+        match self.gt[cell] {
+            genotype::OVERFLOW => self
+                .gt_overflow
+                .get(&(cell as u64))
+                .cloned()
+                .unwrap_or_default(),
+            p => genotype::format(p),
+        }
+    }
+
+    /// Bytes the store holds on the heap (for the memory budget and the benchmark).
+    pub fn heap_bytes(&self) -> usize {
+        self.chrom.capacity() * 4
+            + self.pos.capacity() * 8
+            + self.ids.heap_bytes()
+            + self.refs.heap_bytes()
+            + self.alts.heap_bytes()
+            + self.qual.capacity() * 4
+            + self.filters.heap_bytes()
+            + self.info.heap_bytes()
+            + self.gt.capacity() * 4
+            + self.format.heap_bytes()
+    }
+
+    /// FILTER as VCF text.
+    pub fn filter_text(&self, i: usize) -> String {
+        let ids = self.filters.get(i);
+        if ids.is_empty() {
+            return ".".to_string();
+        }
+        let names: Vec<&str> = ids
+            .iter()
+            .map(|&f| self.filter_names[f as usize].as_str())
+            .collect();
+        names.join(";")
+    }
+
+    /// INFO as VCF text, in the header's field order.
+    pub fn info_text(&self, i: usize) -> String {
+        let mut parts = Vec::new();
+        for f in self.info.iter() {
+            match (&f.data, f.data.format(i)) {
+                (ColumnData::Flag(_), Some(_)) => parts.push(f.key.clone()),
+                (_, Some(v)) => parts.push(format!("{}={}", f.key, v)),
+                _ => {}
+            }
+        }
+        if parts.is_empty() {
+            ".".to_string()
+        } else {
+            parts.join(";")
+        }
+    }
+
+    /// The record in display form.
+    pub fn row(&self, i: usize, info_keys: &[String], format_keys: &[String]) -> Row {
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let dot = |b: &[u8]| {
+            if b.is_empty() {
+                ".".to_string()
+            } else {
+                text(b)
+            }
+        };
+        Row {
+            index: i as u64,
+            chrom: self.chrom(i).to_string(),
+            pos: self.pos(i),
+            id: dot(self.id(i)),
+            reference: text(self.reference(i)),
+            alt: dot(self.alts(i)),
+            qual: self.qual(i).map(f64::from),
+            filter: self.filter_text(i),
+            info: info_keys
+                .iter()
+                .map(|k| {
+                    self.info
+                        .get(k)
+                        .and_then(|f| f.data.format(i))
+                        .map(|v| if v.is_empty() { "✓".to_string() } else { v })
+                })
+                .collect(),
+            info_text: self.info_text(i),
+            samples: (0..self.samples.len())
+                .map(|s| SampleCell {
+                    gt: self.genotype_text(i, s),
+                    values: format_keys
+                        .iter()
+                        .map(|k| {
+                            self.format
+                                .get(k)
+                                .and_then(|f| f.data.format(i * self.samples.len() + s))
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// INFO keys worth a table column: well-known ones present in the file, then others.
+    pub fn key_info_fields(&self, max: usize) -> Vec<String> {
+        const PREFERRED: &[&str] = &[
+            "DP",
+            "AF",
+            "AC",
+            "AN",
+            "MQ",
+            "QD",
+            "FS",
+            "SOR",
+            "gnomAD_AF",
+            "gnomADg_AF",
+            "CLNSIG",
+            "END",
+            "SVTYPE",
+        ];
+        let present = |f: &Field| (0..self.len()).take(10_000).any(|i| f.data.is_present(i));
+        let mut out: Vec<String> = PREFERRED
+            .iter()
+            .filter(|k| self.info.get(k).is_some_and(present))
+            .map(|k| k.to_string())
+            .collect();
+        for f in self.info.iter() {
+            if out.len() >= max {
+                break;
+            }
+            // Long free-text annotations (CSQ, ANN) get their own view with the filter work.
+            let long = matches!(f.key.as_str(), "CSQ" | "ANN" | "EFF" | "BCSQ");
+            if !long && !out.contains(&f.key) && present(f) {
+                out.push(f.key.clone());
+            }
+        }
+        out.truncate(max);
+        out
+    }
+
+    /// FORMAT keys shown beside each genotype.
+    pub fn key_format_fields(&self) -> Vec<String> {
+        ["DP", "GQ", "AD"]
+            .iter()
+            .filter(|k| self.format.get(k).is_some())
+            .map(|k| k.to_string())
+            .collect()
+    }
+
+    /// Row order for a sort.
+    pub fn order(&self, by: SortKey, descending: bool) -> Vec<u32> {
+        let mut idx: Vec<u32> = (0..self.len() as u32).collect();
+        match by {
+            SortKey::Position => {
+                idx.sort_by_key(|&i| (self.chrom[i as usize], self.pos[i as usize]));
+            }
+            SortKey::Qual => {
+                // Missing QUAL sorts last in both directions.
+                idx.sort_by(|&a, &b| {
+                    let (qa, qb) = (self.qual(a as usize), self.qual(b as usize));
+                    match (qa, qb) {
+                        (Some(x), Some(y)) => {
+                            let o = x.total_cmp(&y);
+                            if descending { o.reverse() } else { o }
+                        }
+                        (Some(_), None) => std::cmp::Ordering::Less,
+                        (None, Some(_)) => std::cmp::Ordering::Greater,
+                        (None, None) => std::cmp::Ordering::Equal,
+                    }
+                });
+                return idx;
+            }
+        }
+        if descending {
+            idx.reverse();
+        }
+        idx
+    }
+}
+
+/// What the table can sort by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum SortKey {
+    Position,
+    Qual,
+}
+
+/// One record in display form, sent to the UI for visible rows only.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Row {
+    /// Index in file order.
+    pub index: u64,
+    pub chrom: String,
+    pub pos: u64,
+    pub id: String,
+    pub reference: String,
+    pub alt: String,
+    pub qual: Option<f64>,
+    pub filter: String,
+    /// Values of the key INFO fields, in the order asked.
+    pub info: Vec<Option<String>>,
+    /// The whole INFO column as VCF text.
+    pub info_text: String,
+    pub samples: Vec<SampleCell>,
+}
+
+/// One sample's genotype and key FORMAT values in a row.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SampleCell {
+    pub gt: String,
+    pub values: Vec<Option<String>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn two_records() -> VariantStore {
+        let mut s = VariantStore::new(vec!["a".into(), "b".into()]);
+        s.info.declare("DP", "1", ValueType::Integer, "depth");
+        s.format.declare("GQ", "1", ValueType::Integer, "gq");
+        let c = s.contig_id("chr1");
+        let pass = s.filter_id("PASS").unwrap();
+        s.begin_record(c, 100, b"rs1", b"A", b"G,T", 30f32.to_bits(), &[pass])
+            .unwrap();
+        let dp = s.info.resolve("DP");
+        s.set_info_integers(dp, &[12]).unwrap();
+        s.set_genotype(0, &[Some(0), Some(1)], false, "0/1");
+        let gq = s.format.resolve("GQ");
+        s.set_format_integers(gq, 1, &[50]).unwrap();
+        s.end_record();
+        s.begin_record(c, 200, b"", b"C", b"", FLOAT_MISSING, &[])
+            .unwrap();
+        s.end_record();
+        s
+    }
+
+    #[test]
+    fn rows_render_as_vcf_text() {
+        let s = two_records();
+        let r = s.row(0, &["DP".into()], &["GQ".into()]);
+        assert_eq!(
+            (r.chrom.as_str(), r.pos, r.alt.as_str()),
+            ("chr1", 100, "G,T")
+        );
+        assert_eq!(r.info, vec![Some("12".to_string())]);
+        assert_eq!(r.samples[0].gt, "0/1");
+        assert_eq!(r.samples[1].gt, ".");
+        assert_eq!(r.samples[0].values, vec![None]);
+        assert_eq!(r.samples[1].values, vec![Some("50".to_string())]);
+        let r = s.row(1, &["DP".into()], &[]);
+        assert_eq!(
+            (r.id.as_str(), r.alt.as_str(), r.filter.as_str(), r.qual),
+            (".", ".", ".", None)
+        );
+        assert_eq!(r.info, vec![None]);
+    }
+
+    #[test]
+    fn duplicate_and_mistyped_fields_are_errors() {
+        let mut s = two_records();
+        s.begin_record(0, 300, b"", b"A", b"C", FLOAT_MISSING, &[])
+            .unwrap();
+        let dp = s.info.resolve("DP");
+        s.set_info_integers(dp, &[1]).unwrap();
+        assert!(matches!(
+            s.set_info_integers(dp, &[2]),
+            Err(StoreError::DuplicateField { .. })
+        ));
+        assert!(matches!(
+            s.set_info_flag(dp),
+            Err(StoreError::TypeMismatch { .. })
+        ));
+    }
+
+    #[test]
+    fn sorts_by_qual_with_missing_last() {
+        let s = two_records();
+        assert_eq!(s.order(SortKey::Qual, true), vec![0, 1]);
+        assert_eq!(s.order(SortKey::Qual, false), vec![0, 1]);
+        assert_eq!(s.order(SortKey::Position, true), vec![1, 0]);
+    }
+}

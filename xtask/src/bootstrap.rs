@@ -1,0 +1,337 @@
+//! `cargo xtask bootstrap`: installs what building, serving and testing need, and nothing twice.
+//!
+//! - the `wasm32-unknown-unknown` target (and rustfmt/clippy for `test`), through rustup;
+//! - `wasm-bindgen-cli` at the exact version `Cargo.lock` pins for `wasm-bindgen`, into `tools/`
+//!   (TOOLCHAIN.md pitfall 1: its own lock file names a crate version the registry lacks, so it is
+//!   unpacked from cargo's cache, that crate updated, and installed from the path);
+//! - the npm packages of `e2e/` (`playwright-core`, `binaryen` for wasm-opt), through `npm ci`;
+//! - for `test` only: Debian's `chromium chromium-driver bcftools tabix`, through apt-get.
+//!
+//! Each step checks first and prints what it installs, so a second run takes a moment.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::util::{self, Cmd, Error, Result};
+
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// What a bootstrap must provide.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Scope {
+    /// Building and serving: the wasm target, wasm-bindgen, the npm packages.
+    Serve,
+    /// Everything `cargo xtask test` runs: the above plus rustfmt, clippy, Chromium and bcftools.
+    Test,
+}
+
+pub fn run(root: &Path, scope: Scope) -> Result<()> {
+    println!("==> bootstrap ({})", scope_name(scope));
+    ensure_rust_target()?;
+    if scope == Scope::Test {
+        ensure_rust_components(&["rustfmt", "clippy"])?;
+    }
+    ensure_wasm_bindgen(root)?;
+    ensure_node_packages(root)?;
+    if scope == Scope::Test {
+        ensure_debian_packages()?;
+    }
+    println!(
+        "==> bootstrap ({}): everything is in place",
+        scope_name(scope)
+    );
+    Ok(())
+}
+
+fn scope_name(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Serve => "build and serve",
+        Scope::Test => "test",
+    }
+}
+
+/// Path of a tool installed under `tools/bin`.
+pub fn tool(root: &Path, name: &str) -> PathBuf {
+    root.join("tools").join("bin").join(name)
+}
+
+/// The wasm-opt of the npm `binaryen` package (Debian's is too old: TOOLCHAIN.md).
+pub fn wasm_opt(root: &Path) -> PathBuf {
+    root.join("e2e/node_modules/binaryen/bin/wasm-opt")
+}
+
+fn ensure_rust_target() -> Result<()> {
+    let installed = Cmd::new("rustup")
+        .args(["target", "list", "--installed"])
+        .read()?;
+    if installed.lines().any(|line| line.trim() == WASM_TARGET) {
+        println!("ok   rust target {WASM_TARGET}");
+        return Ok(());
+    }
+    println!("install rust target {WASM_TARGET}");
+    Cmd::new("rustup")
+        .args(["target", "add", WASM_TARGET])
+        .run()
+}
+
+fn ensure_rust_components(components: &[&str]) -> Result<()> {
+    let installed = Cmd::new("rustup")
+        .args(["component", "list", "--installed"])
+        .read()?;
+    for component in components {
+        // Installed components are listed with their host triple: `clippy-x86_64-unknown-linux-gnu`.
+        let present = installed
+            .lines()
+            .any(|line| line.trim() == *component || line.starts_with(&format!("{component}-")));
+        if present {
+            println!("ok   rust component {component}");
+        } else {
+            println!("install rust component {component}");
+            Cmd::new("rustup")
+                .args(["component", "add", component])
+                .run()?;
+        }
+    }
+    Ok(())
+}
+
+/// The version of `package` that a Cargo.lock pins (the first entry of that name).
+pub fn locked_version(lock: &str, package: &str) -> Option<String> {
+    let mut name_matches = false;
+    for line in lock.lines().map(str::trim) {
+        if line == "[[package]]" {
+            name_matches = false;
+        } else if let Some(value) = line.strip_prefix("name = ") {
+            name_matches = value.trim_matches('"') == package;
+        } else if let Some(value) = line.strip_prefix("version = ")
+            && name_matches
+        {
+            return Some(value.trim_matches('"').to_owned());
+        }
+    }
+    None
+}
+
+fn wasm_bindgen_version(root: &Path) -> Result<String> {
+    let lock_path = root.join("Cargo.lock");
+    let lock = fs::read_to_string(&lock_path)
+        .map_err(|error| util::io_error("cannot read", &lock_path, error))?;
+    locked_version(&lock, "wasm-bindgen").ok_or_else(|| {
+        Error::new(format!(
+            "{} pins no `wasm-bindgen`: add `wasm-bindgen` to the app's dependencies first",
+            lock_path.display()
+        ))
+    })
+}
+
+/// The version an installed `wasm-bindgen` binary reports (`wasm-bindgen 0.2.130`).
+fn installed_version(binary: &Path) -> Option<String> {
+    let out = Cmd::new(binary).arg("--version").probe()?;
+    out.split_whitespace().nth(1).map(str::to_owned)
+}
+
+fn ensure_wasm_bindgen(root: &Path) -> Result<()> {
+    let version = wasm_bindgen_version(root)?;
+    let bindgen = tool(root, "wasm-bindgen");
+    let runner = tool(root, "wasm-bindgen-test-runner");
+    let installed = installed_version(&bindgen);
+    if installed.as_deref() == Some(version.as_str())
+        && installed_version(&runner).as_deref() == Some(version.as_str())
+    {
+        println!("ok   wasm-bindgen-cli {version} in tools/bin");
+        return Ok(());
+    }
+    match installed {
+        Some(other) => println!("install wasm-bindgen-cli {version} (tools/bin has {other})"),
+        None => println!("install wasm-bindgen-cli {version} into tools/ (takes a few minutes)"),
+    }
+    install_wasm_bindgen(root, &version)
+}
+
+/// TOOLCHAIN.md pitfall 1: `cargo install --locked wasm-bindgen-cli` fails because its lock file
+/// pins a webpki-roots the registry lacks. Fetch the crate, unpack it, update that one dependency,
+/// then install from the unpacked path with the rest of its lock file intact.
+fn install_wasm_bindgen(root: &Path, version: &str) -> Result<()> {
+    let work = std::env::temp_dir().join(format!("enclave-xtask-wasm-bindgen-cli-{version}"));
+    util::remove_dir_all(&work)?;
+    let fetcher = work.join("fetch");
+    util::create_dir_all(&fetcher.join("src"))?;
+    util::write_file(
+        &fetcher.join("Cargo.toml"),
+        &format!(
+            "# Throwaway manifest: makes cargo download wasm-bindgen-cli {version} into its cache.\n\
+             [package]\nname = \"fetch-wasm-bindgen-cli\"\nversion = \"0.0.0\"\n\
+             edition = \"2021\"\npublish = false\n\n\
+             [dependencies]\nwasm-bindgen-cli = \"={version}\"\n\n\
+             # Not part of any enclosing workspace.\n[workspace]\n"
+        ),
+    )?;
+    util::write_file(&fetcher.join("src/lib.rs"), "")?;
+    Cmd::new(util::cargo())
+        .arg("fetch")
+        .cwd(&fetcher)
+        .env("CARGO_TARGET_DIR", work.join("target"))
+        .run()?;
+
+    let crate_file = find_cached_crate(&format!("wasm-bindgen-cli-{version}.crate"))?;
+    Cmd::new("tar")
+        .arg("-xzf")
+        .arg(&crate_file)
+        .arg("-C")
+        .arg(&work)
+        .run()?;
+    let source = work.join(format!("wasm-bindgen-cli-{version}"));
+    let lock = fs::read_to_string(source.join("Cargo.lock")).unwrap_or_default();
+    if locked_version(&lock, "webpki-roots").is_some() {
+        Cmd::new(util::cargo())
+            .args(["update", "-p", "webpki-roots"])
+            .cwd(&source)
+            .run()?;
+    }
+    Cmd::new(util::cargo())
+        .args(["install", "--locked", "--force", "--path"])
+        .arg(&source)
+        .arg("--root")
+        .arg(root.join("tools"))
+        .env("CARGO_TARGET_DIR", work.join("target"))
+        .run()?;
+    util::remove_dir_all(&work)?;
+
+    let bindgen = tool(root, "wasm-bindgen");
+    match installed_version(&bindgen) {
+        Some(found) if found == version => {
+            println!("installed wasm-bindgen-cli {version}");
+            Ok(())
+        }
+        found => Err(Error::new(format!(
+            "after installing, {} reports version {:?}, expected {version}",
+            bindgen.display(),
+            found
+        ))),
+    }
+}
+
+/// Finds `file_name` in `$CARGO_HOME/registry/cache/*/`.
+fn find_cached_crate(file_name: &str) -> Result<PathBuf> {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+        .ok_or_else(|| Error::new("neither CARGO_HOME nor HOME is set"))?;
+    let cache = cargo_home.join("registry").join("cache");
+    let registries =
+        fs::read_dir(&cache).map_err(|error| util::io_error("cannot read", &cache, error))?;
+    registries
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.path().join(file_name))
+        .find(|candidate| candidate.is_file())
+        .ok_or_else(|| {
+            Error::new(format!(
+                "`cargo fetch` succeeded but {file_name} is not in {}/*/",
+                cache.display()
+            ))
+        })
+}
+
+fn ensure_node_packages(root: &Path) -> Result<()> {
+    let e2e = root.join("e2e");
+    let lock = e2e.join("package-lock.json");
+    if !lock.is_file() {
+        return Err(Error::new(format!("{} is missing", lock.display())));
+    }
+    for program in ["node", "npm"] {
+        if util::which(program).is_none() {
+            return Err(Error::new(format!(
+                "`{program}` is not on PATH: install Node.js 20 or newer (Debian: apt-get install nodejs npm)"
+            )));
+        }
+    }
+    // npm ci writes node_modules/.package-lock.json last: older than the lock means stale.
+    let installed = util::modified(&e2e.join("node_modules/.package-lock.json"));
+    let fresh = match (installed, util::modified(&lock)) {
+        (Some(installed), Some(locked)) => installed >= locked,
+        _ => false,
+    };
+    if fresh && wasm_opt(root).is_file() {
+        println!("ok   e2e/node_modules (npm ci is up to date)");
+        return Ok(());
+    }
+    println!("install e2e/node_modules from e2e/package-lock.json");
+    Cmd::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .cwd(&e2e)
+        .run()
+}
+
+const DEBIAN_PACKAGES: [&str; 4] = ["chromium", "chromium-driver", "bcftools", "tabix"];
+
+fn ensure_debian_packages() -> Result<()> {
+    let missing: Vec<&str> = [
+        (
+            "/usr/bin/chromium",
+            Path::new("/usr/bin/chromium").is_file(),
+        ),
+        (
+            "/usr/bin/chromedriver",
+            Path::new("/usr/bin/chromedriver").is_file(),
+        ),
+        ("bcftools", util::which("bcftools").is_some()),
+        ("bgzip", util::which("bgzip").is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, present)| !present)
+    .map(|(name, _)| name)
+    .collect();
+    if missing.is_empty() {
+        println!("ok   chromium, chromedriver, bcftools, bgzip");
+        return Ok(());
+    }
+    let packages = DEBIAN_PACKAGES.join(" ");
+    println!(
+        "install Debian packages {packages} (missing: {})",
+        missing.join(", ")
+    );
+    let uid = Cmd::new("id").arg("-u").read()?;
+    if uid.trim() != "0" {
+        return Err(Error::new(format!(
+            "installing Debian packages needs root; run: sudo apt-get update && sudo apt-get install -y {packages}"
+        )));
+    }
+    Cmd::new("apt-get")
+        .arg("update")
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .run()?;
+    Cmd::new("apt-get")
+        .args(["install", "-y"])
+        .args(DEBIAN_PACKAGES)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .run()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOCK: &str = r#"
+[[package]]
+name = "wasm-bindgen-futures"
+version = "0.4.80"
+
+[[package]]
+name = "wasm-bindgen"
+version = "0.2.130"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+"#;
+
+    #[test]
+    fn locked_version_matches_the_exact_name() {
+        assert_eq!(
+            locked_version(LOCK, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(
+            locked_version(LOCK, "wasm-bindgen-futures").as_deref(),
+            Some("0.4.80")
+        );
+        assert_eq!(locked_version(LOCK, "wasm"), None);
+    }
+}

@@ -1,0 +1,162 @@
+//! `cargo xtask`: Enclave's developer commands, std only so they run on a fresh clone.
+//!
+//! - `bootstrap`: installs the wasm target, wasm-bindgen-cli, npm packages, Chromium ([`bootstrap`]);
+//! - `build [--dev]`: the browser bundle in `dist/` and the release server ([`build`]);
+//! - `serve [--port N]`: bootstrap, build, then run the server on 127.0.0.1;
+//! - `test`: every check CI runs, in order ([`test`]);
+//! - `bench`: arrives with issue 5.
+//!
+//! Every external command is echoed before it runs ([`util::Cmd`]); a failure prints one clear line
+//! naming the command and exits 1.
+
+mod bootstrap;
+mod build;
+mod test;
+mod util;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{ExitCode, Stdio};
+
+use util::{Cmd, Error, Result};
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  bootstrap          install what build, serve and test need (wasm target, wasm-bindgen-cli in
+                     tools/, e2e npm packages, Debian's chromium/chromium-driver/bcftools/tabix)
+  build [--dev]      build the browser app into dist/ (wasm-release + wasm-opt; --dev: dev
+                     profile, no wasm-opt) and the release server
+  serve [--port N]   bootstrap, build, and serve on http://127.0.0.1:N/ (default 8080)
+  test               fmt, clippy (native + wasm32), native tests, browser engine tests,
+                     release build, end-to-end tests; stops at the first failure
+  bench              benchmarks (arrive with issue 5)
+  help               this text
+";
+
+const DEFAULT_PORT: u16 = 8080;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match dispatch(&args) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("xtask: error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(args: &[String]) -> Result<ExitCode> {
+    let root = util::workspace_root();
+    let Some((command, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return Ok(ExitCode::FAILURE);
+    };
+    match command.as_str() {
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        "bootstrap" => {
+            no_options(command, rest)?;
+            bootstrap::run(&root, bootstrap::Scope::Test)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "build" => {
+            let profile = match rest {
+                [] => build::Profile::Release,
+                [flag] if flag == "--dev" => build::Profile::Dev,
+                _ => return Err(usage_error(command, rest)),
+            };
+            bootstrap::run(&root, bootstrap::Scope::Serve)?;
+            build::run(&root, profile)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "serve" => {
+            let port = parse_port(command, rest)?;
+            bootstrap::run(&root, bootstrap::Scope::Serve)?;
+            build::run(&root, build::Profile::Release)?;
+            serve(&root, port)
+        }
+        "test" => {
+            no_options(command, rest)?;
+            test::run(&root)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "bench" => {
+            eprintln!("xtask: `bench` is not there yet: it arrives with issue 5");
+            Ok(ExitCode::FAILURE)
+        }
+        other => {
+            eprintln!("xtask: unknown command `{other}`\n");
+            eprint!("{USAGE}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn usage_error(command: &str, rest: &[String]) -> Error {
+    Error::new(format!(
+        "`{command}` does not take `{}`; see `cargo xtask help`",
+        rest.join(" ")
+    ))
+}
+
+fn no_options(command: &str, rest: &[String]) -> Result<()> {
+    if rest.is_empty() {
+        Ok(())
+    } else {
+        Err(usage_error(command, rest))
+    }
+}
+
+fn parse_port(command: &str, rest: &[String]) -> Result<u16> {
+    let value = match rest {
+        [] => return Ok(DEFAULT_PORT),
+        [flag, value] if flag == "--port" => value.as_str(),
+        [flag] if flag.starts_with("--port=") => &flag["--port=".len()..],
+        _ => return Err(usage_error(command, rest)),
+    };
+    value.parse().map_err(|_| {
+        Error::new(format!(
+            "--port takes a number from 0 to 65535, not `{value}`"
+        ))
+    })
+}
+
+/// Runs the release server in the foreground, forwarding its output; prints the app's address
+/// once the server says it is listening. Returns the server's exit status.
+fn serve(root: &Path, port: u16) -> Result<ExitCode> {
+    let data = root.join(".enclave");
+    util::create_dir_all(&data)?;
+    let server = util::target_dir(root).join("release/enclave-server");
+    let cmd = Cmd::new(&server)
+        .arg("--dist")
+        .arg(root.join("dist"))
+        .arg("--db")
+        .arg(data.join("enclave.sqlite"))
+        .arg("--addr")
+        .arg(format!("127.0.0.1:{port}"))
+        .cwd(root);
+    let mut child = cmd.spawn(Stdio::piped())?;
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            println!("{line}");
+            if let Some(address) = line.strip_prefix("listening on ") {
+                let base = address.trim().trim_end_matches('/');
+                println!("Enclave: {base}/  (demo: {base}/?demo=trio)");
+            }
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|error| Error::new(format!("waiting for the server: {error}")))?;
+    if status.success() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(cmd.failed(status))
+    }
+}
