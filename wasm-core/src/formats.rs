@@ -215,7 +215,8 @@ pub fn read_dataset<R: Read>(
             &decode_err,
         )?,
     };
-    let store = dataset_store;
+    let mut store = dataset_store;
+    store.shrink_to_fit();
     let _ = ctx.progress.report(count.get(), total);
     let reference_build = header::reference_build(&raw_header, &contigs);
     let mut per_contig = vec![0u64; store.contigs().len()];

@@ -126,6 +126,12 @@ impl Fields {
     fn heap_bytes(&self) -> usize {
         self.fields.iter().map(|f| f.data.heap_bytes()).sum()
     }
+
+    fn shrink_to_fit(&mut self) {
+        for f in &mut self.fields {
+            f.data.shrink_to_fit();
+        }
+    }
 }
 
 /// Where a value goes: the field's index and the row's type-checked storage.
@@ -494,6 +500,20 @@ impl VariantStore {
                 .unwrap_or_default(),
             p => genotype::format(p),
         }
+    }
+
+    /// Releases growth slack once loading is done (columns grow by doubling).
+    pub fn shrink_to_fit(&mut self) {
+        self.chrom.shrink_to_fit();
+        self.pos.shrink_to_fit();
+        self.ids.shrink_to_fit();
+        self.refs.shrink_to_fit();
+        self.alts.shrink_to_fit();
+        self.qual.shrink_to_fit();
+        self.filters.shrink_to_fit();
+        self.info.shrink_to_fit();
+        self.gt.shrink_to_fit();
+        self.format.shrink_to_fit();
     }
 
     /// Bytes the store holds on the heap (for the memory budget and the benchmark).

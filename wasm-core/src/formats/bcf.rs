@@ -177,7 +177,7 @@ fn chars(raw: &[u8]) -> &[u8] {
     &raw[..end]
 }
 
-fn key_name<'h>(header: &'h vcf::Header, id: i64) -> Result<&'h str, BcfError> {
+fn key_name(header: &vcf::Header, id: i64) -> Result<&str, BcfError> {
     usize::try_from(id)
         .ok()
         .and_then(|i| header.string_maps().strings().get_index(i))

@@ -420,8 +420,7 @@ fn parse_sample(
     warn: &mut super::Warnings,
 ) -> Result<(), RecordError> {
     let n_keys = scratch.format_fields.len();
-    let mut k = 0;
-    for value in sample.split(|&b| b == b':') {
+    for (k, value) in sample.split(|&b| b == b':').enumerate() {
         if k >= n_keys {
             return Err(RecordError::TooManySampleValues {
                 sample: store.samples()[s].clone(),
@@ -430,7 +429,6 @@ fn parse_sample(
             });
         }
         let field = scratch.format_fields[k];
-        k += 1;
         if Some(field) == gt_field {
             match parse_genotype(value, n_alt, &mut scratch.alleles) {
                 Err(e @ RecordError::AlleleOutOfRange { .. }) => {

@@ -60,6 +60,11 @@ impl<T: Copy> Ragged<T> {
         self.offsets.capacity() * 4 + self.values.capacity() * std::mem::size_of::<T>()
     }
 
+    pub fn shrink_to_fit(&mut self) {
+        self.offsets.shrink_to_fit();
+        self.values.shrink_to_fit();
+    }
+
     /// Whether another `n` values still fit under the 32-bit offsets.
     pub fn fits(&self, n: usize) -> bool {
         (self.values.len() as u64 + n as u64) <= u64::from(u32::MAX)
@@ -75,7 +80,7 @@ pub struct BitColumn {
 
 impl BitColumn {
     pub fn push(&mut self, bit: bool) {
-        if self.len % 64 == 0 {
+        if self.len.is_multiple_of(64) {
             self.words.push(0);
         }
         if bit {
@@ -161,6 +166,15 @@ impl ColumnData {
             Self::Float(c) => c.push_empty(n),
             Self::Flag(c) => c.push_n(false, n),
             Self::Text(c) => c.push_empty(n),
+        }
+    }
+
+    pub fn shrink_to_fit(&mut self) {
+        match self {
+            Self::Integer(c) => c.shrink_to_fit(),
+            Self::Float(c) => c.shrink_to_fit(),
+            Self::Flag(c) => c.words.shrink_to_fit(),
+            Self::Text(c) => c.shrink_to_fit(),
         }
     }
 
