@@ -123,19 +123,33 @@ impl IngestError {
     }
 }
 
-/// Counts raw bytes as the decompressor pulls them, for progress and error offsets.
+/// Counts raw bytes as the decompressor pulls them, for progress and error offsets, and keeps
+/// the last bytes seen so the BGZF end-of-file marker can be checked.
 struct Counting<R> {
     inner: R,
     count: Rc<Cell<u64>>,
+    tail: Option<Rc<std::cell::RefCell<Vec<u8>>>>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.count.set(self.count.get() + n as u64);
+        if let Some(tail) = &self.tail {
+            let mut t = tail.borrow_mut();
+            t.extend_from_slice(&buf[..n]);
+            let excess = t.len().saturating_sub(BGZF_EOF.len());
+            t.drain(..excess);
+        }
         Ok(n)
     }
 }
+
+/// SAM/BAM spec §4.1.2: the empty block that ends every complete BGZF file.
+const BGZF_EOF: [u8; 28] = [
+    0x1f, 0x8b, 0x08, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0x06, 0x00, 0x42, 0x43, 0x02, 0x00,
+    0x1b, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+];
 
 /// Reads up to `n` bytes for sniffing and gives back a reader that still yields them.
 fn peek<R: Read>(mut r: R, n: usize) -> io::Result<(Vec<u8>, impl Read)> {
@@ -155,9 +169,11 @@ pub fn read_dataset<R: Read>(
     progress: &mut dyn Progress,
 ) -> Result<Dataset, IngestError> {
     let count = Rc::new(Cell::new(0u64));
+    let tail = Rc::new(std::cell::RefCell::new(Vec::with_capacity(64)));
     let counting = Counting {
         inner: raw,
         count: Rc::clone(&count),
+        tail: Some(Rc::clone(&tail)),
     };
     let io_err = |e: io::Error| IngestError::Io(e.to_string());
     let (head, raw) = peek(counting, 18).map_err(io_err)?;
@@ -195,6 +211,7 @@ pub fn read_dataset<R: Read>(
     let decoded = Counting {
         inner: decoded,
         count: Rc::clone(&uncompressed),
+        tail: None,
     };
     let mut ctx = Ctx {
         count: &count,
@@ -203,7 +220,7 @@ pub fn read_dataset<R: Read>(
         last_report: 0,
         warnings: Warnings::default(),
     };
-    let (dataset_store, file_format, raw_header, contigs) = match payload {
+    let (dataset_store, file_format, raw_header, contigs, ended_cleanly) = match payload {
         Payload::Vcf => read_vcf(
             BufReader::with_capacity(BUF, decoded),
             &mut ctx,
@@ -215,6 +232,21 @@ pub fn read_dataset<R: Read>(
             &decode_err,
         )?,
     };
+    if compression == Compression::Bgzf && tail.borrow().as_slice() != BGZF_EOF {
+        let reason = "the BGZF end-of-file marker is missing, so the file is truncated (an interrupted download or copy?)";
+        if ended_cleanly {
+            // Some old writers omit the marker; the last record was complete, so say so and go on.
+            ctx.warnings.add(
+                "bgzf-eof",
+                format!("{reason}; the last record read was complete"),
+            );
+        } else {
+            return Err(IngestError::Compression {
+                reason: reason.into(),
+                raw_offset: count.get(),
+            });
+        }
+    }
     let mut store = dataset_store;
     store.shrink_to_fit();
     let _ = ctx.progress.report(count.get(), total);
@@ -333,7 +365,8 @@ impl Ctx<'_> {
     }
 }
 
-type Read4 = (VariantStore, String, String, Vec<ContigInfo>);
+/// Store, file format, raw header, header contigs, and whether the data ended on a record boundary.
+type Read4 = (VariantStore, String, String, Vec<ContigInfo>, bool);
 
 fn read_vcf<R: BufRead>(
     reader: R,
@@ -393,27 +426,40 @@ fn read_vcf<R: BufRead>(
     let mut scratch = vcf_text::Scratch::default();
     let mut record = 0u64;
     let mut blank_lines = 0u64;
+    let mut ended_cleanly = true;
     while lines.next_line().map_err(|e| line_err(e, &lines))? {
         if lines.buf.is_empty() {
             blank_lines += 1;
             continue;
         }
         record += 1;
-        ctx.warnings.at(Location {
+        let location = Location {
             line: Some(lines.line),
             record: Some(record),
             offset: Some(lines.line_offset),
-        });
+        };
+        ctx.warnings.at(location.clone());
+        let unterminated = !lines.had_newline;
         vcf_text::parse_record(&lines.buf, &mut store, &mut scratch, &mut ctx.warnings).map_err(
-            |e| IngestError::Record {
-                location: Location {
-                    line: Some(lines.line),
-                    record: Some(record),
-                    offset: Some(lines.line_offset),
-                },
-                reason: e.to_string(),
+            |e| {
+                let reason = if unterminated {
+                    format!("the file ends in the middle of this record, so it is truncated ({e})")
+                } else {
+                    e.to_string()
+                };
+                IngestError::Record {
+                    location: location.clone(),
+                    reason,
+                }
             },
         )?;
+        if unterminated {
+            ended_cleanly = false;
+            ctx.warnings.add(
+                "no-final-newline",
+                "the last line has no newline: the file may be truncated".into(),
+            );
+        }
         ctx.tick()?;
     }
     if blank_lines > 0 {
@@ -422,7 +468,7 @@ fn read_vcf<R: BufRead>(
             format!("{blank_lines} blank line(s) skipped"),
         );
     }
-    Ok((store, file_format, raw_header, contigs))
+    Ok((store, file_format, raw_header, contigs, ended_cleanly))
 }
 
 fn read_bcf<R: BufRead>(
@@ -430,18 +476,32 @@ fn read_bcf<R: BufRead>(
     ctx: &mut Ctx<'_>,
     decode_err: &dyn Fn(io::Error) -> IngestError,
 ) -> Result<Read4, IngestError> {
-    let mut reader = noodles::bcf::io::Reader::from(reader);
-    let hdr: vcf::Header = reader.read_header().map_err(|e| match e.kind() {
-        io::ErrorKind::InvalidData => IngestError::BcfHeader(e.to_string()),
-        _ => decode_err(e),
-    })?;
-    let raw_header = String::from_utf8_lossy(&{
-        let mut w = vcf::io::Writer::new(Vec::new());
-        w.write_header(&hdr)
-            .map_err(|e| IngestError::BcfHeader(e.to_string()))?;
-        w.into_inner()
-    })
-    .into_owned();
+    let mut reader = reader;
+    // BCF 2.2 §6.2: magic "BCF\2\2", l_text (u32 LE), then the NUL-terminated VCF header text.
+    let truncated_header =
+        || IngestError::BcfHeader("the file is truncated inside its BCF header".into());
+    let mut fixed = [0u8; 9];
+    read_exact_or(&mut reader, &mut fixed, decode_err, truncated_header)?;
+    let l_text = u32::from_le_bytes([fixed[5], fixed[6], fixed[7], fixed[8]]) as usize;
+    let mut text = Vec::new();
+    (&mut reader)
+        .take(l_text as u64)
+        .read_to_end(&mut text)
+        .map_err(decode_err)?;
+    if text.len() < l_text {
+        return Err(truncated_header());
+    }
+    let raw_header = String::from_utf8_lossy(&text)
+        .trim_end_matches('\0')
+        .to_string();
+    // The header is complete: let noodles parse it, as it also builds BCF's string maps
+    // (dictionary indices, BCF 2.2 §6.2.1) from it.
+    let mut whole = fixed.to_vec();
+    whole.extend_from_slice(&text);
+    let mut reader = noodles::bcf::io::Reader::from(Cursor::new(whole).chain(reader));
+    let hdr: vcf::Header = reader
+        .read_header()
+        .map_err(|e| IngestError::BcfHeader(error_chain(&e)))?;
     let contigs = header::contigs(&hdr);
     let file_format = format!(
         "VCFv{}.{}",
@@ -456,7 +516,14 @@ fn read_bcf<R: BufRead>(
         let read = reader
             .read_record(&mut record)
             .map_err(|e| match e.kind() {
-                io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidData => IngestError::Record {
+                io::ErrorKind::UnexpectedEof => IngestError::Record {
+                    location: Location {
+                        record: Some(n + 1),
+                        ..Location::default()
+                    },
+                    reason: "the file ends in the middle of this record, so it is truncated".into(),
+                },
+                io::ErrorKind::InvalidData => IngestError::Record {
                     location: Location {
                         record: Some(n + 1),
                         ..Location::default()
@@ -484,5 +551,33 @@ fn read_bcf<R: BufRead>(
         )?;
         ctx.tick()?;
     }
-    Ok((store, file_format, raw_header, contigs))
+    Ok((store, file_format, raw_header, contigs, true))
+}
+
+/// `read_exact`, with end of data turned into `eof()`'s error.
+fn read_exact_or<R: Read>(
+    r: &mut R,
+    buf: &mut [u8],
+    decode_err: &dyn Fn(io::Error) -> IngestError,
+    eof: impl Fn() -> IngestError,
+) -> Result<(), IngestError> {
+    r.read_exact(buf).map_err(|e| {
+        if e.kind() == io::ErrorKind::UnexpectedEof {
+            eof()
+        } else {
+            decode_err(e)
+        }
+    })
+}
+
+/// A noodles error with its causes, which its own message leaves out.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
 }

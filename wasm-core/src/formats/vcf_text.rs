@@ -25,6 +25,8 @@ pub struct LineReader<R> {
     pub line: u64,
     /// Offset of the start of the line in `buf`, in the uncompressed text.
     pub line_offset: u64,
+    /// Whether the line in `buf` ended with a newline (false only for a last line).
+    pub had_newline: bool,
     next_offset: u64,
 }
 
@@ -35,6 +37,7 @@ impl<R: BufRead> LineReader<R> {
             buf: Vec::new(),
             line: 0,
             line_offset: 0,
+            had_newline: true,
             next_offset: 0,
         }
     }
@@ -73,7 +76,8 @@ impl<R: BufRead> LineReader<R> {
             return Ok(false);
         }
         self.line += 1;
-        if self.buf.last() == Some(&b'\n') {
+        self.had_newline = self.buf.last() == Some(&b'\n');
+        if self.had_newline {
             self.buf.pop();
         }
         if self.buf.last() == Some(&b'\r') {

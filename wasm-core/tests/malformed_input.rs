@@ -1,0 +1,401 @@
+//! Damaged and wrong files that a clinician might hand us: each must give an `Err` whose message
+//! names the problem (and the line, record or byte offset where one applies) — never a panic,
+//! never a silently shortened dataset.
+//!
+//! Inputs are cut or built from the committed files in `testdata/` (see `testdata/README.md`).
+
+// Native only: these read files from testdata/ and catch panics, which the browser build cannot.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::io::{self, Cursor, Read, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+
+use wasm_core::progress::Silent;
+use wasm_core::{Dataset, IngestError};
+
+fn testdata(rel: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace")
+        .join("testdata")
+        .join(rel);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Reads through the engine; a panic fails the test with the case's name.
+fn read_from(name: &str, reader: impl Read, total: Option<u64>) -> Result<Dataset, IngestError> {
+    match catch_unwind(AssertUnwindSafe(|| {
+        wasm_core::read_dataset(reader, total, &mut Silent)
+    })) {
+        Ok(r) => r,
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            panic!("{name}: the engine panicked: {msg}")
+        }
+    }
+}
+
+fn read(name: &str, bytes: &[u8]) -> Result<Dataset, IngestError> {
+    read_from(name, Cursor::new(bytes), Some(bytes.len() as u64))
+}
+
+/// Asserts an error and returns its message (the `Display` a person sees).
+fn expect_err(name: &str, bytes: &[u8]) -> (IngestError, String) {
+    match read(name, bytes) {
+        Ok(ds) => panic!(
+            "{name}: expected an error, but it loaded {} records with warnings {:?}",
+            ds.summary.records, ds.summary.warnings
+        ),
+        Err(e) => {
+            let msg = e.to_string();
+            println!("{name}: {msg}");
+            (e, msg)
+        }
+    }
+}
+
+/// A cut file must say so in words a person understands, not only in I/O jargon.
+fn assert_says_truncated(name: &str, msg: &str) {
+    let m = msg.to_lowercase();
+    assert!(
+        [
+            "truncated",
+            "ends in the middle",
+            "unexpected end",
+            "end of the file",
+            "end of file"
+        ]
+        .iter()
+        .any(|w| m.contains(w)),
+        "{name}: the message should say the file is truncated: {msg}"
+    );
+}
+
+fn assert_mentions(name: &str, msg: &str, words: &[&str]) {
+    for w in words {
+        assert!(
+            msg.contains(w),
+            "{name}: the message should mention {w:?}: {msg}"
+        );
+    }
+}
+
+/// Decompresses gzip / BGZF (all members).
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .expect("valid gzip");
+    out
+}
+
+fn bgzip(bytes: &[u8]) -> Vec<u8> {
+    let mut w = noodles::bgzf::io::Writer::new(Vec::new());
+    w.write_all(bytes).expect("in memory");
+    w.finish().expect("in memory")
+}
+
+/// Offsets of BGZF block starts (SAM/BAM spec §4.1: BSIZE is the block size minus 1).
+fn bgzf_block_offsets(bytes: &[u8]) -> Vec<usize> {
+    let mut offsets = Vec::new();
+    let mut at = 0;
+    while at + 18 <= bytes.len() {
+        offsets.push(at);
+        let bsize = usize::from(u16::from_le_bytes([bytes[at + 16], bytes[at + 17]]));
+        at += bsize + 1;
+    }
+    offsets
+}
+
+/// A small deterministic PRNG (splitmix64), so no extra crate is needed.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+const TRIO_BGZF: &str = "slivar/tests/ashk-trio.vcf.gz";
+const KG_PLAIN_GZIP: &str = "vcfpy/tests/vcfs_from_the_wild/1kg.vcf.gz";
+const KG_BCF: &str = "generated/derived/vcfpy.1kg.bcf";
+const SMALL_VCF: &str = "vcfpy/tests/vcfs/full_vcf43.vcf";
+
+#[test]
+fn bgzf_cut_in_half() {
+    let full = testdata(TRIO_BGZF);
+    let cut = &full[..full.len() / 2];
+    let (e, msg) = expect_err("BGZF cut in half", cut);
+    assert!(
+        matches!(e, IngestError::Compression { .. }),
+        "expected a compression error: {e:?}"
+    );
+    assert_mentions("BGZF cut in half", &msg, &["bytes of the file"]);
+    assert_says_truncated("BGZF cut in half", &msg);
+    if let IngestError::Compression { raw_offset, .. } = e {
+        assert!(
+            raw_offset <= cut.len() as u64,
+            "offset {raw_offset} lies past the {} bytes given",
+            cut.len()
+        );
+    }
+}
+
+#[test]
+fn bgzf_cut_at_a_block_boundary_mid_record() {
+    // An interrupted download that ends exactly between two BGZF blocks: every block is intact,
+    // the EOF marker is missing and the last line stops mid-record. Nothing may be dropped
+    // silently: either an error, or a load whose warnings say the file looks truncated.
+    let full = testdata(TRIO_BGZF);
+    let blocks = bgzf_block_offsets(&full);
+    let cut = &full[..blocks[blocks.len() / 2]];
+    let text = gunzip(cut);
+    assert_ne!(
+        text.last(),
+        Some(&b'\n'),
+        "the cut should fall inside a line"
+    );
+    match read("BGZF cut at a block boundary", cut) {
+        Err(e) => {
+            let msg = e.to_string();
+            println!("BGZF cut at a block boundary: {msg}");
+            let located = e
+                .location()
+                .is_some_and(|l| l.line.is_some() || l.record.is_some());
+            assert!(
+                located || matches!(e, IngestError::Compression { .. }),
+                "the error should say where the file ends: {msg}"
+            );
+        }
+        Ok(ds) => {
+            let warned = ds
+                .summary
+                .warnings
+                .iter()
+                .any(|w| w.contains("truncated") || w.contains("EOF"));
+            assert!(
+                warned,
+                "a BGZF file without its EOF marker that ends mid-line loaded {} records with no truncation warning: {:?}",
+                ds.summary.records, ds.summary.warnings
+            );
+        }
+    }
+}
+
+#[test]
+fn plain_gzip_cut_in_half() {
+    let full = testdata(KG_PLAIN_GZIP);
+    let cut = &full[..full.len() / 2];
+    let (e, msg) = expect_err("plain gzip cut in half", cut);
+    assert!(
+        matches!(e, IngestError::Compression { .. }),
+        "expected a compression error: {e:?}"
+    );
+    assert_mentions("plain gzip cut in half", &msg, &["bytes of the file"]);
+    assert_says_truncated("plain gzip cut in half", &msg);
+}
+
+/// Uncompressed BCF and the byte offsets where its records start (BCF 2.2 §6.3: after the magic
+/// and the length-prefixed header text, each record is `l_shared`, `l_indiv`, then that many bytes).
+fn bcf_and_record_starts() -> (Vec<u8>, Vec<usize>) {
+    let raw = gunzip(&testdata(KG_BCF));
+    assert!(raw.starts_with(b"BCF\x02"));
+    let l_text = u32::from_le_bytes(raw[5..9].try_into().unwrap()) as usize;
+    let mut at = 9 + l_text;
+    let mut starts = Vec::new();
+    while at + 8 <= raw.len() {
+        starts.push(at);
+        let l_shared = u32::from_le_bytes(raw[at..at + 4].try_into().unwrap()) as usize;
+        let l_indiv = u32::from_le_bytes(raw[at + 4..at + 8].try_into().unwrap()) as usize;
+        at += 8 + l_shared + l_indiv;
+    }
+    assert_eq!(at, raw.len(), "the BCF's records should tile the stream");
+    (raw, starts)
+}
+
+#[test]
+fn bcf_truncated_mid_record() {
+    let (raw, starts) = bcf_and_record_starts();
+    assert!(starts.len() > 20);
+    // Cut inside record 10 (1-based), both as a valid BGZF stream and uncompressed.
+    let cut_at = (starts[9] + starts[10]) / 2;
+    for (name, bytes) in [
+        ("BGZF BCF truncated mid-record", bgzip(&raw[..cut_at])),
+        (
+            "uncompressed BCF truncated mid-record",
+            raw[..cut_at].to_vec(),
+        ),
+    ] {
+        let (e, msg) = expect_err(name, &bytes);
+        let loc = e
+            .location()
+            .unwrap_or_else(|| panic!("{name}: the error should name the record: {msg}"));
+        assert_eq!(loc.record, Some(10), "{name}: {msg}");
+        assert_mentions(name, &msg, &["record 10"]);
+        assert_says_truncated(name, &msg);
+    }
+}
+
+#[test]
+fn bcf_truncated_in_its_header() {
+    let (raw, _) = bcf_and_record_starts();
+    let (e, msg) = expect_err("BCF truncated in its header", &bgzip(&raw[..200]));
+    assert!(
+        matches!(
+            e,
+            IngestError::BcfHeader(_) | IngestError::Compression { .. }
+        ),
+        "{msg}"
+    );
+    assert_says_truncated("BCF truncated in its header", &msg);
+}
+
+#[test]
+fn plain_vcf_cut_mid_record() {
+    let full = testdata(SMALL_VCF);
+    // Cut right after the POS of the second record.
+    let text = String::from_utf8(full.clone()).unwrap();
+    let header_lines = text.lines().take_while(|l| l.starts_with('#')).count() as u64;
+    let second = text.lines().nth(header_lines as usize + 1).unwrap();
+    let start = text.find(second).unwrap();
+    let pos_end = start + second.match_indices('\t').nth(1).unwrap().0;
+    let (e, msg) = expect_err("plain VCF cut mid-record", &full[..pos_end]);
+    let loc = e
+        .location()
+        .unwrap_or_else(|| panic!("the error should say where: {msg}"));
+    assert_eq!(loc.line, Some(header_lines + 2), "{msg}");
+    assert_eq!(loc.record, Some(2), "{msg}");
+    assert_eq!(loc.offset, Some(start as u64), "{msg}");
+    assert_mentions("plain VCF cut mid-record", &msg, &["columns"]);
+}
+
+#[test]
+fn empty_file() {
+    let (e, msg) = expect_err("empty file", b"");
+    assert!(matches!(e, IngestError::NotVariantFile(_)), "{e:?}");
+    assert_mentions("empty file", &msg, &["empty"]);
+    // Empty after decompression too.
+    let (_, msg) = expect_err("empty BGZF", &bgzip(b""));
+    assert_mentions("empty BGZF", &msg, &["empty"]);
+}
+
+#[test]
+fn random_bytes() {
+    let mut rng = SplitMix(0x5eed);
+    let mut bytes: Vec<u8> = (0..64 * 1024).map(|_| rng.next() as u8).collect();
+    bytes[0] = 0x42; // not a gzip magic by chance
+    let (e, msg) = expect_err("random bytes", &bytes);
+    assert!(matches!(e, IngestError::NotVariantFile(_)), "{e:?}");
+    assert_mentions("random bytes", &msg, &["not a VCF or BCF file"]);
+    // A gzip header followed by garbage: the damage is in the compressed data.
+    bytes[..4].copy_from_slice(&[0x1f, 0x8b, 8, 0]);
+    bytes[4..10].fill(0);
+    let (e, msg) = expect_err("gzip header then random bytes", &bytes);
+    assert!(matches!(e, IngestError::Compression { .. }), "{e:?}");
+    assert_mentions(
+        "gzip header then random bytes",
+        &msg,
+        &["compressed data", "bytes of the file"],
+    );
+}
+
+#[test]
+fn text_file_that_is_not_a_vcf() {
+    let letter = b"Dear colleague,\nplease find attached the variants of our patient.\n";
+    let (e, msg) = expect_err("a letter", letter);
+    assert!(matches!(e, IngestError::NotVariantFile(_)), "{e:?}");
+    assert_mentions(
+        "a letter",
+        &msg,
+        &["not a VCF or BCF file", "Dear colleague"],
+    );
+    // The same, bgzipped: sniffing looks inside the compression.
+    let (_, msg) = expect_err("a bgzipped letter", &bgzip(letter));
+    assert_mentions("a bgzipped letter", &msg, &["not a VCF or BCF file"]);
+}
+
+#[test]
+fn header_without_chrom_line() {
+    let header = b"##fileformat=VCFv4.2\n##contig=<ID=1,length=1000>\n##INFO=<ID=DP,Number=1,Type=Integer,Description=\"Depth\">\n";
+    let (e, msg) = expect_err("header only, no #CHROM", header);
+    assert!(matches!(e, IngestError::Header { .. }), "{e:?}");
+    assert_mentions("header only, no #CHROM", &msg, &["#CHROM", "line 3"]);
+
+    // Records straight after the meta lines: the error points at the first record line.
+    let mut with_records = header.to_vec();
+    with_records.extend_from_slice(b"1\t100\t.\tA\tC\t50\tPASS\tDP=3\n");
+    let (e, msg) = expect_err("records without #CHROM", &with_records);
+    assert_eq!(e.location().and_then(|l| l.line), Some(4), "{msg}");
+    assert_mentions("records without #CHROM", &msg, &["line 4"]);
+}
+
+/// A VCF whose first record line never ends: `prefix`, then `A`s up to `len` bytes, then `\n`.
+/// Generated on the fly, so the test holds only the engine's own buffer in memory.
+struct EndlessLine {
+    prefix: Cursor<Vec<u8>>,
+    left: u64,
+    newline_sent: bool,
+}
+
+impl Read for EndlessLine {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.prefix.read(buf)?;
+        if n > 0 {
+            return Ok(n);
+        }
+        if self.left > 0 {
+            let n = buf
+                .len()
+                .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+            buf[..n].fill(b'A');
+            self.left -= n as u64;
+            return Ok(n);
+        }
+        if !self.newline_sent && !buf.is_empty() {
+            self.newline_sent = true;
+            buf[0] = b'\n';
+            return Ok(1);
+        }
+        Ok(0)
+    }
+}
+
+#[test]
+fn line_longer_than_the_limit() {
+    // MAX_LINE_BYTES is 256 MiB: the engine buffers that much before giving up, which costs about
+    // a second and 256-512 MiB of memory here, so the real limit is tested (not a smaller copy).
+    let limit = wasm_core::formats::vcf_text::MAX_LINE_BYTES as u64;
+    let prefix =
+        b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n1\t100\t.\t"
+            .to_vec();
+    let reader = EndlessLine {
+        prefix: Cursor::new(prefix),
+        left: limit + (1 << 20),
+        newline_sent: false,
+    };
+    let e = match read_from("line longer than the limit", reader, None) {
+        Ok(ds) => panic!(
+            "a {} MiB line loaded ({} records)",
+            limit >> 20,
+            ds.summary.records
+        ),
+        Err(e) => e,
+    };
+    let msg = e.to_string();
+    println!("line longer than the limit: {msg}");
+    assert_eq!(e.location().and_then(|l| l.line), Some(3), "{msg}");
+    assert_mentions(
+        "line longer than the limit",
+        &msg,
+        &["longer than", "line 3"],
+    );
+}
