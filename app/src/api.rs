@@ -40,7 +40,10 @@ impl DatasetDescriptor {
     pub fn reference_build(label: Option<&str>) -> Option<String> {
         label
             .filter(|l| !l.is_empty() && l.len() <= REFERENCE_BUILD_MAX_LEN)
-            .filter(|l| l.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')))
+            .filter(|l| {
+                l.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+            })
             .map(str::to_string)
     }
 }
@@ -72,7 +75,9 @@ impl Default for Api {
 
 impl Api {
     pub fn new() -> Self {
-        Self { log: RwSignal::new(Vec::new()) }
+        Self {
+            log: RwSignal::new(Vec::new()),
+        }
     }
 
     /// Every request made so far, oldest first.
@@ -84,30 +89,45 @@ impl Api {
     pub async fn fetch_demo(&self, name: &str) -> Result<Blob, String> {
         let Some((_, path)) = DEMOS.iter().find(|(n, _)| *n == name) else {
             let known: Vec<&str> = DEMOS.iter().map(|(n, _)| *n).collect();
-            return Err(format!("there is no bundled demo named “{name}”; known: {}", known.join(", ")));
+            return Err(format!(
+                "there is no bundled demo named “{name}”; known: {}",
+                known.join(", ")
+            ));
         };
         let response = self.send("GET", path, None).await?;
         let blob = response.blob().map_err(|e| js_message(&e))?;
         let blob = JsFuture::from(blob).await.map_err(|e| js_message(&e))?;
-        blob.dyn_into::<Blob>().map_err(|_| "the demo download is not a file".to_string())
+        blob.dyn_into::<Blob>()
+            .map_err(|_| "the demo download is not a file".to_string())
     }
 
     /// Records that a dataset was opened: `POST /api/v1/datasets`.
     pub async fn post_descriptor(&self, descriptor: &DatasetDescriptor) -> Result<(), String> {
         let body = serde_json::to_string(descriptor).map_err(|e| e.to_string())?;
-        self.send("POST", "/api/v1/datasets", Some(body)).await.map(drop)
+        self.send("POST", "/api/v1/datasets", Some(body))
+            .await
+            .map(drop)
     }
 
     /// Sends one request, logging it first and its outcome after.
-    async fn send(&self, method: &str, url: &str, json_body: Option<String>) -> Result<Response, String> {
+    async fn send(
+        &self,
+        method: &str,
+        url: &str,
+        json_body: Option<String>,
+    ) -> Result<Response, String> {
         let init = RequestInit::new();
         init.set_method(method);
         if let Some(body) = &json_body {
             init.set_body(&body.into());
         }
-        let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(|e| js_message(&e))?;
+        let request =
+            web_sys::Request::new_with_str_and_init(url, &init).map_err(|e| js_message(&e))?;
         if json_body.is_some() {
-            request.headers().set("Content-Type", "application/json").map_err(|e| js_message(&e))?;
+            request
+                .headers()
+                .set("Content-Type", "application/json")
+                .map_err(|e| js_message(&e))?;
         }
         let id = self.log.with_untracked(|log| log.len() as u32);
         self.log.update(|log| {
@@ -121,8 +141,12 @@ impl Api {
         });
         let result = async {
             let window = web_sys::window().ok_or("no window")?;
-            let response = JsFuture::from(window.fetch_with_request(&request)).await.map_err(|e| js_message(&e))?;
-            let response: Response = response.dyn_into().map_err(|_| "not a response".to_string())?;
+            let response = JsFuture::from(window.fetch_with_request(&request))
+                .await
+                .map_err(|e| js_message(&e))?;
+            let response: Response = response
+                .dyn_into()
+                .map_err(|_| "not a response".to_string())?;
             Ok::<_, String>(response)
         }
         .await;
@@ -137,7 +161,10 @@ impl Api {
         });
         let response = result?;
         if !response.ok() {
-            return Err(format!("{method} {url} answered HTTP {}", response.status()));
+            return Err(format!(
+                "{method} {url} answered HTTP {}",
+                response.status()
+            ));
         }
         Ok(response)
     }
@@ -160,7 +187,12 @@ pub fn salt() -> Result<Vec<u8>, String> {
     window
         .crypto()
         .and_then(|c| c.get_random_values_with_u8_array(&mut bytes))
-        .map_err(|e| format!("the browser cannot make random numbers for the fingerprint salt: {}", js_message(&e)))?;
+        .map_err(|e| {
+            format!(
+                "the browser cannot make random numbers for the fingerprint salt: {}",
+                js_message(&e)
+            )
+        })?;
     if let Some(storage) = storage {
         // A storage quota error only means the next visit gets a new salt.
         let _ = storage.set_item(SALT_KEY, &encode_hex(&bytes));
@@ -173,10 +205,13 @@ fn encode_hex(bytes: &[u8]) -> String {
 }
 
 fn decode_hex(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 || !hex.is_ascii() {
+    if !hex.len().is_multiple_of(2) || !hex.is_ascii() {
         return None;
     }
-    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok()).collect()
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
+        .collect()
 }
 
 /// The message of a JS exception.
@@ -212,12 +247,28 @@ mod tests {
             fingerprint: "ab".repeat(32),
         };
         let json = serde_json::to_value(&d).unwrap();
-        let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         keys.sort_unstable();
         assert_eq!(
             keys,
-            ["contig_count", "fingerprint", "format", "record_count", "reference_build", "sample_count", "size_bytes"]
+            [
+                "contig_count",
+                "fingerprint",
+                "format",
+                "record_count",
+                "reference_build",
+                "sample_count",
+                "size_bytes"
+            ]
         );
-        assert_eq!(DatasetDescriptor::reference_build(Some("file:///x.fa")), None);
+        assert_eq!(
+            DatasetDescriptor::reference_build(Some("file:///x.fa")),
+            None
+        );
     }
 }

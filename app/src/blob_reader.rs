@@ -37,7 +37,12 @@ impl BlobReader {
 
     /// A reader fetching `chunk` bytes (at least 1) per call to `FileReaderSync`.
     pub fn with_chunk_size(blob: Blob, chunk: u32) -> io::Result<Self> {
-        let reader = FileReaderSync::new().map_err(|e| js_error("FileReaderSync is unavailable (not in a dedicated worker?)", &e))?;
+        let reader = FileReaderSync::new().map_err(|e| {
+            js_error(
+                "FileReaderSync is unavailable (not in a dedicated worker?)",
+                &e,
+            )
+        })?;
         let size = blob.size();
         Ok(Self {
             blob,
@@ -72,7 +77,10 @@ impl BlobReader {
         if u64::from(array.length()) != expected {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
-                format!("the file changed while it was read: asked for {expected} bytes at offset {start}, got {}", array.length()),
+                format!(
+                    "the file changed while it was read: asked for {expected} bytes at offset {start}, got {}",
+                    array.length()
+                ),
             ));
         }
         Ok(array.to_vec())
@@ -95,7 +103,10 @@ impl Read for BlobReader {
             return Ok(0);
         }
         if self.buffered().is_empty() {
-            let end = self.position.saturating_add(u64::from(self.chunk)).min(self.size);
+            let end = self
+                .position
+                .saturating_add(u64::from(self.chunk))
+                .min(self.size);
             self.buffer = self.read_range(self.position, end)?;
             self.buffer_offset = self.position;
         }
@@ -116,7 +127,10 @@ impl Seek for BlobReader {
         };
         // Seeking past the end is allowed (reads return 0), as for files; before the start is not.
         self.position = target.ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, "seek to a negative or overflowing position")
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "seek to a negative or overflowing position",
+            )
         })?;
         Ok(self.position)
     }

@@ -1,1 +1,28 @@
-//! placeholder
+//! Enclave's browser app: the Leptos UI on the main thread and the engine's Web Worker entry.
+//!
+//! One wasm module serves both: `static/main.js` calls [`start_app`] on the page and
+//! `static/worker.js` calls [`worker_main`] in each worker, so nothing starts on its own (there is
+//! no `#[wasm_bindgen(start)]`).
+//!
+//! Data flow: a file chosen in [`ui`] → [`worker_client`] posts it (a `Blob` handle) with a
+//! [`protocol::Request`] → [`worker`] reads it through [`blob_reader::BlobReader`] into
+//! `wasm_core` → [`protocol::Event`]s back → [`ui`]. Only [`api`] talks to the server, and it
+//! logs every request it makes.
+
+pub mod api;
+pub mod blob_reader;
+pub mod protocol;
+pub mod ui;
+pub mod worker;
+pub mod worker_client;
+
+use wasm_bindgen::prelude::*;
+
+pub use worker::worker_main;
+
+/// Mounts the UI on `document.body`. Called by `static/main.js`.
+#[wasm_bindgen]
+pub fn start_app() {
+    console_error_panic_hook::set_once();
+    ui::mount();
+}

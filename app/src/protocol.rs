@@ -9,8 +9,8 @@
 //!
 //! Data flow: `worker_client` → `postMessage(envelope)` → `worker` → engine → events back.
 
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_core::store::{Row, SortKey};
 use wasm_core::{Location, Summary};
@@ -31,7 +31,13 @@ pub enum Request {
         name_hint: String,
     },
     /// One page of the loaded dataset's rows, in a sort order.
-    Rows { job: u32, offset: u64, limit: u32, sort: SortKey, descending: bool },
+    Rows {
+        job: u32,
+        offset: u64,
+        limit: u32,
+        sort: SortKey,
+        descending: bool,
+    },
 }
 
 impl Request {
@@ -49,7 +55,11 @@ pub enum Event {
     /// The worker's wasm instance is initialised and listens; sent once, first.
     Ready { version: u32 },
     /// `done` raw bytes of `total` read.
-    Progress { job: u32, done: u64, total: Option<u64> },
+    Progress {
+        job: u32,
+        done: u64,
+        total: Option<u64>,
+    },
     /// The file is loaded; the worker now holds its dataset.
     Loaded {
         job: u32,
@@ -66,9 +76,18 @@ pub enum Event {
         millis: f64,
     },
     /// A page of rows.
-    Rows { job: u32, total: u64, offset: u64, rows: Vec<Row> },
+    Rows {
+        job: u32,
+        total: u64,
+        offset: u64,
+        rows: Vec<Row>,
+    },
     /// The job failed; `message` says what and where.
-    Failed { job: u32, message: String, location: Option<Location> },
+    Failed {
+        job: u32,
+        message: String,
+        location: Option<Location>,
+    },
 }
 
 impl Event {
@@ -101,7 +120,7 @@ pub fn format_name(summary: &Summary) -> &'static str {
 }
 
 /// Why a posted message could not be understood.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ProtocolError {
     NotAnEnvelope,
     Version(Option<f64>),
@@ -114,7 +133,10 @@ impl std::fmt::Display for ProtocolError {
         match self {
             Self::NotAnEnvelope => f.write_str("the message is not an Enclave envelope"),
             Self::Version(Some(v)) => {
-                write!(f, "the message has protocol version {v}, expected {PROTOCOL_VERSION}: reload the page")
+                write!(
+                    f,
+                    "the message has protocol version {v}, expected {PROTOCOL_VERSION}: reload the page"
+                )
             }
             Self::Version(None) => f.write_str("the message has no protocol version"),
             Self::Message(e) => write!(f, "the message is malformed: {e}"),
@@ -137,14 +159,19 @@ impl<T: Serialize> Envelope<T> {
     }
 
     pub fn with_file(msg: T, file: web_sys::Blob) -> Self {
-        Self { msg, file: Some(file) }
+        Self {
+            msg,
+            file: Some(file),
+        }
     }
 
     /// The JS object to hand to `postMessage`.
     pub fn to_js(&self) -> Result<JsValue, ProtocolError> {
-        let msg = serde_wasm_bindgen::to_value(&self.msg).map_err(|e| ProtocolError::Message(e.to_string()))?;
+        let msg = serde_wasm_bindgen::to_value(&self.msg)
+            .map_err(|e| ProtocolError::Message(e.to_string()))?;
         let obj = js_sys::Object::new();
-        let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&obj, &JsValue::from_str(k), v).map(|_| ());
+        let set =
+            |k: &str, v: &JsValue| js_sys::Reflect::set(&obj, &JsValue::from_str(k), v).map(|_| ());
         set("v", &JsValue::from(PROTOCOL_VERSION))
             .and_then(|_| set("msg", &msg))
             .and_then(|_| match &self.file {
@@ -162,12 +189,16 @@ impl<T: DeserializeOwned> Envelope<T> {
         if !data.is_object() {
             return Err(ProtocolError::NotAnEnvelope);
         }
-        let get = |k: &str| js_sys::Reflect::get(data, &JsValue::from_str(k)).map_err(|_| ProtocolError::NotAnEnvelope);
+        let get = |k: &str| {
+            js_sys::Reflect::get(data, &JsValue::from_str(k))
+                .map_err(|_| ProtocolError::NotAnEnvelope)
+        };
         let v = get("v")?.as_f64();
         if v != Some(f64::from(PROTOCOL_VERSION)) {
             return Err(ProtocolError::Version(v));
         }
-        let msg = serde_wasm_bindgen::from_value(get("msg")?).map_err(|e| ProtocolError::Message(e.to_string()))?;
+        let msg = serde_wasm_bindgen::from_value(get("msg")?)
+            .map_err(|e| ProtocolError::Message(e.to_string()))?;
         let file = get("file")?.dyn_into::<web_sys::Blob>().ok();
         Ok(Self { msg, file })
     }

@@ -53,6 +53,8 @@ pub struct LoadedFile {
 /// What the error banner shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorInfo {
+    /// What failed, in a few words: "Could not open the file".
+    pub title: String,
     pub message: String,
     pub location: Option<Location>,
 }
@@ -94,8 +96,12 @@ impl AppState {
         self.epoch.get_untracked()
     }
 
-    fn fail(&self, message: String, location: Option<Location>) {
-        self.error.set(Some(ErrorInfo { message, location }));
+    fn fail(&self, title: &str, message: String, location: Option<Location>) {
+        self.error.set(Some(ErrorInfo {
+            title: title.to_string(),
+            message,
+            location,
+        }));
     }
 }
 
@@ -113,7 +119,11 @@ pub fn use_app_state() -> AppState {
 
 /// Opens the chosen files: the largest is the data file (an index or key file is smaller).
 pub fn open_files(state: AppState, files: Vec<File>) {
-    let Some(data) = files.iter().max_by(|a, b| a.size().total_cmp(&b.size())).cloned() else {
+    let Some(data) = files
+        .iter()
+        .max_by(|a, b| a.size().total_cmp(&b.size()))
+        .cloned()
+    else {
         return;
     };
     state.notice.set((files.len() > 1).then(|| {
@@ -132,7 +142,12 @@ pub fn open_demo(state: AppState, name: String) {
     let epoch = state.next_epoch();
     state.client().cancel();
     state.notice.set(None);
-    state.load.set(Some(LoadProgress { job: 0, name: format!("demo “{name}”"), done: 0, total: 0 }));
+    state.load.set(Some(LoadProgress {
+        job: 0,
+        name: format!("demo “{name}”"),
+        done: 0,
+        total: 0,
+    }));
     wasm_bindgen_futures::spawn_local(async move {
         let fetched = state.api.fetch_demo(&name).await;
         if state.epoch.get_untracked() != epoch {
@@ -142,7 +157,7 @@ pub fn open_demo(state: AppState, name: String) {
             Ok(blob) => open_blob(state, blob, format!("{name} (demo)")),
             Err(message) => {
                 state.load.set(None);
-                state.fail(format!("cannot fetch the demo: {message}"), None);
+                state.fail("Could not fetch the demo", message, None);
             }
         }
     });
@@ -155,53 +170,72 @@ pub fn open_blob(state: AppState, blob: Blob, name: String) {
         Ok(salt) => salt,
         Err(message) => {
             state.load.set(None);
-            state.fail(message, None);
+            state.fail("Could not open the file", message, None);
             return;
         }
     };
     let size_bytes = blob.size() as u64;
-    state.load.set(Some(LoadProgress { job: 0, name: name.clone(), done: 0, total: size_bytes }));
+    state.load.set(Some(LoadProgress {
+        job: 0,
+        name: name.clone(),
+        done: 0,
+        total: size_bytes,
+    }));
     let file_name = name.clone();
-    let job = state.client().open(blob, salt, name, move |event| match event {
-        Event::Progress { job, done, total } => state.load.update(|load| {
-            if let Some(load) = load.as_mut().filter(|l| l.job == job) {
-                load.done = done;
-                load.total = total.unwrap_or(load.total);
-            }
-        }),
-        Event::Loaded { summary, info_keys, format_keys, fingerprint, format, millis, .. } => {
-            let descriptor = DatasetDescriptor {
-                format: format.clone(),
-                size_bytes,
-                record_count: summary.records,
-                sample_count: summary.samples.len() as u32,
-                contig_count: summary.contigs.len() as u32,
-                reference_build: DatasetDescriptor::reference_build(summary.reference_build.as_deref()),
-                fingerprint: fingerprint.clone(),
-            };
-            state.load.set(None);
-            state.error.set(None);
-            state.loaded.set(Some(Arc::new(LoadedFile {
-                name: file_name.clone(),
-                size_bytes,
+    let job = state
+        .client()
+        .open(blob, salt, name, move |event| match event {
+            Event::Progress { job, done, total } => state.load.update(|load| {
+                if let Some(load) = load.as_mut().filter(|l| l.job == job) {
+                    load.done = done;
+                    load.total = total.unwrap_or(load.total);
+                }
+            }),
+            Event::Loaded {
                 summary,
                 info_keys,
                 format_keys,
                 fingerprint,
                 format,
                 millis,
-            })));
-            // The outcome shows in the egress log; a metadata failure does not stop the page.
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = state.api.post_descriptor(&descriptor).await;
-            });
-        }
-        Event::Failed { message, location, .. } => {
-            state.load.set(None);
-            state.fail(message, location);
-        }
-        Event::Ready { .. } | Event::Rows { .. } => {}
-    });
+                ..
+            } => {
+                let descriptor = DatasetDescriptor {
+                    format: format.clone(),
+                    size_bytes,
+                    record_count: summary.records,
+                    sample_count: summary.samples.len() as u32,
+                    contig_count: summary.contigs.len() as u32,
+                    reference_build: DatasetDescriptor::reference_build(
+                        summary.reference_build.as_deref(),
+                    ),
+                    fingerprint: fingerprint.clone(),
+                };
+                state.load.set(None);
+                state.error.set(None);
+                state.loaded.set(Some(Arc::new(LoadedFile {
+                    name: file_name.clone(),
+                    size_bytes,
+                    summary,
+                    info_keys,
+                    format_keys,
+                    fingerprint,
+                    format,
+                    millis,
+                })));
+                // The outcome shows in the egress log; a metadata failure does not stop the page.
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = state.api.post_descriptor(&descriptor).await;
+                });
+            }
+            Event::Failed {
+                message, location, ..
+            } => {
+                state.load.set(None);
+                state.fail("Could not open the file", message, location);
+            }
+            Event::Ready { .. } | Event::Rows { .. } => {}
+        });
     state.load.update(|load| {
         if let Some(load) = load.as_mut().filter(|l| l.job == 0) {
             load.job = job;
@@ -230,7 +264,7 @@ pub fn App() -> impl IntoView {
     let state = provide_app_state();
     state.client().set_on_lost(move |message| {
         state.loaded.set(None);
-        state.fail(message, None);
+        state.fail("The loaded file was lost", message, None);
     });
 
     // Drag and drop anywhere on the page.
@@ -248,7 +282,11 @@ pub fn App() -> impl IntoView {
     let on_drop = window_event_listener(leptos::ev::drop, move |event| {
         event.prevent_default();
         dragging.set(false);
-        let files = event.data_transfer().and_then(|d| d.files()).map(file_list).unwrap_or_default();
+        let files = event
+            .data_transfer()
+            .and_then(|d| d.files())
+            .map(file_list)
+            .unwrap_or_default();
         open_files(state, files);
     });
     on_cleanup(move || {
@@ -271,8 +309,7 @@ pub fn App() -> impl IntoView {
                     <span class="tagline">"private genome explorer"</span>
                 </div>
                 <p class="privacy">
-                    "Files are read inside this browser only: their content never leaves your device. "
-                    "Every request this page makes is listed under Network activity."
+                    "Your files are read in this browser only: nothing of their content is ever sent."
                 </p>
             </header>
             <main>
@@ -315,7 +352,7 @@ fn ErrorBanner() -> impl IntoView {
                     data-record=location.record.map(|v| v.to_string())
                     data-offset=location.offset.map(|v| v.to_string())
                 >
-                    <strong>"Could not open the file. "</strong>
+                    <strong>{error.title} ". "</strong>
                     <span class="message">{error.message}</span>
                     <button
                         class="dismiss"
@@ -361,5 +398,8 @@ pub fn file_list(list: web_sys::FileList) -> Vec<File> {
 /// A query parameter of the page's URL.
 fn query_param(key: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(key).filter(|v| !v.is_empty())
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(key)
+        .filter(|v| !v.is_empty())
 }

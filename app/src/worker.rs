@@ -48,11 +48,14 @@ thread_local! {
 #[wasm_bindgen]
 pub fn worker_main() {
     console_error_panic_hook::set_once();
-    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| handle(&event.data()));
+    let onmessage =
+        Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| handle(&event.data()));
     scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     onmessage.forget();
-    post(&Event::Ready { version: PROTOCOL_VERSION });
+    post(&Event::Ready {
+        version: PROTOCOL_VERSION,
+    });
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -83,16 +86,34 @@ fn handle(data: &JsValue) {
     let envelope = match Envelope::<Request>::from_js(data) {
         Ok(envelope) => envelope,
         Err(e) => {
-            post(&Event::Failed { job: raw_job(data), message: e.to_string(), location: None });
+            post(&Event::Failed {
+                job: raw_job(data),
+                message: e.to_string(),
+                location: None,
+            });
             return;
         }
     };
     let event = match envelope.msg {
-        Request::Open { job, salt, name_hint } => match envelope.file {
+        Request::Open {
+            job,
+            salt,
+            name_hint,
+        } => match envelope.file {
             Some(blob) => open(job, &salt, &name_hint, blob),
-            None => Event::Failed { job, message: "the open request carries no file".into(), location: None },
+            None => Event::Failed {
+                job,
+                message: "the open request carries no file".into(),
+                location: None,
+            },
         },
-        Request::Rows { job, offset, limit, sort, descending } => rows(job, offset, limit, sort, descending),
+        Request::Rows {
+            job,
+            offset,
+            limit,
+            sort,
+            descending,
+        } => rows(job, offset, limit, sort, descending),
     };
     post(&event);
 }
@@ -112,7 +133,7 @@ fn open(job: u32, salt: &[u8], name_hint: &str, blob: Blob) -> Event {
     let started = js_sys::Date::now();
     let failed = |message: String, location: Option<Location>| Event::Failed {
         job,
-        message: format!("cannot open “{name_hint}”: {message}"),
+        message: format!("“{name_hint}”: {message}"),
         location,
     };
     let (reader, fingerprint) = match BlobReader::new(blob).and_then(|reader| {
@@ -150,7 +171,12 @@ fn open(job: u32, salt: &[u8], name_hint: &str, blob: Blob) -> Event {
         millis: js_sys::Date::now() - started,
     };
     HELD.with(|held| {
-        *held.borrow_mut() = Some(Held { dataset, info_keys, format_keys, orders: Vec::new() });
+        *held.borrow_mut() = Some(Held {
+            dataset,
+            info_keys,
+            format_keys,
+            orders: Vec::new(),
+        });
     });
     event
 }
@@ -167,13 +193,18 @@ fn rows(job: u32, offset: u64, limit: u32, sort: SortKey, descending: bool) -> E
         };
         let store = &held.dataset.store;
         let total = store.len() as u64;
-        let k = match held.orders.iter().position(|(s, d, _)| *s == sort && *d == descending) {
+        let k = match held
+            .orders
+            .iter()
+            .position(|(s, d, _)| *s == sort && *d == descending)
+        {
             Some(k) => k,
             None => {
                 if held.orders.len() >= CACHED_ORDERS {
                     held.orders.remove(0);
                 }
-                held.orders.push((sort, descending, store.order(sort, descending)));
+                held.orders
+                    .push((sort, descending, store.order(sort, descending)));
                 held.orders.len() - 1
             }
         };
@@ -182,11 +213,18 @@ fn rows(job: u32, offset: u64, limit: u32, sort: SortKey, descending: bool) -> E
         held.orders.push(entry);
         let order = &held.orders[held.orders.len() - 1].2;
         let start = offset.min(total) as usize;
-        let end = offset.saturating_add(u64::from(limit.min(MAX_PAGE_ROWS))).min(total) as usize;
+        let end = offset
+            .saturating_add(u64::from(limit.min(MAX_PAGE_ROWS)))
+            .min(total) as usize;
         let rows = order[start..end]
             .iter()
             .map(|&i| store.row(i as usize, &held.info_keys, &held.format_keys))
             .collect();
-        Event::Rows { job, total, offset, rows }
+        Event::Rows {
+            job,
+            total,
+            offset,
+            rows,
+        }
     })
 }

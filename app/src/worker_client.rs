@@ -62,7 +62,9 @@ struct Slot {
 impl Slot {
     fn post(&mut self, message: JsValue) -> Result<(), String> {
         if self.ready {
-            self.worker.post_message(&message).map_err(|e| format!("cannot post to the engine worker: {e:?}"))
+            self.worker
+                .post_message(&message)
+                .map_err(|e| format!("cannot post to the engine worker: {e:?}"))
         } else {
             self.queue.push(message);
             Ok(())
@@ -109,22 +111,35 @@ impl WorkerClient {
 
     /// Opens `file` in a fresh worker; the handler sees `Progress`, then `Loaded` or `Failed`.
     /// A load still running is superseded (its worker is terminated, its handler dropped).
-    pub fn open(&self, file: Blob, salt: Vec<u8>, name_hint: String, handler: impl FnMut(Event) + 'static) -> u32 {
+    pub fn open(
+        &self,
+        file: Blob,
+        salt: Vec<u8>,
+        name_hint: String,
+        handler: impl FnMut(Event) + 'static,
+    ) -> u32 {
         self.cancel();
         let job = self.next_job();
-        let request = Request::Open { job, salt, name_hint };
-        let posted = Envelope::with_file(&request, file).to_js().map_err(|e| e.to_string()).and_then(|message| {
-            let spare = self.pool.borrow_mut().spare.take();
-            let id = match spare {
-                Some(id) => id,
-                None => spawn(&self.pool)?,
-            };
-            let mut pool = self.pool.borrow_mut();
-            pool.loading = Some(id);
-            let slot = pool.slots.get_mut(&id).ok_or("the engine worker is gone")?;
-            slot.post(message)?;
-            Ok(id)
-        });
+        let request = Request::Open {
+            job,
+            salt,
+            name_hint,
+        };
+        let posted = Envelope::with_file(&request, file)
+            .to_js()
+            .map_err(|e| e.to_string())
+            .and_then(|message| {
+                let spare = self.pool.borrow_mut().spare.take();
+                let id = match spare {
+                    Some(id) => id,
+                    None => spawn(&self.pool)?,
+                };
+                let mut pool = self.pool.borrow_mut();
+                pool.loading = Some(id);
+                let slot = pool.slots.get_mut(&id).ok_or("the engine worker is gone")?;
+                slot.post(message)?;
+                Ok(id)
+            });
         if posted.is_err() {
             // Whatever was started for this load is of no use.
             self.cancel();
@@ -135,23 +150,44 @@ impl WorkerClient {
 
     /// Asks the worker holding the shown dataset for a page of rows; the handler sees `Rows` or
     /// `Failed`.
-    pub fn rows(&self, offset: u64, limit: u32, sort: SortKey, descending: bool, handler: impl FnMut(Event) + 'static) -> u32 {
+    pub fn rows(
+        &self,
+        offset: u64,
+        limit: u32,
+        sort: SortKey,
+        descending: bool,
+        handler: impl FnMut(Event) + 'static,
+    ) -> u32 {
         let job = self.next_job();
-        let request = Request::Rows { job, offset, limit, sort, descending };
-        let posted = Envelope::new(&request).to_js().map_err(|e| e.to_string()).and_then(|message| {
-            let mut pool = self.pool.borrow_mut();
-            let id = pool.current.ok_or("no file is loaded")?;
-            let slot = pool.slots.get_mut(&id).ok_or("the engine worker is gone")?;
-            slot.post(message)?;
-            Ok(id)
-        });
+        let request = Request::Rows {
+            job,
+            offset,
+            limit,
+            sort,
+            descending,
+        };
+        let posted = Envelope::new(&request)
+            .to_js()
+            .map_err(|e| e.to_string())
+            .and_then(|message| {
+                let mut pool = self.pool.borrow_mut();
+                let id = pool.current.ok_or("no file is loaded")?;
+                let slot = pool.slots.get_mut(&id).ok_or("the engine worker is gone")?;
+                slot.post(message)?;
+                Ok(id)
+            });
         self.register(job, posted, handler);
         job
     }
 
     /// Stores the handler of a job posted to worker `posted`, or fails the job at once.
     /// (A worker answers asynchronously, so storing after posting loses nothing.)
-    fn register(&self, job: u32, posted: Result<u32, String>, handler: impl FnMut(Event) + 'static) {
+    fn register(
+        &self,
+        job: u32,
+        posted: Result<u32, String>,
+        handler: impl FnMut(Event) + 'static,
+    ) {
         let mut handler: Handler = Box::new(handler);
         let error = match posted {
             Ok(id) => match self.pool.borrow_mut().slots.get_mut(&id) {
@@ -163,7 +199,11 @@ impl WorkerClient {
             },
             Err(error) => error,
         };
-        handler(Event::Failed { job, message: error, location: None });
+        handler(Event::Failed {
+            job,
+            message: error,
+            location: None,
+        });
     }
 
     /// Stops the load in progress, if any, by terminating its worker. Returns whether there was one.
@@ -225,7 +265,9 @@ fn spawn(pool: &Rc<RefCell<Pool>>) -> Result<u32, String> {
         event.prevent_default();
         let reason = match event.dyn_ref::<ErrorEvent>() {
             Some(error) if !error.message().is_empty() => error.message(),
-            _ if event.type_() == "messageerror" => "a message from it could not be read".to_string(),
+            _ if event.type_() == "messageerror" => {
+                "a message from it could not be read".to_string()
+            }
             _ => "its script could not be loaded or started".to_string(),
         };
         if let Some(pool) = weak.upgrade() {
@@ -276,13 +318,19 @@ fn dispatch(pool: &Rc<RefCell<Pool>>, id: u32, data: &JsValue) {
     let is_final = event.is_final();
     let (handler, superseded) = {
         let mut pool = pool.borrow_mut();
-        let handler = pool.slots.get_mut(&id).and_then(|slot| slot.handlers.remove(&job));
+        let handler = pool
+            .slots
+            .get_mut(&id)
+            .and_then(|slot| slot.handlers.remove(&job));
         let mut superseded = None;
         if is_final && pool.loading == Some(id) {
             pool.loading = None;
             if matches!(event, Event::Loaded { .. }) {
                 // The new dataset replaces the shown one.
-                superseded = pool.current.replace(id).and_then(|old| pool.slots.remove(&old));
+                superseded = pool
+                    .current
+                    .replace(id)
+                    .and_then(|old| pool.slots.remove(&old));
             } else if let Some(slot) = pool.slots.remove(&id) {
                 superseded = Some(slot);
             }
@@ -307,7 +355,9 @@ fn dispatch(pool: &Rc<RefCell<Pool>>, id: u32, data: &JsValue) {
 fn died(pool: &Rc<RefCell<Pool>>, id: u32, reason: &str) {
     let (slot, was_current, on_lost) = {
         let mut pool = pool.borrow_mut();
-        let Some(slot) = pool.slots.remove(&id) else { return };
+        let Some(slot) = pool.slots.remove(&id) else {
+            return;
+        };
         if !slot.ready {
             pool.startup_failures += 1;
         }
@@ -326,11 +376,15 @@ fn died(pool: &Rc<RefCell<Pool>>, id: u32, reason: &str) {
     slot.terminate();
     let Slot { handlers, .. } = slot;
     let message = format!(
-        "the engine stopped unexpectedly ({reason}). It has been restarted; open the file again. \
-         If this happens again with the same file, please report it: a damaged file should give an error, not a crash."
+        "the engine stopped unexpectedly ({reason}); a fresh one has been started. Open the file again; \
+         if this happens again with the same file, please report it: a damaged file should give an error, not a crash."
     );
     for (job, mut handler) in handlers {
-        handler(Event::Failed { job, message: message.clone(), location: None });
+        handler(Event::Failed {
+            job,
+            message: message.clone(),
+            location: None,
+        });
     }
     if was_current && let Some(on_lost) = on_lost {
         on_lost(message);

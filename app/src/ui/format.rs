@@ -10,7 +10,7 @@ pub fn group(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -35,12 +35,20 @@ pub fn bytes(n: u64) -> String {
 
 /// `213.4` → `213 ms`, `2410.0` → `2.41 s`.
 pub fn duration(millis: f64) -> String {
-    if millis < 1000.0 { format!("{millis:.0} ms") } else { format!("{:.2} s", millis / 1000.0) }
+    if millis < 1000.0 {
+        format!("{millis:.0} ms")
+    } else {
+        format!("{:.2} s", millis / 1000.0)
+    }
 }
 
 /// Megabytes (10⁶ bytes) per second, one decimal.
 pub fn throughput(bytes: u64, millis: f64) -> f64 {
-    if millis <= 0.0 { 0.0 } else { bytes as f64 / 1000.0 / millis }
+    if millis <= 0.0 {
+        0.0
+    } else {
+        bytes as f64 / 1000.0 / millis
+    }
 }
 
 /// A QUAL value as the file would write it (the shortest text of its f32).
@@ -67,7 +75,7 @@ pub fn Num(
 /// A count shown grouped.
 #[component]
 pub fn Count(n: u64, #[prop(optional)] testid: Option<&'static str>) -> impl IntoView {
-    view! { <Num value=n.to_string() text=group(n) testid=testid /> }
+    view! { <span class="num" data-value=n.to_string() data-testid=testid>{group(n)}</span> }
 }
 
 #[cfg(test)]

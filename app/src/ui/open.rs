@@ -57,7 +57,11 @@ fn LoadStatus() -> impl IntoView {
     let active = Memo::new(move |_| state.load.with(Option::is_some));
     let done = move || state.load.with(|l| l.as_ref().map_or(0, |l| l.done));
     let total = move || state.load.with(|l| l.as_ref().map_or(0, |l| l.total));
-    let name = move || state.load.with(|l| l.as_ref().map(|l| l.name.clone()).unwrap_or_default());
+    let name = move || {
+        state
+            .load
+            .with(|l| l.as_ref().map(|l| l.name.clone()).unwrap_or_default())
+    };
     let known = move || total() > 0;
     view! {
         <Show when=move || active.get()>

@@ -15,14 +15,20 @@ const CONTIGS_SHOWN: usize = 24;
 #[component]
 pub fn Summary(file: Arc<LoadedFile>) -> impl IntoView {
     let s = &file.summary;
-    let container = match (s.payload, s.compression) {
-        (Payload::Bcf, Compression::Bgzf) => "BCF (BGZF-compressed)",
-        (Payload::Bcf, Compression::Gzip) => "BCF (gzip-compressed)",
-        (Payload::Bcf, Compression::None) => "BCF (uncompressed)",
-        (Payload::Vcf, Compression::Bgzf) => "VCF, BGZF-compressed",
-        (Payload::Vcf, Compression::Gzip) => "VCF, gzip-compressed",
-        (Payload::Vcf, Compression::None) => "VCF, plain text",
+    let container = match s.compression {
+        Compression::Bgzf => "BGZF-compressed",
+        Compression::Gzip => "gzip-compressed",
+        Compression::None => "uncompressed",
     };
+    let payload = match s.payload {
+        Payload::Vcf => "VCF",
+        Payload::Bcf => "BCF",
+    };
+    let version = s
+        .file_format
+        .strip_prefix("VCFv")
+        .unwrap_or(&s.file_format)
+        .to_string();
     let file_speed = throughput(s.bytes_read, file.millis);
     let text_speed = throughput(s.uncompressed_bytes, file.millis);
     let with_records = s.contigs.iter().filter(|c| c.records > 0).count() as u64;
@@ -32,7 +38,7 @@ pub fn Summary(file: Arc<LoadedFile>) -> impl IntoView {
                 <h2 class="file-name" title=file.name.clone()>
                     {file.name.clone()}
                 </h2>
-                <span class="muted">"Shown on this page only"</span>
+                <span class="muted small">"Shown on this page only"</span>
             </div>
             <dl class="stats">
                 <div class="stat">
@@ -48,60 +54,46 @@ pub fn Summary(file: Arc<LoadedFile>) -> impl IntoView {
                     </dd>
                 </div>
                 <div class="stat">
-                    <dt>"Contigs"</dt>
+                    <dt>"Contigs with records"</dt>
                     <dd class="big">
                         <Count n=with_records testid="contig-count" />
-                        <span class="sub">
-                            " with records, of " <Count n=s.contigs.len() as u64 />
-                        </span>
+                        <span class="sub">" of " <Count n=s.contigs.len() as u64 /></span>
                     </dd>
                 </div>
                 <div class="stat">
                     <dt>"Reference build"</dt>
-                    <dd data-testid="reference-build" data-value=s.reference_build.clone().unwrap_or_default()>
-                        {s.reference_build.clone().unwrap_or_else(|| "not stated in the header".into())}
+                    <dd
+                        class="big"
+                        class:unknown=s.reference_build.is_none()
+                        data-testid="reference-build"
+                        data-value=s.reference_build.clone().unwrap_or_default()
+                    >
+                        {s.reference_build.clone().unwrap_or_else(|| "not stated".into())}
                     </dd>
                 </div>
                 <div class="stat">
                     <dt>"Format"</dt>
-                    <dd data-testid="file-format" data-value=file.format.clone()>
-                        {s.file_format.clone()}
-                        <span class="sub">" · " {container}</span>
-                    </dd>
-                </div>
-                <div class="stat">
-                    <dt>"Size"</dt>
-                    <dd>
-                        <Num value=file.size_bytes.to_string() text=bytes(file.size_bytes) testid="file-size" />
-                        <span class="sub">
-                            " · " <Num value=s.uncompressed_bytes.to_string() text=bytes(s.uncompressed_bytes) />
-                            " uncompressed"
-                        </span>
-                    </dd>
-                </div>
-                <div class="stat">
-                    <dt>"Load time"</dt>
-                    <dd>
-                        <Num value=format!("{:.1}", file.millis) text=duration(file.millis) testid="load-time" />
-                    </dd>
-                </div>
-                <div class="stat">
-                    <dt>"Throughput"</dt>
-                    <dd>
-                        <Num value=format!("{file_speed:.2}") text=format!("{file_speed:.1} MB/s") testid="throughput" />
-                        <span class="sub">
-                            " · " <Num value=format!("{text_speed:.2}") text=format!("{text_speed:.1} MB/s") />
-                            " of text"
-                        </span>
-                    </dd>
-                </div>
-                <div class="stat">
-                    <dt>"Memory held"</dt>
-                    <dd>
-                        <Num value=s.store_bytes.to_string() text=bytes(s.store_bytes) testid="store-bytes" />
+                    <dd class="big" data-testid="file-format" data-value=file.format.clone()>
+                        {payload}
+                        " "
+                        <span class="sub">{version} " · " {container}</span>
                     </dd>
                 </div>
             </dl>
+            <p class="load-facts">
+                <Num value=file.size_bytes.to_string() text=bytes(file.size_bytes) testid="file-size" />
+                " file ("
+                <Num value=s.uncompressed_bytes.to_string() text=bytes(s.uncompressed_bytes) />
+                " uncompressed) read in "
+                <Num value=format!("{:.1}", file.millis) text=duration(file.millis) testid="load-time" />
+                " · "
+                <Num value=format!("{file_speed:.2}") text=format!("{file_speed:.1} MB/s") testid="throughput" />
+                " ("
+                <Num value=format!("{text_speed:.2}") text=format!("{text_speed:.1} MB/s") />
+                " of text) · "
+                <Num value=s.store_bytes.to_string() text=bytes(s.store_bytes) testid="store-bytes" />
+                " held in memory"
+            </p>
             <div class="summary-grid">
                 <Samples names=s.samples.clone() />
                 <Contigs file=file.clone() />
@@ -126,7 +118,13 @@ fn Samples(names: Vec<String>) -> impl IntoView {
             } else {
                 view! {
                     <ol class="chips" data-testid="sample-names" data-value=count.to_string()>
-                        {names.into_iter().map(|n| view! { <li title=n.clone()>{n}</li> }).collect_view()}
+                        {names
+                            .into_iter()
+                            .map(|n| {
+                                let title = n.clone();
+                                view! { <li title=title>{n}</li> }
+                            })
+                            .collect_view()}
                     </ol>
                 }
                     .into_any()
@@ -144,7 +142,11 @@ fn Contigs(file: Arc<LoadedFile>) -> impl IntoView {
     let hidden_empty = contigs.len() - listed.len();
     let total_listed = listed.len();
     let rows = move || {
-        let n = if show_all.get() { total_listed } else { CONTIGS_SHOWN.min(total_listed) };
+        let n = if show_all.get() {
+            total_listed
+        } else {
+            CONTIGS_SHOWN.min(total_listed)
+        };
         listed[..n]
             .iter()
             .map(|c| {

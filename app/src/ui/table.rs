@@ -1,0 +1,304 @@
+//! The variant table: one page of rows at a time, asked of the worker holding the dataset.
+//!
+//! Columns: CHROM, POS, ID, REF, ALT, QUAL, FILTER, the key INFO fields, then per sample its
+//! genotype and key FORMAT values. Sortable by position and by QUAL; paged (first, previous, next,
+//! last). Only the visible page ever crosses the worker boundary.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use wasm_core::store::{Row, SortKey};
+
+use super::format::{Count, group, qual};
+use super::{LoadedFile, use_app_state};
+use crate::protocol::Event;
+
+/// Rows per page unless the reader picks another size.
+pub const DEFAULT_PAGE_ROWS: u32 = 50;
+const PAGE_SIZES: [u32; 4] = [25, 50, 100, 200];
+
+/// The rows on screen.
+#[derive(Debug, Clone, PartialEq)]
+struct Page {
+    total: u64,
+    offset: u64,
+    rows: Vec<Row>,
+}
+
+#[component]
+pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
+    let state = use_app_state();
+    let total = file.summary.records;
+    let sort = RwSignal::new((SortKey::Position, false));
+    let offset = RwSignal::new(0u64);
+    let page_rows = RwSignal::new(DEFAULT_PAGE_ROWS);
+    let page = RwSignal::new(None::<Page>);
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<String>);
+
+    // Ask for the visible page whenever sort, offset or page size change. Answers to older
+    // requests are dropped.
+    let latest = Rc::new(Cell::new(0u64));
+    Effect::new(move |_| {
+        let (key, descending) = sort.get();
+        let (from, limit) = (offset.get(), page_rows.get());
+        let ticket = latest.get() + 1;
+        latest.set(ticket);
+        busy.set(true);
+        let latest = Rc::clone(&latest);
+        state
+            .client()
+            .rows(from, limit, key, descending, move |event| {
+                if latest.get() != ticket {
+                    return;
+                }
+                match event {
+                    Event::Rows {
+                        total,
+                        offset,
+                        rows,
+                        ..
+                    } => {
+                        failure.set(None);
+                        page.set(Some(Page {
+                            total,
+                            offset,
+                            rows,
+                        }));
+                    }
+                    Event::Failed { message, .. } => failure.set(Some(message)),
+                    _ => return,
+                }
+                busy.set(false);
+            });
+    });
+
+    let last_offset = move || {
+        let n = u64::from(page_rows.get());
+        total.saturating_sub(1) / n * n
+    };
+    let go = move |to: u64| offset.set(to.min(last_offset()));
+    let toggle = move |key: SortKey| {
+        sort.update(|(k, d)| {
+            if *k == key {
+                *d = !*d;
+            } else {
+                *k = key;
+                // Best calls first; positions from the start.
+                *d = key == SortKey::Qual;
+            }
+        });
+        offset.set(0);
+    };
+    let aria_sort = move |key: SortKey| {
+        let (k, d) = sort.get();
+        if k != key {
+            "none"
+        } else if d {
+            "descending"
+        } else {
+            "ascending"
+        }
+    };
+    let arrow = move |key: SortKey| {
+        let (k, d) = sort.get();
+        if k != key {
+            "↕"
+        } else if d {
+            "↓"
+        } else {
+            "↑"
+        }
+    };
+
+    let info_keys = file.info_keys.clone();
+    let samples = file.summary.samples.clone();
+    let format_keys = file.format_keys.clone();
+    let range = move || {
+        let from = offset.get();
+        let to = (from + u64::from(page_rows.get())).min(total);
+        let first = if total == 0 { 0 } else { from + 1 };
+        view! {
+            "rows " <Count n=first testid="page-first-row" /> "–" <Count n=to testid="page-last-row" /> " of "
+            <Count n=total testid="page-total" />
+        }
+    };
+    let at_start = move || offset.get() == 0;
+    let at_end = move || offset.get() >= last_offset();
+
+    view! {
+        <section class="panel table-panel" aria-label="Variants">
+            <div class="panel-head">
+                <h2>"Variants"</h2>
+                <div class="pager" role="navigation" aria-label="Pages of variants">
+                    <span class="page-range" data-testid="page-range">
+                        {range}
+                    </span>
+                    <button type="button" class="button small" data-testid="page-first" title="First page"
+                        prop:disabled=at_start on:click=move |_| go(0)>"« First"</button>
+                    <button type="button" class="button small" data-testid="page-prev" title="Previous page"
+                        prop:disabled=at_start
+                        on:click=move |_| go(offset.get_untracked().saturating_sub(u64::from(page_rows.get_untracked())))>
+                        "‹ Prev"
+                    </button>
+                    <button type="button" class="button small" data-testid="page-next" title="Next page"
+                        prop:disabled=at_end
+                        on:click=move |_| go(offset.get_untracked() + u64::from(page_rows.get_untracked()))>
+                        "Next ›"
+                    </button>
+                    <button type="button" class="button small" data-testid="page-last" title="Last page"
+                        prop:disabled=at_end on:click=move |_| go(last_offset())>"Last »"</button>
+                    <label class="page-size">
+                        "Rows per page "
+                        <select
+                            data-testid="page-size"
+                            on:change=move |ev| {
+                                if let Ok(n) = event_target_value(&ev).parse::<u32>() {
+                                    let first = offset.get_untracked();
+                                    page_rows.set(n);
+                                    // Keep the first visible row on screen.
+                                    offset.set(first / u64::from(n) * u64::from(n));
+                                }
+                            }
+                        >
+                            {PAGE_SIZES
+                                .iter()
+                                .map(|&n| {
+                                    view! {
+                                        <option value=n.to_string() selected=n == DEFAULT_PAGE_ROWS>
+                                            {n.to_string()}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
+                        </select>
+                    </label>
+                </div>
+            </div>
+            {move || failure.get().map(|m| view! { <p class="table-error" role="alert">{m}</p> })}
+            <div class="table-scroll" class:busy=move || busy.get()>
+                <table class="variants" data-testid="variant-table" aria-busy=move || busy.get().to_string()>
+                    <thead>
+                        <tr>
+                            <th scope="col">"CHROM"</th>
+                            <th scope="col" class="num-cell" aria-sort=move || aria_sort(SortKey::Position)>
+                                <button type="button" class="sort" data-testid="sort-pos"
+                                    title="Sort by position" on:click=move |_| toggle(SortKey::Position)>
+                                    "POS " <span class="arrow" aria-hidden="true">{move || arrow(SortKey::Position)}</span>
+                                </button>
+                            </th>
+                            <th scope="col">"ID"</th>
+                            <th scope="col">"REF"</th>
+                            <th scope="col">"ALT"</th>
+                            <th scope="col" class="num-cell" aria-sort=move || aria_sort(SortKey::Qual)>
+                                <button type="button" class="sort" data-testid="sort-qual"
+                                    title="Sort by QUAL" on:click=move |_| toggle(SortKey::Qual)>
+                                    "QUAL " <span class="arrow" aria-hidden="true">{move || arrow(SortKey::Qual)}</span>
+                                </button>
+                            </th>
+                            <th scope="col">"FILTER"</th>
+                            {info_keys.iter().map(|k| view! { <th scope="col" class="info" title=format!("INFO/{k}")>{k.clone()}</th> }).collect_view()}
+                            {samples
+                                .iter()
+                                .map(|s| {
+                                    view! {
+                                        <th scope="col" class="sample" title=format!("Sample {s}: GT {}", format_keys.join(" "))>
+                                            {s.clone()}
+                                        </th>
+                                    }
+                                })
+                                .collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {
+                            let format_keys = file.format_keys.clone();
+                            move || {
+                                let format_keys = format_keys.clone();
+                                page.with(|p| {
+                                    p.as_ref().map(|p| {
+                                        p.rows.iter().map(|r| row_view(r, &format_keys)).collect_view()
+                                    })
+                                })
+                            }
+                        }
+                    </tbody>
+                </table>
+                {move || {
+                    (total == 0).then(|| view! { <p class="muted empty">"This file has no records."</p> })
+                }}
+            </div>
+        </section>
+    }
+}
+
+/// One record as a table row; the whole INFO column is its tooltip.
+fn row_view(row: &Row, format_keys: &[String]) -> impl IntoView + use<> {
+    let qual_text = qual(row.qual);
+    view! {
+        <tr data-testid="variant-row" data-index=row.index.to_string() title=row.info_text.clone()>
+            <td class="chrom">{row.chrom.clone()}</td>
+            <td class="num-cell" data-value=row.pos.to_string()>{group(row.pos)}</td>
+            <td class="id" title=row.id.clone()>{row.id.clone()}</td>
+            <td class="allele" title=row.reference.clone()>{row.reference.clone()}</td>
+            <td class="allele" title=row.alt.clone()>{row.alt.clone()}</td>
+            <td class="num-cell" data-testid="qual" data-value=row.qual.map(|_| qual_text.clone())>{qual_text.clone()}</td>
+            <td class="filter" class:pass=row.filter == "PASS">{row.filter.clone()}</td>
+            {row
+                .info
+                .iter()
+                .map(|v| view! { <td class="info">{v.clone().unwrap_or_else(|| ".".into())}</td> })
+                .collect_view()}
+            {row
+                .samples
+                .iter()
+                .map(|cell| {
+                    let values: Vec<String> = format_keys
+                        .iter()
+                        .zip(&cell.values)
+                        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+                        .collect();
+                    view! {
+                        <td class="sample">
+                            <span class=format!("gt {}", zygosity(&cell.gt))>{cell.gt.clone()}</span>
+                            " "
+                            <span class="fmt">{values.join(" ")}</span>
+                        </td>
+                    }
+                })
+                .collect_view()}
+        </tr>
+    }
+}
+
+/// A CSS class for a genotype's zygosity.
+fn zygosity(gt: &str) -> &'static str {
+    let alleles: Vec<&str> = gt.split(['/', '|']).collect();
+    if alleles.iter().all(|a| *a == ".") {
+        "missing"
+    } else if alleles.iter().all(|a| *a == "0") {
+        "hom-ref"
+    } else if alleles.windows(2).all(|w| w[0] == w[1]) {
+        "hom-alt"
+    } else {
+        "het"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::zygosity;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn zygosity_of_calls() {
+        assert_eq!(zygosity("0/0"), "hom-ref");
+        assert_eq!(zygosity("0|1"), "het");
+        assert_eq!(zygosity("1/1"), "hom-alt");
+        assert_eq!(zygosity("./."), "missing");
+        assert_eq!(zygosity("1/2"), "het");
+        assert_eq!(zygosity("1"), "hom-alt");
+    }
+}
