@@ -130,7 +130,13 @@ impl Cmd {
             .iter()
             .map(|(key, value)| format!("{key}={}", quote(&value.to_string_lossy())))
             .collect();
-        words.push(quote(&self.program.to_string_lossy()));
+        // The cargo that runs xtask is shown as `cargo`: rustup resolves the same toolchain here.
+        let program = if std::env::var_os("CARGO").as_ref() == Some(&self.program) {
+            "cargo".into()
+        } else {
+            self.program.to_string_lossy()
+        };
+        words.push(quote(&program));
         words.extend(self.args.iter().map(|arg| quote(&arg.to_string_lossy())));
         let line = words.join(" ");
         match &self.cwd {
