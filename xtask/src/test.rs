@@ -102,6 +102,17 @@ pub fn run(root: &Path) -> Result<()> {
         }
     }
     let total = secs(started.elapsed());
+    let passed = stages
+        .iter()
+        .filter(|s| matches!(s.outcome, Outcome::Passed(_)))
+        .count();
+    let failed = stages
+        .iter()
+        .filter(|s| matches!(s.outcome, Outcome::Failed(..)))
+        .count();
+    let not_run = stages.len() - passed - failed;
+    // The plain closing line CI reads: stages, not individual tests (those are counted above).
+    println!("stages: {passed} passed, {failed} failed, {not_run} skipped");
     match first_error {
         None => {
             println!("all {} stages passed in {total:.0} s", stages.len());
