@@ -502,13 +502,26 @@ fn read_bcf<R: BufRead>(
     let hdr: vcf::Header = reader
         .read_header()
         .map_err(|e| IngestError::BcfHeader(error_chain(&e)))?;
-    let contigs = header::contigs(&hdr);
-    let file_format = format!(
-        "VCFv{}.{}",
-        hdr.file_format().major(),
-        hdr.file_format().minor()
-    );
-    let mut store = header::store_for(&hdr).map_err(|e| IngestError::BcfHeader(e.to_string()))?;
+    // Field declarations come from the same lenient reader as VCF text, so both formats
+    // declare columns, contigs and warnings one way.
+    let mut text_header = header::TextHeader::default();
+    let warnings = &mut ctx.warnings;
+    for line in raw_header.lines().filter(|l| !l.is_empty()) {
+        if text_header
+            .push_line(line, &mut |kind, msg| warnings.add(kind, msg))
+            .map_err(IngestError::BcfHeader)?
+        {
+            break;
+        }
+    }
+    if text_header.file_format.is_empty() {
+        return Err(IngestError::BcfHeader("the header text is empty".into()));
+    }
+    let contigs = std::mem::take(&mut text_header.contigs);
+    let file_format = std::mem::take(&mut text_header.file_format);
+    let mut store = text_header
+        .store()
+        .map_err(|e| IngestError::BcfHeader(e.to_string()))?;
     let mut record = noodles::bcf::Record::default();
     let mut scratch = bcf::Scratch::default();
     let mut n = 0u64;

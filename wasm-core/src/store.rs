@@ -329,21 +329,21 @@ impl VariantStore {
         Ok(())
     }
 
-    /// Sets the genotype of `sample` in the current record; `text` is kept only for genotypes
-    /// that do not pack (ploidy > 2).
+    /// Sets the genotype of `sample` in the current record. `text` is called only for the rare
+    /// genotypes that do not pack (ploidy > 2), which are kept as text.
     pub fn set_genotype(
         &mut self,
         sample: usize,
         alleles: &[genotype::Allele],
         phased: bool,
-        text: &str,
+        text: impl FnOnce() -> String,
     ) {
         let cell = self.cell(sample);
         match genotype::pack(alleles, phased) {
             Some(p) => self.gt[cell] = p,
             None => {
                 self.gt[cell] = genotype::OVERFLOW;
-                self.gt_overflow.insert(cell as u64, text.to_string());
+                self.gt_overflow.insert(cell as u64, text());
             }
         }
     }
@@ -656,7 +656,11 @@ impl VariantStore {
         let mut idx: Vec<u32> = (0..self.len() as u32).collect();
         match by {
             SortKey::Position => {
-                idx.sort_by_key(|&i| (self.chrom[i as usize], self.pos[i as usize]));
+                // Files are almost always sorted already: check in one pass before sorting.
+                let key = |i: usize| (self.chrom[i], self.pos[i]);
+                if !(1..self.len()).all(|i| key(i - 1) <= key(i)) {
+                    idx.sort_by_key(|&i| key(i as usize));
+                }
             }
             SortKey::Qual => {
                 // Missing QUAL sorts last in both directions.
@@ -729,7 +733,7 @@ mod tests {
             .unwrap();
         let dp = s.info.resolve("DP");
         s.set_info_integers(dp, &[12]).unwrap();
-        s.set_genotype(0, &[Some(0), Some(1)], false, "0/1");
+        s.set_genotype(0, &[Some(0), Some(1)], false, || "0/1".into());
         let gq = s.format.resolve("GQ");
         s.set_format_integers(gq, 1, &[50]).unwrap();
         s.end_record();
@@ -775,6 +779,31 @@ mod tests {
             s.set_info_flag(dp),
             Err(StoreError::TypeMismatch { .. })
         ));
+    }
+
+    #[test]
+    fn position_order_sorts_an_unsorted_store_and_keeps_a_sorted_one() {
+        let mut s = VariantStore::new(vec!["a".into()]);
+        let c1 = s.contig_id("1");
+        let c2 = s.contig_id("2");
+        for (c, p) in [(c2, 5), (c1, 300), (c1, 7)] {
+            s.begin_record(c, p, b"", b"A", b"C", FLOAT_MISSING, &[])
+                .unwrap();
+            s.end_record();
+        }
+        assert_eq!(s.order(SortKey::Position, false), vec![2, 1, 0]);
+        assert_eq!(two_records().order(SortKey::Position, false), vec![0, 1]);
+    }
+
+    #[test]
+    fn polyploid_genotypes_are_kept_as_text() {
+        let mut s = VariantStore::new(vec!["a".into()]);
+        let c = s.contig_id("1");
+        s.begin_record(c, 1, b"", b"A", b"C", FLOAT_MISSING, &[])
+            .unwrap();
+        s.set_genotype(0, &[Some(0), Some(1), Some(1)], false, || "0/1/1".into());
+        s.end_record();
+        assert_eq!(s.genotype_text(0, 0), "0/1/1");
     }
 
     #[test]

@@ -194,6 +194,7 @@ pub struct Scratch {
     ints: Vec<i32>,
     floats: Vec<u32>,
     alleles: Vec<Option<u32>>,
+    phases: Vec<bool>,
 }
 
 /// Writes one BCF record into the store.
@@ -348,9 +349,8 @@ fn push_genotype(
 ) -> Result<(), BcfError> {
     ints(storage, raw, &mut scratch.ints)?;
     scratch.alleles.clear();
-    let mut phased = false;
-    let mut text = String::new();
-    for (k, &v) in scratch.ints.iter().enumerate() {
+    scratch.phases.clear();
+    for &v in &scratch.ints {
         if v == INT_MISSING {
             break; // a missing sample: no genotype
         }
@@ -359,29 +359,34 @@ fn push_genotype(
         } else {
             Some(((v >> 1) - 1) as u32)
         };
-        if k > 0 {
-            phased |= v & 1 == 1;
-            text.push(if v & 1 == 1 { '|' } else { '/' });
-        }
-        match allele {
-            Some(a) => {
-                if a as usize > n_alt {
-                    warn.add(
-                        "gt-allele-range",
-                        format!(
-                            "FORMAT/GT names allele {a} but the record has {n_alt} ALT allele(s)"
-                        ),
-                    );
-                }
-                text.push_str(&a.to_string());
-            }
-            None => text.push('.'),
+        if let Some(a) = allele.filter(|&a| a as usize > n_alt) {
+            warn.add(
+                "gt-allele-range",
+                format!("FORMAT/GT names allele {a} but the record has {n_alt} ALT allele(s)"),
+            );
         }
         scratch.alleles.push(allele);
+        scratch.phases.push(v & 1 == 1);
     }
-    if !scratch.alleles.is_empty() {
-        store.set_genotype(s, &scratch.alleles, phased, &text);
+    if scratch.alleles.is_empty() {
+        return Ok(());
     }
+    // The phase bit of the first allele has no separator before it (VCF < 4.4).
+    let phased = scratch.phases.iter().skip(1).any(|&p| p);
+    let (alleles, phases) = (&scratch.alleles, &scratch.phases);
+    store.set_genotype(s, alleles, phased, || {
+        let mut text = String::new();
+        for (k, a) in alleles.iter().enumerate() {
+            if k > 0 {
+                text.push(if phases[k] { '|' } else { '/' });
+            }
+            match a {
+                Some(a) => text.push_str(&a.to_string()),
+                None => text.push('.'),
+            }
+        }
+        text
+    });
     Ok(())
 }
 

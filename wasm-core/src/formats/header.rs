@@ -1,8 +1,6 @@
-//! The VCF header: parsed line by line with noodles (so errors name the line), then turned into
-//! the store's field declarations, the contig list and a summary.
-
-use noodles::vcf;
-use noodles::vcf::header::record::value::map::{format, info};
+//! The VCF header (VCF 4.3 §1.4), read line by line so errors name the line, then turned into the
+//! store's field declarations, the contig list and the reference build. BCF files carry the same
+//! header text and go through the same reader.
 
 use crate::store::{ValueType, VariantStore};
 
@@ -340,97 +338,11 @@ fn parse_chrom_line(line: &str) -> Result<Vec<String>, String> {
     Ok(samples)
 }
 
-fn value_type_info(ty: info::Type) -> ValueType {
-    match ty {
-        info::Type::Integer => ValueType::Integer,
-        info::Type::Float => ValueType::Float,
-        info::Type::Flag => ValueType::Flag,
-        info::Type::Character => ValueType::Character,
-        info::Type::String => ValueType::String,
-    }
-}
-
-fn value_type_format(ty: format::Type) -> ValueType {
-    match ty {
-        format::Type::Integer => ValueType::Integer,
-        format::Type::Float => ValueType::Float,
-        format::Type::Character => ValueType::Character,
-        format::Type::String => ValueType::String,
-    }
-}
-
-fn number_text_info(n: info::Number) -> String {
-    match n {
-        info::Number::Count(c) => c.to_string(),
-        info::Number::AlternateBases => "A".into(),
-        info::Number::ReferenceAlternateBases => "R".into(),
-        info::Number::Samples => "G".into(),
-        info::Number::Unknown => ".".into(),
-    }
-}
-
-fn number_text_format(n: format::Number) -> String {
-    match n {
-        format::Number::Count(c) => c.to_string(),
-        format::Number::AlternateBases => "A".into(),
-        format::Number::ReferenceAlternateBases => "R".into(),
-        format::Number::Samples => "G".into(),
-        format::Number::LocalAlternateBases => "LA".into(),
-        format::Number::LocalReferenceAlternateBases => "LR".into(),
-        format::Number::LocalSamples => "LG".into(),
-        format::Number::Ploidy => "P".into(),
-        format::Number::BaseModifications => "M".into(),
-        format::Number::Unknown => ".".into(),
-    }
-}
-
 /// A contig from the header.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ContigInfo {
     pub name: String,
     pub length: Option<u64>,
-}
-
-/// Builds an empty store shaped by the header: samples, contigs in header order, INFO and
-/// FORMAT declarations, FILTER names (PASS first, as BCF requires).
-pub(crate) fn store_for(header: &vcf::Header) -> Result<VariantStore, crate::store::StoreError> {
-    let samples = header.sample_names().iter().cloned().collect();
-    let mut store = VariantStore::new(samples);
-    for name in header.contigs().keys() {
-        store.contig_id(name);
-    }
-    store.filter_id("PASS")?;
-    for name in header.filters().keys() {
-        store.filter_id(name)?;
-    }
-    for (key, map) in header.infos() {
-        store.info.declare(
-            key,
-            &number_text_info(map.number()),
-            value_type_info(map.ty()),
-            map.description(),
-        );
-    }
-    for (key, map) in header.formats() {
-        store.format.declare(
-            key,
-            &number_text_format(map.number()),
-            value_type_format(map.ty()),
-            map.description(),
-        );
-    }
-    Ok(store)
-}
-
-pub(crate) fn contigs(header: &vcf::Header) -> Vec<ContigInfo> {
-    header
-        .contigs()
-        .iter()
-        .map(|(name, map)| ContigInfo {
-            name: name.clone(),
-            length: map.length().map(|l| l as u64),
-        })
-        .collect()
 }
 
 /// The reference build, if the header says: `##reference=`, `##assembly=`, a contig's

@@ -441,7 +441,9 @@ fn parse_sample(
                 r => r?,
             }
             let phased = value.contains(&b'|');
-            store.set_genotype(s, &scratch.alleles, phased, &String::from_utf8_lossy(value));
+            store.set_genotype(s, &scratch.alleles, phased, || {
+                String::from_utf8_lossy(value).into_owned()
+            });
             continue;
         }
         if value == b"." || value.is_empty() {
