@@ -8,19 +8,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::io::{self, Cursor, Read};
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
 
-use wasm_core::progress::Silent;
+#[path = "support/common.rs"]
+mod common;
 
-fn testdata(rel: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace")
-        .join("testdata")
-        .join(rel);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use common::{read_from, testdata};
 
 struct SplitMix(u64);
 
@@ -67,13 +59,9 @@ impl Read for ChunkedReader<'_> {
 
 /// Everything a user could see of a read: the summary and every record as VCF text, or the error.
 fn render(reader: impl Read, total: u64) -> String {
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        wasm_core::read_dataset(reader, Some(total), &mut Silent)
-    }));
-    let ds = match result {
-        Err(_) => panic!("the engine panicked"),
-        Ok(Err(e)) => return format!("error: {e}"),
-        Ok(Ok(ds)) => ds,
+    let ds = match read_from("chunked read", reader, Some(total)) {
+        Err(e) => return format!("error: {e}"),
+        Ok(ds) => ds,
     };
     let s = &ds.summary;
     let mut out = format!(

@@ -25,17 +25,14 @@ use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
+#[path = "support/common.rs"]
+mod common;
+
+use common::testdata_dir;
 use wasm_core::progress::Silent;
 
 const MANIFEST: &str = "expected/hts-specs-failed-outcomes.tsv";
 const CORPUS: &str = "hts-specs/test/vcf";
-
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("wasm-core sits in the workspace")
-        .join("testdata")
-}
 
 fn blessing() -> bool {
     std::env::var_os("ENCLAVE_BLESS").is_some_and(|v| v == "1")
@@ -108,7 +105,7 @@ fn escape(s: &str) -> String {
 
 /// `(version, kind, path relative to testdata)` of every corpus file, sorted.
 fn corpus_files() -> Vec<(String, String, String)> {
-    let root = testdata().join(CORPUS);
+    let root = testdata_dir().join(CORPUS);
     let mut out = Vec::new();
     let mut versions: Vec<_> = fs::read_dir(&root)
         .unwrap_or_else(|e| {
@@ -197,7 +194,7 @@ fn target_dir() -> PathBuf {
     // target/<profile>/deps/<test binary>
     exe.ancestors()
         .nth(3)
-        .map_or_else(|| testdata().join("../target"), Path::to_path_buf)
+        .map_or_else(|| testdata_dir().join("../target"), Path::to_path_buf)
 }
 
 #[test]
@@ -214,7 +211,7 @@ fn hts_specs_vcf_corpus() {
     // version -> [passed loaded, passed rejected, failed error, failed lenient, panics]
     let mut table: BTreeMap<String, [u64; 5]> = BTreeMap::new();
     for (version, kind, path) in &files {
-        let bytes = fs::read(testdata().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let bytes = fs::read(testdata_dir().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
         let got = outcome(&bytes);
         let counts = table.entry(version.clone()).or_default();
         if let Outcome::Panic(msg) = &got {
@@ -281,7 +278,7 @@ fn hts_specs_vcf_corpus() {
         let _ = fs::write(target.join("hts-specs-outcomes.txt"), &report);
     }
 
-    let manifest_path = testdata().join(MANIFEST);
+    let manifest_path = testdata_dir().join(MANIFEST);
     if blessing() {
         fs::create_dir_all(manifest_path.parent().expect("has a parent"))
             .expect("create testdata/expected");

@@ -8,37 +8,12 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::io::{self, Cursor, Read, Write};
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
 
-use wasm_core::progress::Silent;
+#[path = "support/common.rs"]
+mod common;
+
+use common::{read_from, testdata};
 use wasm_core::{Dataset, IngestError};
-
-fn testdata(rel: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace")
-        .join("testdata")
-        .join(rel);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Reads through the engine; a panic fails the test with the case's name.
-fn read_from(name: &str, reader: impl Read, total: Option<u64>) -> Result<Dataset, IngestError> {
-    match catch_unwind(AssertUnwindSafe(|| {
-        wasm_core::read_dataset(reader, total, &mut Silent)
-    })) {
-        Ok(r) => r,
-        Err(payload) => {
-            let msg = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            panic!("{name}: the engine panicked: {msg}")
-        }
-    }
-}
 
 fn read(name: &str, bytes: &[u8]) -> Result<Dataset, IngestError> {
     read_from(name, Cursor::new(bytes), Some(bytes.len() as u64))
