@@ -3,7 +3,7 @@
 // and the privacy guarantee (no file content in any request).
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -199,6 +199,39 @@ describe('malformed input', () => {
       await context.close();
     });
   }
+});
+
+describe('cancel', () => {
+  test('cancelling a long load keeps the file on screen and the app usable', async () => {
+    // ~300 MB of VCF text: long enough to still be loading when the click lands, even at the
+    // 400 MB/s ingest budget.
+    const big = join(scratch, 'big.vcf');
+    const fd = openSync(big, 'w');
+    writeSync(fd, '##fileformat=VCFv4.2\n##contig=<ID=1>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n');
+    const chunk = [];
+    for (let i = 1; i <= 100_000; i++) chunk.push(`1\t${i}\t.\tA\tG\t50\tPASS\tDP=30;AF=0.5;MQ=60;QD=12.5;FS=1.2\n`);
+    const block = chunk.join('');
+    for (let k = 0; k < Math.ceil(300e6 / block.length); k++) writeSync(fd, block);
+    closeSync(fd);
+
+    const demo = bcftoolsCounts(demoPath).records;
+    const { page, requests, context } = await openPage('/?demo=trio');
+    await waitForCount(page, demo);
+    await page.getByTestId('open-file').setInputFiles(big);
+    await page.getByTestId('cancel').click({ timeout: LOAD_TIMEOUT });
+    await page.getByRole('status').filter({ hasText: /cancelled/i }).waitFor({ timeout: LOAD_TIMEOUT });
+    assert.equal(await page.getByTestId('error-banner').count(), 0, 'a cancel is not an error');
+    assert.equal(await countOf(page, 'variant-count'), demo, 'the demo is still shown');
+    assert.equal(await page.getByTestId('progress').count(), 0, 'no progress bar after cancel');
+    await page.getByTestId('sort-qual').click();
+    await page.getByTestId('variant-row').first().waitFor();
+    assert.equal(requests.filter((r) => r.method === 'POST').length, 1, 'no descriptor for the cancelled file');
+    // And the next file loads.
+    const good = td('vcfpy/tests/vcfs/full_vcf43.vcf.gz');
+    await page.getByTestId('open-file').setInputFiles(good);
+    await waitForCount(page, bcftoolsCounts(good).records);
+    await context.close();
+  });
 });
 
 describe('privacy', () => {
