@@ -1,5 +1,7 @@
 //! Export of records: TSV (as `bcftools query -f '%CHROM\t%POS\t%REF\t%ALT\n'`) and VCF text.
 
+pub mod query;
+
 use std::io::{self, Write};
 
 use crate::store::{ColumnData, VariantStore, format_float};

@@ -4,13 +4,18 @@
 //! CLI, tests, benchmarks) and for `wasm32-unknown-unknown` (the app's Web Workers).
 //!
 //! Data flow: bytes from any `Read` → [`formats`] (sniff, decompress, parse VCF/BCF) →
-//! [`store::VariantStore`] (columns, never one object per record) → [`stats`] and [`export`].
+//! [`store::VariantStore`] (columns, never one object per record) → [`filter`] (bcftools expressions →
+//! [`bitmap::Bitmap`]), [`annotation`] (CSQ/ANN), [`regions`] → [`stats`] and [`export`].
 //! Long work reports through [`progress::Progress`], which can cancel it.
 
+pub mod annotation;
+pub mod bitmap;
 pub mod export;
+pub mod filter;
 pub mod fingerprint;
 pub mod formats;
 pub mod progress;
+pub mod regions;
 pub mod stats;
 pub mod store;
 

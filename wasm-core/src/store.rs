@@ -93,6 +93,11 @@ impl Fields {
         self.index.get(key).copied()
     }
 
+    /// The field at index `i` (from [`Fields::index_of`]).
+    pub fn field(&self, i: usize) -> &Field {
+        &self.fields[i]
+    }
+
     pub fn key(&self, i: usize) -> &str {
         &self.fields[i].key
     }

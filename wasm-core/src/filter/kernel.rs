@@ -1,0 +1,207 @@
+//! Column kernels: the common clause shapes evaluated straight over the store's columns, one
+//! tight loop per clause, no per-record allocation. Each kernel must give exactly the
+//! interpreter's site verdict (the property test in `tests/filter_property.rs` checks it);
+//! shapes without a kernel return `None` and go to the interpreter.
+
+use super::eval::{Cmp, Context, Logic, Node, Sel, Source, filter_matches, gt_class, type_matches};
+use crate::bitmap::Bitmap;
+use crate::store::{ColumnData, FLOAT_MISSING, INT_MISSING};
+
+/// Whether the node looks at samples (its verdict can carry per-sample results).
+pub fn per_sample(node: &Node) -> bool {
+    match node {
+        Node::Field(src, _) => matches!(src, Source::Format(_) | Source::Gt),
+        Node::GtClass(..) => true,
+        Node::Num(_) | Node::Filter { .. } | Node::Type { .. } => false,
+        Node::Neg(a) | Node::Abs(a) | Node::Phred(a) | Node::Strlen(a) => per_sample(a),
+        Node::Reduce(_, per, a) => *per && per_sample(a),
+        // These reduce over samples to one site value.
+        Node::Count(_) | Node::Pass(..) | Node::Not(_) => false,
+        Node::Binom(args) => args.iter().any(per_sample),
+        Node::Arith(_, a, b) | Node::CmpNum(_, a, b) | Node::Logic(_, a, b) => {
+            per_sample(a) || per_sample(b)
+        }
+        Node::CmpStr { node, .. } | Node::IsMissing(node, _) => per_sample(node),
+    }
+}
+
+/// Whether the site verdict of `root`'s top-level chain (AND chain for include, OR chain for
+/// exclude) is the AND (OR) of its clauses' verdicts.
+pub fn site_decomposable(root: &Node, include: bool) -> bool {
+    match root {
+        Node::Logic(op, a, b) => {
+            let and = matches!(op, Logic::And | Logic::AndVec);
+            if and != include {
+                // Not part of the chain: the node is one clause.
+                return true;
+            }
+            if *op == Logic::AndVec && per_sample(a) && per_sample(b) {
+                return false;
+            }
+            site_decomposable(a, include) && site_decomposable(b, include)
+        }
+        _ => true,
+    }
+}
+
+/// The site verdict for every record, when `node` has a kernel.
+pub fn evaluate(node: &Node, ctx: &Context) -> Option<Bitmap> {
+    let n = ctx.store.len();
+    match node {
+        Node::Logic(op, a, b) => {
+            let decomposable = match op {
+                Logic::And | Logic::Or | Logic::OrVec => true,
+                Logic::AndVec => !(per_sample(a) && per_sample(b)),
+            };
+            if !decomposable {
+                return None;
+            }
+            let mut x = evaluate(a, ctx)?;
+            let y = evaluate(b, ctx)?;
+            if matches!(op, Logic::And | Logic::AndVec) {
+                x.and_with(&y);
+            } else {
+                x.or_with(&y);
+            }
+            Some(x)
+        }
+        Node::Not(a) => {
+            let mut x = evaluate(a, ctx)?;
+            x.invert();
+            Some(x)
+        }
+        Node::Filter {
+            ids,
+            subset,
+            negate,
+        } => {
+            let pass_id = ctx.store.filter_names().iter().position(|x| x == "PASS");
+            Some(Bitmap::from_fn(n, |i| {
+                filter_matches(ctx.store.filter_ids(i), ids, *subset, pass_id) != *negate
+            }))
+        }
+        Node::Type { mask, any, negate } => Some(Bitmap::from_fn(n, |i| {
+            type_matches(ctx.store, i, *mask, *any) != *negate
+        })),
+        Node::GtClass(class, negate, sel) => {
+            let ns = ctx.n_samples;
+            let samples: Vec<usize> = (0..ns)
+                .filter(|&s| sel.samples.as_ref().is_none_or(|v| v.contains(&s)))
+                .collect();
+            Some(Bitmap::from_fn(n, |i| {
+                samples
+                    .iter()
+                    .any(|&s| gt_class(ctx.store, i, s, *class) != *negate)
+            }))
+        }
+        Node::CmpNum(op, a, b) => {
+            let (field, c, op) = match (a.as_ref(), b.as_ref()) {
+                (Node::Field(src, sel), Node::Num(c)) => ((src, sel), *c, *op),
+                (Node::Num(c), Node::Field(src, sel)) => ((src, sel), *c, op.flip()),
+                _ => return None,
+            };
+            compare_column(field.0, field.1, op, c, ctx)
+        }
+        _ => None,
+    }
+}
+
+/// `FIELD op c` with bcftools' any-element rule; a missing or absent value passes only `!=`.
+fn compare_column(src: &Source, sel: &Sel, op: Cmp, c: f64, ctx: &Context) -> Option<Bitmap> {
+    if sel.by_gt {
+        return None;
+    }
+    let n = ctx.store.len();
+    let ne = op == Cmp::Ne;
+    let test = |v: f64| op.test(v, c);
+    let elems_ok = |k: usize| {
+        sel.elems
+            .as_ref()
+            .is_none_or(|r| r.iter().any(|&(a, b)| k >= a && k <= b))
+    };
+    let any_int = |vals: &[i32]| -> bool {
+        let mut seen = false;
+        for (k, &v) in vals.iter().enumerate() {
+            if !elems_ok(k) {
+                continue;
+            }
+            seen = true;
+            if v == INT_MISSING {
+                if ne {
+                    return true;
+                }
+            } else if test(f64::from(v)) {
+                return true;
+            }
+        }
+        !seen && ne
+    };
+    let any_float = |vals: &[u32]| -> bool {
+        let mut seen = false;
+        for (k, &b) in vals.iter().enumerate() {
+            if !elems_ok(k) {
+                continue;
+            }
+            seen = true;
+            let v = f32::from_bits(b);
+            if b == FLOAT_MISSING || v.is_nan() {
+                if ne {
+                    return true;
+                }
+            } else if test(f64::from(v)) {
+                return true;
+            }
+        }
+        !seen && ne
+    };
+    let scalar_sel = sel
+        .elems
+        .as_ref()
+        .is_none_or(|r| r.iter().any(|&(a, _)| a == 0));
+    match src {
+        Source::Qual => {
+            if !scalar_sel {
+                return Some(Bitmap::from_fn(n, |_| ne));
+            }
+            Some(Bitmap::from_fn(n, |i| match ctx.store.qual(i) {
+                Some(q) if !q.is_nan() => test(f64::from(q)),
+                _ => ne,
+            }))
+        }
+        Source::Pos => {
+            if !scalar_sel {
+                return Some(Bitmap::from_fn(n, |_| ne));
+            }
+            Some(Bitmap::from_fn(n, |i| test(ctx.store.pos(i) as f64)))
+        }
+        Source::Info(f) => match &ctx.store.info.field(*f).data {
+            ColumnData::Integer(col) => Some(Bitmap::from_fn(n, |i| any_int(col.get(i)))),
+            ColumnData::Float(col) => Some(Bitmap::from_fn(n, |i| any_float(col.get(i)))),
+            ColumnData::Flag(col) => {
+                if !scalar_sel {
+                    return Some(Bitmap::from_fn(n, |_| ne));
+                }
+                Some(Bitmap::from_fn(n, |i| {
+                    test(f64::from(u8::from(col.get(i))))
+                }))
+            }
+            ColumnData::Text(_) => None,
+        },
+        Source::Format(f) => {
+            let ns = ctx.n_samples;
+            let samples: Vec<usize> = (0..ns)
+                .filter(|&s| sel.samples.as_ref().is_none_or(|v| v.contains(&s)))
+                .collect();
+            match &ctx.store.format.field(*f).data {
+                ColumnData::Integer(col) => Some(Bitmap::from_fn(n, |i| {
+                    samples.iter().any(|&s| any_int(col.get(i * ns + s)))
+                })),
+                ColumnData::Float(col) => Some(Bitmap::from_fn(n, |i| {
+                    samples.iter().any(|&s| any_float(col.get(i * ns + s)))
+                })),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
