@@ -6,12 +6,14 @@
 //!
 //! Data flow: a file chosen in [`ui`] → [`worker_client`] posts it (a `Blob` handle) with a
 //! [`protocol::Request`] → [`worker`] reads it through [`blob_reader::BlobReader`] into
-//! `wasm_core` → [`protocol::Event`]s back → [`ui`]. Only [`api`] talks to the server, and it
-//! logs every request it makes.
+//! `wasm_core`, held as a [`session::Session`] (filter, sort orders) → [`protocol::Event`]s back →
+//! [`ui`]. Only [`api`] talks to the server, and it logs every request it makes; filter
+//! expressions, region and gene lists stay between the page and its workers.
 
 pub mod api;
 pub mod blob_reader;
 pub mod protocol;
+pub mod session;
 pub mod ui;
 pub mod worker;
 pub mod worker_client;

@@ -7,16 +7,26 @@
 //! travels beside the message as `file`: `postMessage` hands the worker a handle to it, never
 //! its bytes.
 //!
+//! Filtering: [`Request::Filter`] carries the expression and the region and gene lists to the
+//! worker only (they can name samples, so they never go to the server); the worker answers
+//! [`Event::Filtered`] (counts per clause) or [`Event::FilterRejected`] (what is wrong and where),
+//! and from then on pages and sorts over the passing records only. After a load the worker
+//! describes the file's fields in [`Event::Schema`], which the filter builder and presets need.
+//!
 //! Data flow: `worker_client` → `postMessage(envelope)` → `worker` → engine → events back.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_core::annotation;
+use wasm_core::filter::{FilterError, Mode, Span};
+use wasm_core::regions::RegionError;
 use wasm_core::store::{Row, SortKey};
 use wasm_core::{Location, Summary};
 
 /// Bumped whenever a message changes shape; both ends refuse other versions.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// 2: `Filter`, `Filtered`, `FilterRejected`, `Schema`; `Rows` carries annotation summaries.
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Work the UI asks of a worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,14 +48,126 @@ pub enum Request {
         sort: SortKey,
         descending: bool,
     },
+    /// Filter the loaded dataset; later `Rows` requests page over the passing records.
+    /// An empty expression and no lists clear the filter.
+    Filter {
+        job: u32,
+        /// A bcftools `-i`/`-e` expression; may be empty.
+        expression: String,
+        mode: Mode,
+        /// Regions (`chr:beg-end` lines or BED text); `None` or blank for no restriction.
+        regions: Option<String>,
+        /// Gene symbols; `None` or blank for no restriction.
+        genes: Option<String>,
+    },
 }
 
 impl Request {
     pub fn job(&self) -> u32 {
         match self {
-            Self::Open { job, .. } | Self::Rows { job, .. } => *job,
+            Self::Open { job, .. } | Self::Rows { job, .. } | Self::Filter { job, .. } => *job,
         }
     }
+}
+
+/// What the filter builder and the presets need to know about a loaded file.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct FilterSchema {
+    pub info: Vec<FieldSchema>,
+    pub format: Vec<FieldSchema>,
+    pub samples: Vec<String>,
+    /// FILTER values that occur in the records (`PASS` included when it does).
+    pub filters: Vec<String>,
+    /// Whether any record has a QUAL value.
+    pub has_qual: bool,
+    /// Annotation fields (`CSQ`, `ANN`, …) with their sub-field names.
+    pub annotations: Vec<AnnotationSchema>,
+}
+
+impl FilterSchema {
+    pub fn info_field(&self, key: &str) -> Option<&FieldSchema> {
+        self.info.iter().find(|f| f.key == key)
+    }
+
+    pub fn format_field(&self, key: &str) -> Option<&FieldSchema> {
+        self.format.iter().find(|f| f.key == key)
+    }
+
+    /// Whether annotation `tag` has sub-field `name`.
+    pub fn has_subfield(&self, tag: &str, name: &str) -> bool {
+        self.annotations
+            .iter()
+            .any(|a| a.tag == tag && a.subfields.iter().any(|s| s == name))
+    }
+}
+
+/// One INFO or FORMAT field as the header declares it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldSchema {
+    pub key: String,
+    /// `Number=` as written (`1`, `A`, `R`, `G`, `.`, …).
+    pub number: String,
+    /// `Integer`, `Float`, `Flag`, `Character` or `String`.
+    pub ty: String,
+    pub description: String,
+}
+
+/// One annotation INFO field and its sub-fields, in header order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnnotationSchema {
+    pub tag: String,
+    pub subfields: Vec<String>,
+}
+
+/// What decided a clause of the filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClauseSource {
+    /// A top-level clause of the expression.
+    Expression,
+    /// The region list.
+    Regions,
+    /// The gene list.
+    Genes,
+}
+
+/// How many records one clause removed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClauseReport {
+    pub source: ClauseSource,
+    /// The clause's text, or a short description of the list.
+    pub text: String,
+    /// Where the clause sits in the expression (expression clauses only).
+    pub span: Option<Span>,
+    /// Records this clause alone would remove.
+    pub failing: u64,
+    /// Records it removed among those the clauses before it kept; these sum to `total - passing`.
+    pub removed: u64,
+}
+
+/// The outcome of a filter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FilterReport {
+    /// The expression as applied (echoed so the page can label the result).
+    pub expression: String,
+    pub mode: Mode,
+    pub passing: u64,
+    pub total: u64,
+    pub clauses: Vec<ClauseReport>,
+    /// Time the worker spent, in milliseconds.
+    pub millis: f64,
+    /// Listed genes that no record of the file is annotated with.
+    pub genes_not_found: Vec<String>,
+}
+
+/// Why a filter was not applied. The previous filter stays in force.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FilterRejection {
+    /// A syntax or type error in the expression, with its span.
+    Expression { error: FilterError },
+    /// A line of the region list does not parse.
+    Regions { error: RegionError },
+    /// A line of the gene list does not parse.
+    Genes { error: RegionError },
 }
 
 /// What a worker reports.
@@ -74,13 +196,29 @@ pub enum Event {
         format: String,
         /// Time to read the file, in milliseconds.
         millis: f64,
+        /// The annotation field the table summarises (Gene, Consequence, HGVS), if any.
+        annotation: Option<String>,
     },
+    /// The loaded file's fields, sent just before `Loaded` (not final).
+    Schema { job: u32, schema: FilterSchema },
     /// A page of rows.
     Rows {
         job: u32,
+        /// Records passing the filter in force (all records without one).
         total: u64,
         offset: u64,
         rows: Vec<Row>,
+        /// Per row, its annotation summary; empty when the file has no annotation field.
+        annotations: Vec<Option<annotation::Summary>>,
+    },
+    /// The filter is applied.
+    Filtered { job: u32, report: FilterReport },
+    /// The filter could not be applied; the previous one stays in force.
+    FilterRejected {
+        job: u32,
+        /// The expression the rejection refers to.
+        expression: String,
+        rejection: FilterRejection,
     },
     /// The job failed; `message` says what and where.
     Failed {
@@ -97,14 +235,20 @@ impl Event {
             Self::Ready { .. } => None,
             Self::Progress { job, .. }
             | Self::Loaded { job, .. }
+            | Self::Schema { job, .. }
             | Self::Rows { job, .. }
+            | Self::Filtered { job, .. }
+            | Self::FilterRejected { job, .. }
             | Self::Failed { job, .. } => Some(*job),
         }
     }
 
     /// Whether this event ends its job (no more events follow for it).
     pub fn is_final(&self) -> bool {
-        !matches!(self, Self::Ready { .. } | Self::Progress { .. })
+        !matches!(
+            self,
+            Self::Ready { .. } | Self::Progress { .. } | Self::Schema { .. }
+        )
     }
 }
 

@@ -6,10 +6,12 @@
 //! update the state. The table asks the worker for the visible page only.
 //!
 //! Components: [`open::OpenPanel`] (file input, demo, progress, cancel), [`summary::Summary`],
-//! [`table::VariantTable`], [`egress::EgressLog`]. Everything derived from a file is shown on this
+//! [`filter::FilterPanel`] (expression, builder, presets, gene and region lists; the table then
+//! shows the passing records only), [`table::VariantTable`], [`egress::EgressLog`]. Everything derived from a file is shown on this
 //! page only; what goes to the server is listed by [`egress::EgressLog`].
 
 pub mod egress;
+pub mod filter;
 pub mod format;
 pub mod open;
 pub mod summary;
@@ -21,7 +23,7 @@ use leptos::prelude::*;
 use web_sys::{Blob, File};
 
 use crate::api::{self, Api, DatasetDescriptor};
-use crate::protocol::Event;
+use crate::protocol::{Event, FilterSchema};
 use crate::worker_client::WorkerClient;
 use wasm_core::{Location, Summary};
 
@@ -48,6 +50,10 @@ pub struct LoadedFile {
     pub fingerprint: String,
     pub format: String,
     pub millis: f64,
+    /// Fields, samples and annotations, for the filter builder and presets.
+    pub schema: FilterSchema,
+    /// The annotation field the table summarises (Gene, Consequence, HGVS columns).
+    pub annotation: Option<String>,
 }
 
 /// What the error banner shows.
@@ -71,12 +77,16 @@ pub struct AppState {
     pub notice: RwSignal<Option<String>>,
     /// Bumped by every open and cancel, so a slow demo download cannot start a stale load.
     epoch: RwSignal<u64>,
+    /// The filter over the shown file.
+    pub filter: filter::FilterState,
 }
 
 impl AppState {
     fn new() -> Self {
+        let client = StoredValue::new_local(WorkerClient::new());
         Self {
-            client: StoredValue::new_local(WorkerClient::new()),
+            client,
+            filter: filter::FilterState::new(client),
             api: Api::new(),
             load: RwSignal::new(None),
             loaded: RwSignal::new(None),
@@ -182,9 +192,12 @@ pub fn open_blob(state: AppState, blob: Blob, name: String) {
         total: size_bytes,
     }));
     let file_name = name.clone();
+    // The schema arrives just before `Loaded`.
+    let mut schema = None::<FilterSchema>;
     let job = state
         .client()
         .open(blob, salt, name, move |event| match event {
+            Event::Schema { schema: s, .. } => schema = Some(s),
             Event::Progress { job, done, total } => state.load.update(|load| {
                 if let Some(load) = load.as_mut().filter(|l| l.job == job) {
                     load.done = done;
@@ -198,6 +211,7 @@ pub fn open_blob(state: AppState, blob: Blob, name: String) {
                 fingerprint,
                 format,
                 millis,
+                annotation,
                 ..
             } => {
                 let descriptor = DatasetDescriptor {
@@ -213,6 +227,7 @@ pub fn open_blob(state: AppState, blob: Blob, name: String) {
                 };
                 state.load.set(None);
                 state.error.set(None);
+                state.filter.reset();
                 state.loaded.set(Some(Arc::new(LoadedFile {
                     name: file_name.clone(),
                     size_bytes,
@@ -222,6 +237,8 @@ pub fn open_blob(state: AppState, blob: Blob, name: String) {
                     fingerprint,
                     format,
                     millis,
+                    schema: schema.take().unwrap_or_default(),
+                    annotation,
                 })));
                 // The outcome shows in the egress log; a metadata failure does not stop the page.
                 wasm_bindgen_futures::spawn_local(async move {
@@ -234,7 +251,10 @@ pub fn open_blob(state: AppState, blob: Blob, name: String) {
                 state.load.set(None);
                 state.fail("Could not open the file", message, location);
             }
-            Event::Ready { .. } | Event::Rows { .. } => {}
+            Event::Ready { .. }
+            | Event::Rows { .. }
+            | Event::Filtered { .. }
+            | Event::FilterRejected { .. } => {}
         });
     state.load.update(|load| {
         if let Some(load) = load.as_mut().filter(|l| l.job == 0) {
@@ -323,6 +343,7 @@ pub fn App() -> impl IntoView {
                         .map(|file| {
                             view! {
                                 <summary::Summary file=file.clone() />
+                                <filter::FilterPanel file=file.clone() />
                                 <table::VariantTable file=file />
                             }
                         })

@@ -1,13 +1,14 @@
 //! The engine's side of the worker boundary: runs inside a dedicated Web Worker.
 //!
 //! [`worker_main`] (called by `static/worker.js` once the wasm module is initialised) listens for
-//! [`Request`]s and answers with [`Event`]s. It holds one loaded [`Dataset`] and the sort orders
-//! the table asked for. Work runs synchronously: while a file loads the worker answers nothing
-//! else, so cancelling is done by the UI terminating the worker.
+//! [`Request`]s and answers with [`Event`]s. It holds one loaded dataset as a [`Session`] (the
+//! filter in force, sort orders, clause masks). Work runs synchronously: while a file loads the
+//! worker answers nothing else, so cancelling is done by the UI terminating the worker.
 //!
 //! Data flow: `Request::Open` + `Blob` → [`BlobReader`] → fingerprint (first and last 64 KiB) →
-//! `wasm_core::read_dataset` (posting `Progress`) → `Loaded`; `Request::Rows` → one page of
-//! `Row`s in the cached order.
+//! `wasm_core::read_dataset` (posting `Progress`) → `Schema`, `Loaded`; `Request::Filter` →
+//! [`Session::filter`] → `Filtered` or `FilterRejected`; `Request::Rows` → one page of the passing
+//! records in the cached order.
 
 use std::cell::RefCell;
 
@@ -17,31 +18,18 @@ use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::blob_reader::BlobReader;
 use crate::protocol::{Envelope, Event, PROTOCOL_VERSION, Request, format_name};
+use crate::session::{self, Session};
+use wasm_core::filter::Mode;
 use wasm_core::fingerprint::{EDGE_BYTES, fingerprint};
 use wasm_core::progress::Flow;
 use wasm_core::store::SortKey;
-use wasm_core::{Dataset, Location, read_dataset};
+use wasm_core::{Location, read_dataset};
 
-/// Most INFO fields shown as table columns.
-const MAX_INFO_COLUMNS: usize = 6;
-/// Most rows one `Rows` request may ask for.
-const MAX_PAGE_ROWS: u32 = 1000;
-/// Sort orders kept at once (each is 4 bytes per record).
-const CACHED_ORDERS: usize = 2;
 /// Least time between two `Progress` events.
 const PROGRESS_INTERVAL_MS: f64 = 50.0;
 
-/// What the worker holds once a file is loaded.
-struct Held {
-    dataset: Dataset,
-    info_keys: Vec<String>,
-    format_keys: Vec<String>,
-    /// Recently used sort orders, most recent last.
-    orders: Vec<(SortKey, bool, Vec<u32>)>,
-}
-
 thread_local! {
-    static HELD: RefCell<Option<Held>> = const { RefCell::new(None) };
+    static HELD: RefCell<Option<Session>> = const { RefCell::new(None) };
 }
 
 /// The worker's entry point: installs the message handler and announces `Ready`.
@@ -114,6 +102,13 @@ fn handle(data: &JsValue) {
             sort,
             descending,
         } => rows(job, offset, limit, sort, descending),
+        Request::Filter {
+            job,
+            expression,
+            mode,
+            regions,
+            genes,
+        } => filter(job, &expression, mode, regions.as_deref(), genes.as_deref()),
     };
     post(&event);
 }
@@ -159,72 +154,66 @@ fn open(job: u32, salt: &[u8], name_hint: &str, blob: Blob) -> Event {
         Ok(dataset) => dataset,
         Err(e) => return failed(e.to_string(), e.location()),
     };
-    let info_keys = dataset.store.key_info_fields(MAX_INFO_COLUMNS);
-    let format_keys = dataset.store.key_format_fields();
+    let session = Session::new(dataset);
+    post(&Event::Schema {
+        job,
+        schema: session.schema(),
+    });
+    let summary = &session.dataset().summary;
     let event = Event::Loaded {
         job,
-        summary: dataset.summary.clone(),
-        info_keys: info_keys.clone(),
-        format_keys: format_keys.clone(),
+        summary: summary.clone(),
+        info_keys: session.info_keys().to_vec(),
+        format_keys: session.format_keys().to_vec(),
         fingerprint,
-        format: format_name(&dataset.summary).to_string(),
+        format: format_name(summary).to_string(),
         millis: js_sys::Date::now() - started,
+        annotation: session.annotation_tag().map(str::to_string),
     };
-    HELD.with(|held| {
-        *held.borrow_mut() = Some(Held {
-            dataset,
-            info_keys,
-            format_keys,
-            orders: Vec::new(),
-        });
-    });
+    HELD.with(|held| *held.borrow_mut() = Some(session));
     event
 }
 
+/// Runs `f` on the loaded session, or fails the job when there is none.
+fn with_session(job: u32, f: impl FnOnce(&mut Session) -> Event) -> Event {
+    HELD.with(|held| match held.borrow_mut().as_mut() {
+        Some(session) => f(session),
+        None => Event::Failed {
+            job,
+            message: "no file is loaded in this worker: open the file again".into(),
+            location: None,
+        },
+    })
+}
+
 fn rows(job: u32, offset: u64, limit: u32, sort: SortKey, descending: bool) -> Event {
-    HELD.with(|held| {
-        let mut held = held.borrow_mut();
-        let Some(held) = held.as_mut() else {
-            return Event::Failed {
-                job,
-                message: "no file is loaded in this worker: open the file again".into(),
-                location: None,
-            };
-        };
-        let store = &held.dataset.store;
-        let total = store.len() as u64;
-        let k = match held
-            .orders
-            .iter()
-            .position(|(s, d, _)| *s == sort && *d == descending)
-        {
-            Some(k) => k,
-            None => {
-                if held.orders.len() >= CACHED_ORDERS {
-                    held.orders.remove(0);
-                }
-                held.orders
-                    .push((sort, descending, store.order(sort, descending)));
-                held.orders.len() - 1
-            }
-        };
-        // Most recently used last, so eviction drops the oldest.
-        let entry = held.orders.remove(k);
-        held.orders.push(entry);
-        let order = &held.orders[held.orders.len() - 1].2;
-        let start = offset.min(total) as usize;
-        let end = offset
-            .saturating_add(u64::from(limit.min(MAX_PAGE_ROWS)))
-            .min(total) as usize;
-        let rows = order[start..end]
-            .iter()
-            .map(|&i| store.row(i as usize, &held.info_keys, &held.format_keys))
-            .collect();
+    with_session(job, |session| {
+        let page = session.rows(offset, limit, sort, descending);
         Event::Rows {
             job,
-            total,
+            total: page.total,
             offset,
-            rows,
+            rows: page.rows,
+            annotations: page.annotations,
+        }
+    })
+}
+
+fn filter(
+    job: u32,
+    expression: &str,
+    mode: Mode,
+    regions: Option<&str>,
+    genes: Option<&str>,
+) -> Event {
+    with_session(job, |session| {
+        match session.filter(expression, mode, regions, genes, &session::now) {
+            Ok(report) => Event::Filtered { job, report },
+            Err(rejection) => Event::FilterRejected {
+                job,
+                expression: expression.to_string(),
+                rejection,
+            },
         }
     })
 }

@@ -7,7 +7,7 @@
 //! - *spare*: initialised and idle, so opening a file does not wait for the wasm module;
 //! - *loading*: reading a file. Cancelling terminates it (the engine runs synchronously, so
 //!   there is no other way to stop it); the dataset already shown stays untouched;
-//! - *current*: holds the dataset the page shows and answers `Rows`.
+//! - *current*: holds the dataset the page shows and answers `Filter` and `Rows`.
 //!
 //! A fresh worker per file also gives its memory back: wasm memory never shrinks.
 //! When a worker dies (a script error, a wasm trap, a panic), its pending jobs fail with a clear
@@ -22,6 +22,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Blob, ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use crate::protocol::{Envelope, Event, Request};
+use wasm_core::filter::Mode;
 use wasm_core::store::SortKey;
 
 /// The worker script, relative to the page.
@@ -166,7 +167,35 @@ impl WorkerClient {
             sort,
             descending,
         };
-        let posted = Envelope::new(&request)
+        self.post_current(job, &request, handler);
+        job
+    }
+
+    /// Filters the shown dataset; the handler sees `Filtered`, `FilterRejected` or `Failed`.
+    /// Later `rows` requests page over the passing records (the worker answers in order).
+    pub fn filter(
+        &self,
+        expression: String,
+        mode: Mode,
+        regions: Option<String>,
+        genes: Option<String>,
+        handler: impl FnMut(Event) + 'static,
+    ) -> u32 {
+        let job = self.next_job();
+        let request = Request::Filter {
+            job,
+            expression,
+            mode,
+            regions,
+            genes,
+        };
+        self.post_current(job, &request, handler);
+        job
+    }
+
+    /// Posts a request to the worker holding the shown dataset.
+    fn post_current(&self, job: u32, request: &Request, handler: impl FnMut(Event) + 'static) {
+        let posted = Envelope::new(request)
             .to_js()
             .map_err(|e| e.to_string())
             .and_then(|message| {
@@ -177,7 +206,6 @@ impl WorkerClient {
                 Ok(id)
             });
         self.register(job, posted, handler);
-        job
     }
 
     /// Stores the handler of a job posted to worker `posted`, or fails the job at once.

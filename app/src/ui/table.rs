@@ -1,14 +1,17 @@
 //! The variant table: one page of rows at a time, asked of the worker holding the dataset.
 //!
-//! Columns: CHROM, POS, ID, REF, ALT, QUAL, FILTER, the key INFO fields, then per sample its
-//! genotype and key FORMAT values. Sortable by position and by QUAL; paged (first, previous, next,
-//! last). Only the visible page ever crosses the worker boundary.
+//! Columns: CHROM, POS, ID, REF, ALT, QUAL, FILTER, then Gene, Consequence (the most severe)
+//! and HGVS when the file has a VEP or SnpEff annotation, the key INFO fields, then per sample
+//! its genotype and key FORMAT values. Sortable by position and by QUAL; paged (first, previous,
+//! next, last) over the records passing the filter in force. Only the visible page ever crosses
+//! the worker boundary.
 
 use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use wasm_core::annotation;
 use wasm_core::store::{Row, SortKey};
 
 use super::format::{Count, group, qual};
@@ -25,12 +28,13 @@ struct Page {
     total: u64,
     offset: u64,
     rows: Vec<Row>,
+    annotations: Vec<Option<annotation::Summary>>,
 }
 
 #[component]
 pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
     let state = use_app_state();
-    let total = file.summary.records;
+    let generation = state.filter.generation;
     let sort = RwSignal::new((SortKey::Position, false));
     let offset = RwSignal::new(0u64);
     let page_rows = RwSignal::new(DEFAULT_PAGE_ROWS);
@@ -38,12 +42,24 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
 
-    // Ask for the visible page whenever sort, offset or page size change. Answers to older
-    // requests are dropped.
+    // Records in the table: those passing the filter, as the last page said.
+    let records = file.summary.records;
+    let total = Memo::new(move |_| page.with(|p| p.as_ref().map_or(records, |p| p.total)));
+    let filtered = move || state.filter.report.with(Option::is_some);
+
+    // Ask for the visible page whenever sort, offset, page size or the filter change. Answers
+    // to older requests are dropped. A new filter starts from the first page.
     let latest = Rc::new(Cell::new(0u64));
+    let seen_generation = Cell::new(generation.get_untracked());
     Effect::new(move |_| {
+        let g = generation.get();
+        let from = offset.get();
+        if seen_generation.replace(g) != g && from != 0 {
+            offset.set(0);
+            return;
+        }
         let (key, descending) = sort.get();
-        let (from, limit) = (offset.get(), page_rows.get());
+        let limit = page_rows.get();
         let ticket = latest.get() + 1;
         latest.set(ticket);
         busy.set(true);
@@ -59,6 +75,7 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
                         total,
                         offset,
                         rows,
+                        annotations,
                         ..
                     } => {
                         failure.set(None);
@@ -66,6 +83,7 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
                             total,
                             offset,
                             rows,
+                            annotations,
                         }));
                     }
                     Event::Failed { message, .. } => failure.set(Some(message)),
@@ -77,7 +95,7 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
 
     let last_offset = move || {
         let n = u64::from(page_rows.get());
-        total.saturating_sub(1) / n * n
+        total.get().saturating_sub(1) / n * n
     };
     let go = move |to: u64| offset.set(to.min(last_offset()));
     let toggle = move |key: SortKey| {
@@ -116,7 +134,10 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
     let info_keys = file.info_keys.clone();
     let samples = file.summary.samples.clone();
     let format_keys = file.format_keys.clone();
+    let annotated = file.annotation.is_some();
+    let annotation_tag = file.annotation.clone().unwrap_or_default();
     let range = move || {
+        let total = total.get();
         let from = offset.get();
         let to = (from + u64::from(page_rows.get())).min(total);
         let first = if total == 0 { 0 } else { from + 1 };
@@ -199,6 +220,11 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
                                 </button>
                             </th>
                             <th scope="col">"FILTER"</th>
+                            {annotated.then(|| view! {
+                                <th scope="col" class="ann" title=format!("{annotation_tag}: gene of the most severe consequence")>"Gene"</th>
+                                <th scope="col" class="ann" title=format!("{annotation_tag}: most severe consequence (Sequence Ontology)")>"Consequence"</th>
+                                <th scope="col" class="ann" title=format!("{annotation_tag}: HGVS of that transcript")>"HGVS"</th>
+                            })}
                             {info_keys.iter().map(|k| view! { <th scope="col" class="info" title=format!("INFO/{k}")>{k.clone()}</th> }).collect_view()}
                             {samples
                                 .iter()
@@ -219,7 +245,14 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
                                 let format_keys = format_keys.clone();
                                 page.with(|p| {
                                     p.as_ref().map(|p| {
-                                        p.rows.iter().map(|r| row_view(r, &format_keys)).collect_view()
+                                        p.rows
+                                            .iter()
+                                            .enumerate()
+                                            .map(|(k, r)| {
+                                                let ann = annotated.then(|| p.annotations.get(k).cloned().flatten().unwrap_or_default());
+                                                row_view(r, ann, &format_keys)
+                                            })
+                                            .collect_view()
                                     })
                                 })
                             }
@@ -227,16 +260,45 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
                     </tbody>
                 </table>
                 {move || {
-                    (total == 0).then(|| view! { <p class="muted empty">"This file has no records."</p> })
+                    (total.get() == 0 && page.with(Option::is_some))
+                        .then(|| {
+                            let text = if filtered() {
+                                "No records pass the filter."
+                            } else {
+                                "This file has no records."
+                            };
+                            view! { <p class="muted empty" data-testid="table-empty">{text}</p> }
+                        })
                 }}
             </div>
         </section>
     }
 }
 
-/// One record as a table row; the whole INFO column is its tooltip.
-fn row_view(row: &Row, format_keys: &[String]) -> impl IntoView + use<> {
+/// One record as a table row; the whole INFO column is its tooltip. `ann` is present when the
+/// table has annotation columns.
+fn row_view(
+    row: &Row,
+    ann: Option<annotation::Summary>,
+    format_keys: &[String],
+) -> impl IntoView + use<> {
     let qual_text = qual(row.qual);
+    let ann = ann.map(|a| {
+        let hgvs = [a.hgvs_c.clone(), a.hgvs_p.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let impact = a.impact.clone().unwrap_or_default().to_ascii_lowercase();
+        view! {
+            <td class="ann gene" data-testid="cell-gene">{a.gene.clone().unwrap_or_default()}</td>
+            <td class=format!("ann consequence impact-{impact}") data-testid="cell-consequence"
+                title=a.impact.clone().map(|i| format!("impact {i}"))>
+                {a.consequence.clone().unwrap_or_default()}
+            </td>
+            <td class="ann hgvs" title=hgvs.clone()>{hgvs.clone()}</td>
+        }
+    });
     view! {
         <tr data-testid="variant-row" data-index=row.index.to_string() title=row.info_text.clone()>
             <td class="chrom">{row.chrom.clone()}</td>
@@ -246,6 +308,7 @@ fn row_view(row: &Row, format_keys: &[String]) -> impl IntoView + use<> {
             <td class="allele" title=row.alt.clone()>{row.alt.clone()}</td>
             <td class="num-cell" data-testid="qual" data-value=row.qual.map(|_| qual_text.clone())>{qual_text.clone()}</td>
             <td class="filter" class:pass=row.filter == "PASS">{row.filter.clone()}</td>
+            {ann}
             {row
                 .info
                 .iter()

@@ -1,0 +1,453 @@
+//! One loaded dataset inside a worker: the filter in force, cached sort orders and clause masks.
+//!
+//! [`Session`] is what the worker holds between messages. It answers page requests over the
+//! records passing the filter only, in a cached sort order, and applies filters: an expression
+//! (compiled by `wasm_core::filter`), a region list and a gene list, each reported with how many
+//! records it removed. It is plain Rust over `wasm_core`, so the browser tests drive it directly.
+//!
+//! Re-filtering is fast when only one clause changed: the engine's [`FilterCache`] keeps each
+//! top-level clause's matches keyed by its text, so only new clauses are evaluated; region and
+//! gene masks are kept the same way, keyed by the list's text.
+//!
+//! Data flow: `worker` → [`Session::filter`] / [`Session::rows`] → `protocol` events.
+
+use wasm_bindgen::JsCast;
+use wasm_core::Dataset;
+use wasm_core::annotation::{self, Schema, Summarizer};
+use wasm_core::bitmap::Bitmap;
+use wasm_core::filter::{Filter, FilterCache, Mode, NoFiles, Span};
+use wasm_core::regions::{GeneList, RegionSet};
+use wasm_core::store::{Row, SortKey};
+
+use crate::protocol::{
+    AnnotationSchema, ClauseReport, ClauseSource, FieldSchema, FilterRejection, FilterReport,
+    FilterSchema,
+};
+
+/// Most INFO fields shown as table columns.
+const MAX_INFO_COLUMNS: usize = 6;
+/// Most rows one page may hold.
+pub const MAX_PAGE_ROWS: u32 = 1000;
+/// Sort orders kept at once (each is 4 bytes per record).
+const CACHED_ORDERS: usize = 2;
+/// Region masks kept at once (each is one bit per record: 625 KB for 5 million records).
+const CACHED_MASKS: usize = 8;
+/// Clause results kept by the engine before they are dropped (about 50 clauses of a
+/// 5-million-record file).
+const CLAUSE_CACHE_BYTES: usize = 32 << 20;
+/// List entries named in a region or gene clause's label.
+const LABEL_ENTRIES: usize = 3;
+
+/// A page of the passing records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// Records passing the filter in force.
+    pub total: u64,
+    pub rows: Vec<Row>,
+    /// Per row its annotation summary; empty when the file has no annotation field.
+    pub annotations: Vec<Option<annotation::Summary>>,
+}
+
+/// A loaded dataset and what the worker derived from it.
+pub struct Session {
+    dataset: Dataset,
+    info_keys: Vec<String>,
+    format_keys: Vec<String>,
+    /// The annotation field the table summarises.
+    annotation: Option<Schema>,
+    /// Recently used full sort orders, most recent last.
+    orders: Vec<(SortKey, bool, Vec<u32>)>,
+    /// Records passing the filter in force; `None` when there is none.
+    pass: Option<Bitmap>,
+    /// The last sort order asked, restricted to `pass`.
+    filtered: Option<(SortKey, bool, Vec<u32>)>,
+    /// Matches per expression clause, keyed by clause text.
+    clauses: FilterCache,
+    /// Masks per region list, most recent last.
+    masks: Vec<(String, Bitmap)>,
+    /// The last gene list: its text, mask and the genes no record is annotated with.
+    genes: Option<(String, Bitmap, Vec<String>)>,
+}
+
+impl Session {
+    pub fn new(dataset: Dataset) -> Self {
+        let store = &dataset.store;
+        let info_keys = store.key_info_fields(MAX_INFO_COLUMNS);
+        let format_keys = store.key_format_fields();
+        let schemas = annotation::schemas(store);
+        let annotation = ["CSQ", "ANN"]
+            .iter()
+            .find_map(|tag| schemas.iter().find(|s| s.tag == *tag))
+            .or_else(|| schemas.first())
+            .cloned();
+        Self {
+            dataset,
+            info_keys,
+            format_keys,
+            annotation,
+            orders: Vec::new(),
+            pass: None,
+            filtered: None,
+            clauses: FilterCache::default(),
+            masks: Vec::new(),
+            genes: None,
+        }
+    }
+
+    pub fn dataset(&self) -> &Dataset {
+        &self.dataset
+    }
+
+    pub fn info_keys(&self) -> &[String] {
+        &self.info_keys
+    }
+
+    pub fn format_keys(&self) -> &[String] {
+        &self.format_keys
+    }
+
+    /// The tag of the annotation field the table summarises.
+    pub fn annotation_tag(&self) -> Option<&str> {
+        self.annotation.as_ref().map(|s| s.tag.as_str())
+    }
+
+    /// Records passing the filter in force.
+    pub fn passing(&self) -> u64 {
+        self.pass
+            .as_ref()
+            .map_or(self.dataset.store.len() as u64, Bitmap::count_ones)
+    }
+
+    /// The file's fields, samples, FILTER values and annotation layouts.
+    pub fn schema(&self) -> FilterSchema {
+        let store = &self.dataset.store;
+        let fields = |fields: &wasm_core::store::Fields| {
+            fields
+                .iter()
+                .map(|f| FieldSchema {
+                    key: f.key.clone(),
+                    number: f.number.clone(),
+                    ty: format!("{:?}", f.ty),
+                    description: f.description.clone(),
+                })
+                .collect()
+        };
+        let mut used = vec![false; store.filter_names().len()];
+        for i in 0..store.len() {
+            for &id in store.filter_ids(i) {
+                used[usize::from(id)] = true;
+            }
+        }
+        FilterSchema {
+            info: fields(&store.info),
+            format: fields(&store.format),
+            samples: store.samples().to_vec(),
+            filters: store
+                .filter_names()
+                .iter()
+                .zip(&used)
+                .filter(|(_, used)| **used)
+                .map(|(name, _)| name.clone())
+                .collect(),
+            has_qual: (0..store.len()).any(|i| store.qual(i).is_some()),
+            annotations: annotation::schemas(store)
+                .into_iter()
+                .map(|s| AnnotationSchema {
+                    tag: s.tag,
+                    subfields: s.subfields.into_iter().map(|f| f.name).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Applies a filter. On error the filter in force stays.
+    ///
+    /// `now` is a clock in milliseconds, for the report's timing.
+    pub fn filter(
+        &mut self,
+        expression: &str,
+        mode: Mode,
+        regions: Option<&str>,
+        genes: Option<&str>,
+        now: &dyn Fn() -> f64,
+    ) -> Result<FilterReport, FilterRejection> {
+        let started = now();
+        let n = self.dataset.store.len();
+        // Each step narrows `kept`; a step's `removed` is what it took from the previous steps'.
+        let mut kept = Bitmap::ones(n);
+        let mut clauses = Vec::new();
+        let mut any = false;
+        if !expression.trim().is_empty() {
+            any = true;
+            self.expression_clauses(expression, mode, &mut kept, &mut clauses)?;
+        }
+        let regions = regions.filter(|t| !t.trim().is_empty());
+        if let Some(text) = regions {
+            any = true;
+            let key = text.to_string();
+            let mask = match self.cached(&key) {
+                Some(mask) => mask,
+                None => {
+                    let set = RegionSet::parse(text)
+                        .map_err(|error| FilterRejection::Regions { error })?;
+                    let mask = set.mask(&self.dataset.store);
+                    self.remember(key, mask.clone());
+                    mask
+                }
+            };
+            clauses.push(narrow(
+                &mut kept,
+                &mask,
+                ClauseSource::Regions,
+                list_label("regions", text),
+                None,
+            ));
+        }
+        let mut genes_not_found = Vec::new();
+        let genes = genes.filter(|t| !t.trim().is_empty());
+        if let Some(text) = genes {
+            any = true;
+            let (mask, missing) = match &self.genes {
+                Some((t, mask, missing)) if t == text => (mask.clone(), missing.clone()),
+                _ => {
+                    let list =
+                        GeneList::parse(text).map_err(|error| FilterRejection::Genes { error })?;
+                    let matches = list.matches(&self.dataset.store);
+                    let missing: Vec<String> = matches
+                        .missing(&list)
+                        .into_iter()
+                        .map(str::to_string)
+                        .collect();
+                    self.genes = Some((text.to_string(), matches.mask.clone(), missing.clone()));
+                    (matches.mask, missing)
+                }
+            };
+            genes_not_found = missing;
+            clauses.push(narrow(
+                &mut kept,
+                &mask,
+                ClauseSource::Genes,
+                list_label("genes", text),
+                None,
+            ));
+        }
+        let passing = kept.count_ones();
+        self.pass = any.then_some(kept);
+        self.filtered = None;
+        Ok(FilterReport {
+            expression: expression.to_string(),
+            mode,
+            passing,
+            total: n as u64,
+            clauses,
+            millis: now() - started,
+            genes_not_found,
+        })
+    }
+
+    /// Compiles the expression and narrows `kept` clause by clause.
+    fn expression_clauses(
+        &mut self,
+        expression: &str,
+        mode: Mode,
+        kept: &mut Bitmap,
+        out: &mut Vec<ClauseReport>,
+    ) -> Result<(), FilterRejection> {
+        let store = &self.dataset.store;
+        let filter = Filter::compile(expression, store, mode, &NoFiles)
+            .map_err(|error| FilterRejection::Expression { error })?;
+        if self.clauses.heap_bytes() > CLAUSE_CACHE_BYTES {
+            self.clauses.clear();
+        }
+        let evaluation = filter.evaluate_cached(store, &mut self.clauses);
+        out.extend(evaluation.clauses.into_iter().map(|c| ClauseReport {
+            source: ClauseSource::Expression,
+            text: c.text,
+            span: Some(c.span),
+            failing: c.failing,
+            removed: c.removed,
+        }));
+        kept.and_with(&evaluation.pass);
+        Ok(())
+    }
+
+    fn cached(&mut self, key: &str) -> Option<Bitmap> {
+        let k = self.masks.iter().position(|(k, _)| k == key)?;
+        let entry = self.masks.remove(k);
+        let mask = entry.1.clone();
+        self.masks.push(entry);
+        Some(mask)
+    }
+
+    fn remember(&mut self, key: String, mask: Bitmap) {
+        if self.masks.len() >= CACHED_MASKS {
+            self.masks.remove(0);
+        }
+        self.masks.push((key, mask));
+    }
+
+    /// One page of the passing records in a sort order.
+    pub fn rows(&mut self, offset: u64, limit: u32, sort: SortKey, descending: bool) -> Page {
+        let store = &self.dataset.store;
+        let k = match self
+            .orders
+            .iter()
+            .position(|(s, d, _)| *s == sort && *d == descending)
+        {
+            Some(k) => k,
+            None => {
+                if self.orders.len() >= CACHED_ORDERS {
+                    self.orders.remove(0);
+                }
+                self.orders
+                    .push((sort, descending, store.order(sort, descending)));
+                self.orders.len() - 1
+            }
+        };
+        // Most recently used last, so eviction drops the oldest.
+        let entry = self.orders.remove(k);
+        self.orders.push(entry);
+        let full = &self.orders[self.orders.len() - 1].2;
+        let order: &[u32] = match &self.pass {
+            None => full,
+            Some(pass) => {
+                let fresh =
+                    matches!(&self.filtered, Some((s, d, _)) if *s == sort && *d == descending);
+                if !fresh {
+                    let kept = full
+                        .iter()
+                        .copied()
+                        .filter(|&i| pass.get(i as usize))
+                        .collect();
+                    self.filtered = Some((sort, descending, kept));
+                }
+                self.filtered.as_ref().map_or(&[], |(_, _, o)| o.as_slice())
+            }
+        };
+        let total = order.len() as u64;
+        let start = offset.min(total) as usize;
+        let end = offset
+            .saturating_add(u64::from(limit.min(MAX_PAGE_ROWS)))
+            .min(total) as usize;
+        let page = &order[start..end];
+        let rows = page
+            .iter()
+            .map(|&i| store.row(i as usize, &self.info_keys, &self.format_keys))
+            .collect();
+        let annotations = match &self.annotation {
+            Some(schema) => {
+                let summarizer = Summarizer::new(store, schema);
+                page.iter()
+                    .map(|&i| summarizer.summarize(i as usize))
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        Page {
+            total,
+            rows,
+            annotations,
+        }
+    }
+}
+
+/// Narrows `kept` by `keep` and reports the step.
+fn narrow(
+    kept: &mut Bitmap,
+    keep: &Bitmap,
+    source: ClauseSource,
+    text: String,
+    span: Option<Span>,
+) -> ClauseReport {
+    let before = kept.count_ones();
+    kept.and_with(keep);
+    ClauseReport {
+        source,
+        text,
+        span,
+        failing: keep.len() as u64 - keep.count_ones(),
+        removed: before - kept.count_ones(),
+    }
+}
+
+/// The entries of a region or gene list: split on line breaks, commas, spaces and tabs,
+/// without `#` comments and BED `track`/`browser` lines.
+fn list_entries(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .map(|line| line.split('#').next().unwrap_or(""))
+        .filter(|line| {
+            let first = line.split_whitespace().next().unwrap_or("");
+            first != "track" && first != "browser"
+        })
+        .flat_map(|line| line.split([',', ' ', '\t']))
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+}
+
+/// `genes: BRCA1, BRCA2, TP53, … (12)`.
+fn list_label(what: &str, text: &str) -> String {
+    // BED lines name one region in three columns: label by line.
+    let entries: Vec<String> = if what == "regions" {
+        text.lines()
+            .map(|l| l.split('#').next().unwrap_or("").trim())
+            .filter(|l| !l.is_empty() && !l.starts_with("track") && !l.starts_with("browser"))
+            .flat_map(|l| {
+                let cols: Vec<&str> = l.split('\t').collect();
+                if cols.len() >= 3 {
+                    vec![format!("{}:{}-{}", cols[0], cols[1], cols[2])]
+                } else {
+                    l.split(',')
+                        .map(str::trim)
+                        .filter(|e| !e.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                }
+            })
+            .collect()
+    } else {
+        list_entries(text).map(str::to_string).collect()
+    };
+    let shown = entries
+        .iter()
+        .take(LABEL_ENTRIES)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if entries.len() > LABEL_ENTRIES {
+        format!("{what}: {shown}, … ({} in all)", entries.len())
+    } else {
+        format!("{what}: {shown}")
+    }
+}
+
+/// Milliseconds from the global scope's `performance` clock (sub-millisecond), else the date.
+pub fn now() -> f64 {
+    js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn lists_split_and_label() {
+        let text = "# panel\nBRCA1, BRCA2\nTP53\tATM\n\nPALB2 # last";
+        assert_eq!(
+            list_entries(text).collect::<Vec<_>>(),
+            ["BRCA1", "BRCA2", "TP53", "ATM", "PALB2"]
+        );
+        assert_eq!(
+            list_label("genes", text),
+            "genes: BRCA1, BRCA2, TP53, … (5 in all)"
+        );
+        assert_eq!(
+            list_label("regions", "track name=x\nchr1\t99\t200\n"),
+            "regions: chr1:99-200"
+        );
+        assert_eq!(list_label("regions", "1:1-5,2"), "regions: 1:1-5, 2");
+    }
+}
