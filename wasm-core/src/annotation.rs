@@ -320,6 +320,13 @@ pub fn severity(term: &str) -> Option<u8> {
     consequence::most_severe_part(term).map(|(_, r)| r)
 }
 
+/// Ensembl's consequence terms, most severe first (the scale [`severity`] ranks on), for
+/// pickers that offer them in order.
+pub const CONSEQUENCE_TERMS: &[&str] = &consequence::ENSEMBL;
+
+/// VEP's impact classes, most severe first (SnpEff's `Annotation_Impact` uses the same four).
+pub const IMPACTS: [&str; 4] = ["HIGH", "MODERATE", "LOW", "MODIFIER"];
+
 /// The most severe part of an `&`-joined consequence (`None` when no part is a known term).
 pub fn most_severe(consequence: &str) -> Option<&str> {
     consequence::most_severe_part(consequence).map(|(t, _)| t)

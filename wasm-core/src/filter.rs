@@ -17,7 +17,7 @@ mod regex;
 
 use std::collections::HashMap;
 
-use self::compile::Compiler;
+use self::compile::{Compiler, ExtractedColumns};
 use self::eval::{AnnColumn, Context, Logic, Node};
 use self::parse::{Ast, AstKind, BinOp};
 use crate::bitmap::Bitmap;
@@ -47,22 +47,24 @@ impl FilterError {
     ///               ^ expected a value after `>`
     /// ```
     pub fn render(&self, expr: &str) -> String {
-        let start = self.span.start.min(expr.len());
-        let end = self.span.end.clamp(start, expr.len());
-        let col = expr.get(..start).map_or(start, |p| p.chars().count());
-        let width = expr.get(start..end).map_or(1, |p| p.chars().count()).max(1);
-        let mut out = format!(
-            "{expr}\n{}{} {}",
-            " ".repeat(col),
-            "^".repeat(width),
-            self.message
-        );
-        if let Some(h) = &self.hint {
-            out.push_str("\nhint: ");
-            out.push_str(h);
-        }
-        out
+        render_caret(expr, self.span, &self.message, self.hint.as_deref())
     }
+}
+
+/// `text`, a caret line under `span` (counted in characters, so wide characters before it keep
+/// it in place) with the message, and the hint on its own line. Shared by every error that
+/// points into a line a person typed (filter expressions, query formats).
+pub(crate) fn render_caret(text: &str, span: Span, message: &str, hint: Option<&str>) -> String {
+    let start = span.start.min(text.len());
+    let end = span.end.clamp(start, text.len());
+    let col = text.get(..start).map_or(start, |p| p.chars().count());
+    let width = text.get(start..end).map_or(1, |p| p.chars().count()).max(1);
+    let mut out = format!("{text}\n{}{} {message}", " ".repeat(col), "^".repeat(width));
+    if let Some(h) = hint {
+        out.push_str("\nhint: ");
+        out.push_str(h);
+    }
+    out
 }
 
 /// Whether matching records are kept (`-i`) or removed (`-e`).
@@ -128,21 +130,25 @@ pub struct RecordResult {
     pub samples: Vec<bool>,
 }
 
-/// Clause bitmaps kept between evaluations, keyed by clause text, so re-applying a filter after
-/// editing one clause only evaluates that clause. Belongs to one store: clear it when the store
-/// changes.
+/// What is kept between filters over one store: clause bitmaps keyed by clause text (so
+/// re-applying a filter after editing one clause only evaluates that clause) and annotation
+/// sub-fields already extracted (so `CSQ/…` clauses do not re-read every record's CSQ text on
+/// each compile). Belongs to one store: clear it when the store changes.
 #[derive(Debug, Clone, Default)]
 pub struct FilterCache {
     clauses: HashMap<String, Bitmap>,
+    columns: ExtractedColumns,
 }
 
 impl FilterCache {
     pub fn clear(&mut self) {
         self.clauses.clear();
+        self.columns.clear();
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.clauses.values().map(Bitmap::heap_bytes).sum()
+        self.clauses.values().map(Bitmap::heap_bytes).sum::<usize>()
+            + self.columns.values().map(|(_, b)| b).sum::<usize>()
     }
 }
 
@@ -180,7 +186,18 @@ impl Filter {
         mode: Mode,
         files: &dyn FileSource,
     ) -> Result<Filter, FilterError> {
-        let mut c = Compiler::new(store, files);
+        Self::compile_cached(expression, store, mode, files, &mut FilterCache::default())
+    }
+
+    /// As [`Filter::compile`], reusing annotation sub-fields `cache` already extracted.
+    pub fn compile_cached(
+        expression: &str,
+        store: &VariantStore,
+        mode: Mode,
+        files: &dyn FileSource,
+        cache: &mut FilterCache,
+    ) -> Result<Filter, FilterError> {
+        let mut c = Compiler::new(store, files, &mut cache.columns);
         let ast = parse::parse(expression, &c.prefixes())?;
         let root = c.condition(&ast)?;
         let mut parts = Vec::new();

@@ -18,5 +18,6 @@ pub mod progress;
 pub mod regions;
 pub mod stats;
 pub mod store;
+pub mod variant_type;
 
 pub use formats::{Dataset, IngestError, Location, Summary, read_dataset};

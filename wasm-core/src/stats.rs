@@ -3,25 +3,26 @@
 use std::collections::BTreeMap;
 
 use crate::store::VariantStore;
+use crate::variant_type as vt;
 
 /// Counts over all records.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Stats {
     pub records: u64,
     pub samples: u64,
-    /// Records with no ALT allele (`.`).
+    /// Records with no variant ALT allele (`.`, `<*>`, `<NON_REF>`, ALT equal to REF).
     pub no_alts: u64,
-    /// Records with at least one SNP allele (REF and ALT one base).
+    /// Records with at least one SNP allele (after htslib's trimming: `AC>AT` is a SNP).
     pub snps: u64,
-    /// Records with at least one MNP allele (same length > 1).
+    /// Records with at least one MNP allele.
     pub mnps: u64,
     /// Records with at least one indel allele.
     pub indels: u64,
-    /// Records with at least one other allele (symbolic, breakend, `*`).
+    /// Records with at least one other allele (symbolic, complex, breakend, `*`).
     pub others: u64,
     /// Records with more than one ALT allele.
     pub multiallelic: u64,
-    /// Multiallelic records whose ALT alleles are all SNPs.
+    /// Multiallelic records whose variant alleles are all SNPs.
     pub multiallelic_snps: u64,
     /// Transitions and transversions over SNP alleles.
     pub transitions: u64,
@@ -30,47 +31,16 @@ pub struct Stats {
     pub per_filter: BTreeMap<String, u64>,
 }
 
-#[derive(Debug, PartialEq, Eq)]
-enum AlleleKind {
-    Snp,
-    Mnp,
-    Indel,
-    Other,
-}
-
-fn is_acgt(b: u8) -> bool {
-    matches!(b.to_ascii_uppercase(), b'A' | b'C' | b'G' | b'T')
-}
-
-fn classify(reference: &[u8], alt: &[u8]) -> AlleleKind {
-    let symbolic =
-        alt.first() == Some(&b'<') || alt.contains(&b'[') || alt.contains(&b']') || alt == b"*";
-    if symbolic || alt.first() == Some(&b'.') || alt.last() == Some(&b'.') {
-        return AlleleKind::Other;
-    }
-    if !alt
-        .iter()
-        .all(|&b| is_acgt(b) || b.eq_ignore_ascii_case(&b'N'))
-    {
-        return AlleleKind::Other;
-    }
-    if reference.len() == alt.len() {
-        if reference.len() == 1 {
-            AlleleKind::Snp
-        } else {
-            AlleleKind::Mnp
-        }
-    } else {
-        AlleleKind::Indel
-    }
-}
-
 fn is_transition(r: u8, a: u8) -> bool {
     let pair = (r.to_ascii_uppercase(), a.to_ascii_uppercase());
     matches!(
         pair,
         (b'A', b'G') | (b'G', b'A') | (b'C', b'T') | (b'T', b'C')
     )
+}
+
+fn is_acgt(b: u8) -> bool {
+    matches!(b.to_ascii_uppercase(), b'A' | b'C' | b'G' | b'T')
 }
 
 /// Computes [`Stats`] in one pass over the columns.
@@ -102,28 +72,27 @@ pub fn compute(store: &VariantStore) -> Stats {
         for &id in f {
             filter_counts[id as usize] += 1;
         }
+        // Allele classes as htslib's (`variant_type`), so the counts mean what bcftools' do.
         let reference = store.reference(i);
         let mut n_alt = 0;
-        let (mut snp, mut mnp, mut indel, mut other) = (false, false, false, false);
+        let mut t = vt::REF;
         for alt in store.alt_alleles(i) {
             n_alt += 1;
-            match classify(reference, alt) {
-                AlleleKind::Snp => {
-                    snp = true;
-                    if is_acgt(reference[0]) && is_acgt(alt[0]) {
-                        if is_transition(reference[0], alt[0]) {
-                            s.transitions += 1;
-                        } else {
-                            s.transversions += 1;
-                        }
-                    }
+            t |= vt::allele_type(reference, alt);
+            if let Some((r, a)) = vt::snp_bases(reference, alt)
+                && is_acgt(r)
+                && is_acgt(a)
+            {
+                if is_transition(r, a) {
+                    s.transitions += 1;
+                } else {
+                    s.transversions += 1;
                 }
-                AlleleKind::Mnp => mnp = true,
-                AlleleKind::Indel => indel = true,
-                AlleleKind::Other => other = true,
             }
         }
-        if n_alt == 0 {
+        let (snp, mnp, indel) = (t & vt::SNP != 0, t & vt::MNP != 0, t & vt::INDEL != 0);
+        let other = t & (vt::OTHER | vt::BND | vt::OVERLAP) != 0;
+        if t == vt::REF {
             s.no_alts += 1;
         }
         s.snps += u64::from(snp);
@@ -132,7 +101,7 @@ pub fn compute(store: &VariantStore) -> Stats {
         s.others += u64::from(other);
         if n_alt > 1 {
             s.multiallelic += 1;
-            if snp && !mnp && !indel && !other {
+            if t == vt::SNP {
                 s.multiallelic_snps += 1;
             }
         }
@@ -158,12 +127,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn classifies_alleles() {
-        assert_eq!(classify(b"A", b"G"), AlleleKind::Snp);
-        assert_eq!(classify(b"AC", b"GT"), AlleleKind::Mnp);
-        assert_eq!(classify(b"A", b"AT"), AlleleKind::Indel);
-        assert_eq!(classify(b"A", b"<DEL>"), AlleleKind::Other);
-        assert_eq!(classify(b"A", b"*"), AlleleKind::Other);
+    fn transitions_are_counted_on_the_differing_base() {
         assert!(is_transition(b'C', b'T') && !is_transition(b'A', b'C'));
+        assert_eq!(vt::snp_bases(b"AC", b"AT"), Some((b'C', b'T')));
     }
 }

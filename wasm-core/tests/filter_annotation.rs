@@ -72,3 +72,39 @@ fn csq_subfields_select_what_split_vep_selects() {
     }
     assert_eq!(compared, cases.len());
 }
+
+#[test]
+fn extracted_subfields_are_reused_across_compiles() {
+    use wasm_core::filter::FilterCache;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(FILE);
+    let f = std::fs::File::open(&path).expect("test file");
+    let store = wasm_core::read_dataset(f, None, &mut Silent)
+        .expect("reads")
+        .store;
+    let mut cache = FilterCache::default();
+    let first = Filter::compile_cached(
+        "CSQ/IMPACT=\"HIGH\"",
+        &store,
+        Mode::Include,
+        &NoFiles,
+        &mut cache,
+    )
+    .unwrap()
+    .evaluate(&store);
+    let held = cache.heap_bytes();
+    assert!(held > 0, "the IMPACT column is kept");
+    // Another expression on the same sub-field reuses it; the answer does not change.
+    let again = Filter::compile_cached(
+        "IMPACT=\"HIGH\" || QUAL>0",
+        &store,
+        Mode::Include,
+        &NoFiles,
+        &mut cache,
+    )
+    .unwrap();
+    assert_eq!(cache.heap_bytes(), held, "no second extraction");
+    let plain =
+        Filter::compile("IMPACT=\"HIGH\" || QUAL>0", &store, Mode::Include, &NoFiles).unwrap();
+    assert_eq!(again.evaluate(&store).pass, plain.evaluate(&store).pass);
+    assert_eq!(first.pass.count_ones(), 6);
+}

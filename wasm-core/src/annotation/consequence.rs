@@ -17,7 +17,7 @@
 //! Matching ignores ASCII case. Terms joined with `&` rank as their most severe part.
 
 /// Ensembl's terms, most severe first; the index is the rank.
-const ENSEMBL: [&str; 41] = [
+pub(crate) const ENSEMBL: [&str; 41] = [
     "transcript_ablation",
     "splice_acceptor_variant",
     "splice_donor_variant",

@@ -23,6 +23,7 @@ use crate::store::column::ColumnData;
 use crate::store::column::format_g;
 use crate::store::genotype::{self, ABSENT, OVERFLOW};
 use crate::store::{Field, INT_MISSING, ValueType, VariantStore, format_float};
+use crate::variant_type as vt;
 
 /// A syntax error in a format, or a tag the store's header does not declare.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -55,24 +56,7 @@ impl QueryFormatError {
     ///         ^^^^ no INFO field DPX in the header
     /// ```
     pub fn render(&self, format: &str) -> String {
-        let start = self.span.start.min(format.len());
-        let end = self.span.end.clamp(start, format.len());
-        let col = format.get(..start).map_or(start, |s| s.chars().count());
-        let width = format
-            .get(start..end)
-            .map_or(1, |s| s.chars().count())
-            .max(1);
-        let mut out = format!(
-            "{format}\n{}{} {}",
-            " ".repeat(col),
-            "^".repeat(width),
-            self.message
-        );
-        if let Some(h) = &self.hint {
-            out.push_str("\nhint: ");
-            out.push_str(h);
-        }
-        out
+        crate::filter::render_caret(format, self.span, &self.message, self.hint.as_deref())
     }
 }
 
@@ -364,6 +348,28 @@ pub fn select(result: &RecordResult, mode: Mode) -> Option<Vec<bool>> {
     }
 }
 
+/// The FORMAT field named in `%FUNC(FMT/NAME)`, whose `(` is at `open`; and the index after `)`.
+fn format_field_argument(
+    text: &str,
+    at: usize,
+    open: usize,
+    func: &str,
+) -> Result<(String, usize), QueryFormatError> {
+    let arg_start = open + 1;
+    let Some(close) = text[arg_start..].find(')') else {
+        return Err(
+            QueryFormatError::new(format!("`%{func}(` is never closed"), at, open + 1)
+                .hint(format!("write %{func}(AD)")),
+        );
+    };
+    let arg = text[arg_start..arg_start + close].trim();
+    let arg = arg
+        .strip_prefix("FORMAT/")
+        .or_else(|| arg.strip_prefix("FMT/"))
+        .unwrap_or(arg);
+    Ok((arg.to_string(), arg_start + close + 1))
+}
+
 fn parse_tag(text: &str, at: usize, in_block: bool) -> Result<(Tag, usize), QueryFormatError> {
     let b = text.as_bytes();
     let name_end = |from: usize| {
@@ -404,36 +410,14 @@ fn parse_tag(text: &str, at: usize, in_block: bool) -> Result<(Tag, usize), Quer
         }
         "INFO" => Name::InfoColumn,
         w if w.eq_ignore_ascii_case("smpl_count") && b.get(q) == Some(&b'(') => {
-            let arg_start = q + 1;
-            let Some(close) = text[arg_start..].find(')') else {
-                return Err(
-                    QueryFormatError::new("`%smpl_count(` is never closed", at, q + 1)
-                        .hint("write %smpl_count(FMT/AD)"),
-                );
-            };
-            let arg = text[arg_start..arg_start + close].trim();
-            let arg = arg
-                .strip_prefix("FORMAT/")
-                .or_else(|| arg.strip_prefix("FMT/"))
-                .unwrap_or(arg);
-            q = arg_start + close + 1;
-            Name::SmplCount(arg.to_string())
+            let (arg, end) = format_field_argument(text, at, q, "smpl_count")?;
+            q = end;
+            Name::SmplCount(arg)
         }
         "PBINOM" if b.get(q) == Some(&b'(') => {
-            let arg_start = q + 1;
-            let Some(close) = text[arg_start..].find(')') else {
-                return Err(
-                    QueryFormatError::new("`%PBINOM(` is never closed", at, q + 1)
-                        .hint("write %PBINOM(AD)"),
-                );
-            };
-            let arg = text[arg_start..arg_start + close].trim();
-            let arg = arg
-                .strip_prefix("FORMAT/")
-                .or_else(|| arg.strip_prefix("FMT/"))
-                .unwrap_or(arg);
-            q = arg_start + close + 1;
-            Name::Pbinom(arg.to_string())
+            let (arg, end) = format_field_argument(text, at, q, "PBINOM")?;
+            q = end;
+            Name::Pbinom(arg)
         }
         _ => Name::Bare(word.to_string()),
     };
@@ -620,7 +604,7 @@ fn write_value(
             None => out.push(b'.'),
         },
         Value::Filter => out.extend_from_slice(store.filter_text(i).as_bytes()),
-        Value::Type => out.extend_from_slice(type_text(record_type(store, i)).as_bytes()),
+        Value::Type => out.extend_from_slice(vt::names(vt::record_type(store, i)).as_bytes()),
         Value::IsTs => out.push(if is_transition(store, i) { b'1' } else { b'0' }),
         Value::Ilen => write_ilen(store, i, out),
         Value::InfoColumn => out.extend_from_slice(store.info_text(i).as_bytes()),
@@ -861,107 +845,9 @@ fn ln_binom_two_sided(a: u64, b: u64) -> f64 {
     (std::f64::consts::LN_2 + ln_first + series.ln()).min(0.0)
 }
 
-// Variant classes as htslib's `bcf_get_variant_types` reports them (vcf.h `VCF_*`).
-const SNP: u8 = 1;
-const MNP: u8 = 2;
-const INDEL: u8 = 4;
-const OTHER: u8 = 8;
-const BND: u8 = 16;
-const OVERLAP: u8 = 32;
-
-/// The class of one ALT allele against REF, by htslib's rules: `*` overlaps; `<*>`,
-/// `<NON_REF>`, `<X>` and `X` are reference; other symbolic alleles are "other"; breakends are
-/// BND; otherwise common prefix and suffix are trimmed (case-insensitively) and what is left
-/// decides between SNP, MNP, indel and other.
-fn allele_type(reference: &[u8], alt: &[u8]) -> u8 {
-    if alt == b"*" {
-        return OVERLAP;
-    }
-    if reference.len() == 1 && alt.len() == 1 {
-        return if alt[0] == b'.' || alt[0] == reference[0] || alt[0] == b'X' {
-            0
-        } else {
-            SNP
-        };
-    }
-    if alt.first() == Some(&b'<') {
-        return if matches!(alt, b"<X>" | b"<*>" | b"<NON_REF>") {
-            0
-        } else {
-            OTHER
-        };
-    }
-    if alt.iter().any(|&b| b == b'[' || b == b']')
-        || alt.first() == Some(&b'.')
-        || alt.last() == Some(&b'.')
-    {
-        return BND;
-    }
-    let eq = |x: u8, y: u8| x.eq_ignore_ascii_case(&y);
-    let prefix = reference
-        .iter()
-        .zip(alt)
-        .take_while(|(r, a)| eq(**r, **a))
-        .count();
-    let (r, a) = (&reference[prefix..], &alt[prefix..]);
-    match (r.is_empty(), a.is_empty()) {
-        (true, true) => return 0,
-        (true, false) | (false, true) => return INDEL,
-        _ => {}
-    }
-    // Trim the common suffix, keeping at least one base on each side.
-    let (mut re, mut ae) = (r.len() - 1, a.len() - 1);
-    while re > 0 && ae > 0 && eq(r[re], a[ae]) {
-        re -= 1;
-        ae -= 1;
-    }
-    if ae == 0 {
-        if re == 0 {
-            SNP
-        } else if eq(r[re], a[ae]) {
-            INDEL
-        } else {
-            OTHER
-        }
-    } else if re == 0 {
-        if eq(r[re], a[ae]) { INDEL } else { OTHER }
-    } else if re == ae {
-        MNP
-    } else {
-        OTHER
-    }
-}
-
-fn record_type(store: &VariantStore, i: usize) -> u8 {
-    let reference = store.reference(i);
-    store
-        .alt_alleles(i)
-        .fold(0, |t, alt| t | allele_type(reference, alt))
-}
-
-fn type_text(t: u8) -> String {
-    if t == 0 {
-        return "REF".to_string();
-    }
-    let names = [
-        (SNP, "SNP"),
-        (MNP, "MNP"),
-        (INDEL, "INDEL"),
-        (OTHER, "OTHER"),
-        (BND, "BND"),
-        (OVERLAP, "OVERLAP"),
-    ];
-    let parts: Vec<&str> = names
-        .iter()
-        .filter(|(bit, _)| t & bit != 0)
-        .map(|(_, name)| *name)
-        .collect();
-    parts.join(",")
-}
-
 /// bcftools' `%IS_TS`: a SNP or MNP whose first REF and ALT bases are a transition.
 fn is_transition(store: &VariantStore, i: usize) -> bool {
-    if record_type(store, i) & (SNP | MNP) == 0 {
+    if vt::record_type(store, i) & (vt::SNP | vt::MNP) == 0 {
         return false;
     }
     let code = |b: Option<&u8>| match b.map(|b| b.to_ascii_uppercase()) {
@@ -985,11 +871,9 @@ fn write_ilen(store: &VariantStore, i: usize, out: &mut Vec<u8>) {
             out.push(b',');
         }
         any = true;
-        if allele_type(reference, alt) == INDEL {
-            let d = alt.len() as i64 - reference.len() as i64;
-            out.extend_from_slice(d.to_string().as_bytes());
-        } else {
-            out.push(b'.');
+        match vt::indel_length(reference, alt) {
+            Some(d) => out.extend_from_slice(d.to_string().as_bytes()),
+            None => out.push(b'.'),
         }
     }
     if !any {
@@ -1251,31 +1135,6 @@ mod tests {
                 .check(&s)
                 .is_err()
         );
-    }
-
-    #[test]
-    fn variant_types_follow_htslib() {
-        for (r, a, t) in [
-            ("A", "G", SNP),
-            ("A", "A", 0),
-            ("A", "*", OVERLAP),
-            ("A", "<*>", 0),
-            ("A", "<NON_REF>", 0),
-            ("A", "<DEL>", OTHER),
-            ("A", "A[1:10[", BND),
-            ("A", ".A", BND),
-            ("AC", "A", INDEL),
-            ("A", "ACT", INDEL),
-            ("ACGT", "AT", INDEL),
-            ("ACG", "TGA", MNP),
-            ("ACG", "ATG", SNP),
-            ("ACG", "TG", OTHER),
-            ("acg", "ACGT", INDEL),
-        ] {
-            assert_eq!(allele_type(r.as_bytes(), a.as_bytes()), t, "{r} {a}");
-        }
-        assert_eq!(type_text(0), "REF");
-        assert_eq!(type_text(MNP | INDEL | OTHER), "MNP,INDEL,OTHER");
     }
 
     #[test]

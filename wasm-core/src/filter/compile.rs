@@ -5,10 +5,11 @@
 //! ambiguous), then the allele counts computed from genotypes, then annotation sub-fields
 //! (`CSQ/SYMBOL`, or bare `SYMBOL` when one annotation defines it).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::eval::{
-    AnnColumn, Arith, Cmp, GtClass, Logic, Node, Reduce, Sel, Source, StrTest, types,
+    AnnColumn, Arith, Cmp, GtClass, Logic, Node, Reduce, Sel, Source, StrTest, TYPE_REF,
 };
 use super::parse::{Ast, AstKind, BinOp};
 use super::regex::Regex;
@@ -34,12 +35,18 @@ enum Operand {
     Literal(String),
 }
 
+/// Annotation sub-fields already extracted from a store, by (tag, sub-field index), with their
+/// heap size: extraction scans every record's CSQ text, so it is done once per store, not once
+/// per compile.
+pub type ExtractedColumns = HashMap<(String, usize), (Arc<annotation::Column>, usize)>;
+
 pub struct Compiler<'a> {
     pub store: &'a VariantStore,
     pub files: &'a dyn FileSource,
     pub schemas: Vec<annotation::Schema>,
     pub annotations: Vec<AnnColumn>,
     ann_keys: Vec<(usize, usize)>,
+    extracted: &'a mut ExtractedColumns,
 }
 
 fn err(message: impl Into<String>, span: Span, hint: Option<String>) -> FilterError {
@@ -53,7 +60,11 @@ fn err(message: impl Into<String>, span: Span, hint: Option<String>) -> FilterEr
 const FUNCTIONS: &str = "MIN MAX AVG MEAN MEDIAN SUM STDEV, SMPL_MIN … (or sMIN …), ABS, STRLEN, COUNT, N_PASS, F_PASS, BINOM, PHRED";
 
 impl<'a> Compiler<'a> {
-    pub fn new(store: &'a VariantStore, files: &'a dyn FileSource) -> Self {
+    pub fn new(
+        store: &'a VariantStore,
+        files: &'a dyn FileSource,
+        extracted: &'a mut ExtractedColumns,
+    ) -> Self {
         let has_annotation = store.info.iter().any(|f| {
             f.description.contains("Format:") || f.description.contains("Functional annotations")
         });
@@ -67,6 +78,7 @@ impl<'a> Compiler<'a> {
             },
             annotations: Vec::new(),
             ann_keys: Vec::new(),
+            extracted,
         }
     }
 
@@ -284,7 +296,14 @@ impl<'a> Compiler<'a> {
                 }
                 let mut mask = 0;
                 for t in s.split([',', '|']) {
-                    mask |= types::by_name(t.trim()).ok_or_else(|| {
+                    let bit = crate::variant_type::by_name(t.trim()).map(|b| {
+                        if b == crate::variant_type::REF {
+                            TYPE_REF
+                        } else {
+                            b
+                        }
+                    });
+                    mask |= bit.ok_or_else(|| {
                         err(
                             format!("{t:?} is not a variant type"),
                             rspan,
@@ -647,7 +666,16 @@ impl<'a> Compiler<'a> {
         let slot = match self.ann_keys.iter().position(|&x| x == (si, k)) {
             Some(p) => p,
             None => {
-                let column = annotation::Column::extract(self.store, schema, k);
+                let (column, _) = self
+                    .extracted
+                    .entry((schema.tag.clone(), k))
+                    .or_insert_with(|| {
+                        let c = annotation::Column::extract(self.store, schema, k);
+                        let bytes = c.values.heap_bytes()
+                            + c.dict.iter().map(|d| d.capacity() + 24).sum::<usize>();
+                        (Arc::new(c), bytes)
+                    });
+                let column = Arc::clone(column);
                 self.annotations.push(AnnColumn { column, numeric });
                 self.ann_keys.push((si, k));
                 self.annotations.len() - 1

@@ -16,6 +16,7 @@ use std::collections::HashSet;
 use crate::annotation;
 use crate::store::genotype::{self, Allele};
 use crate::store::{ColumnData, FLOAT_MISSING, INT_MISSING, VariantStore};
+use crate::variant_type as vt;
 
 use super::regex::Regex;
 
@@ -270,98 +271,10 @@ impl Verdict {
     }
 }
 
-/// Bits of `TYPE` (bcftools' VCF_* classes).
-pub mod types {
-    pub const REF: u8 = 1;
-    pub const SNP: u8 = 2;
-    pub const MNP: u8 = 4;
-    pub const INDEL: u8 = 8;
-    pub const OTHER: u8 = 16;
-    pub const BND: u8 = 32;
-    pub const OVERLAP: u8 = 64;
-
-    pub fn by_name(name: &str) -> Option<u8> {
-        Some(match name.to_ascii_lowercase().as_str() {
-            "ref" => REF,
-            "snp" | "snps" => SNP,
-            "mnp" | "mnps" => MNP,
-            "indel" | "indels" => INDEL,
-            "other" => OTHER,
-            "bnd" => BND,
-            "overlap" => OVERLAP,
-            _ => return None,
-        })
-    }
-}
-
-/// The variant class of one ALT allele against REF, as htslib's `bcf_set_variant_type`: trim the
-/// shared prefix; one side used up is an indel; then trim the shared suffix; what is left is a
-/// SNP (one base each), an MNP (equal lengths) or OTHER. Reference-like alleles (`<*>`,
-/// `<NON_REF>`, `<X>`, `X`, `.`, ALT equal to REF) are [`types::REF`].
-pub fn allele_type(reference: &[u8], alt: &[u8]) -> u8 {
-    let up = |c: u8| c.to_ascii_uppercase();
-    if alt == b"*" {
-        return types::OVERLAP;
-    }
-    if reference.len() == 1 && alt.len() == 1 {
-        return if alt == b"." || alt == b"X" || up(alt[0]) == up(reference[0]) {
-            types::REF
-        } else {
-            types::SNP
-        };
-    }
-    if alt.is_empty() || alt == b"." {
-        return types::REF;
-    }
-    if alt[0] == b'<' {
-        return if matches!(alt, b"<X>" | b"<*>" | b"<NON_REF>") {
-            types::REF
-        } else {
-            types::OTHER
-        };
-    }
-    if alt.contains(&b'[') || alt.contains(&b']') {
-        return types::BND;
-    }
-    let p = reference
-        .iter()
-        .zip(alt)
-        .take_while(|(a, b)| up(**a) == up(**b))
-        .count();
-    let (r, a) = (&reference[p..], &alt[p..]);
-    match (r.is_empty(), a.is_empty()) {
-        (true, true) => return types::REF,
-        (true, false) | (false, true) => return types::INDEL,
-        _ => {}
-    }
-    let q = r
-        .iter()
-        .rev()
-        .zip(a.iter().rev())
-        .take_while(|(x, y)| up(**x) == up(**y))
-        .count();
-    // htslib keeps at least one base on each side.
-    let q = q.min(r.len() - 1).min(a.len() - 1);
-    let (r, a) = (&r[..r.len() - q], &a[..a.len() - q]);
-    if r.len() == 1 && a.len() == 1 {
-        types::SNP
-    } else if r.len() == 1 || a.len() == 1 {
-        if up(r[r.len() - 1]) == up(a[a.len() - 1]) {
-            types::INDEL
-        } else {
-            types::OTHER
-        }
-    } else if r.len() == a.len() {
-        types::MNP
-    } else {
-        types::OTHER
-    }
-}
-
 /// An annotation sub-field extracted for a filter, and whether it compares as a number.
 #[derive(Debug, Clone)]
 pub struct AnnColumn {
-    pub column: annotation::Column,
+    pub column: std::sync::Arc<annotation::Column>,
     pub numeric: bool,
 }
 
@@ -475,16 +388,10 @@ impl Context<'_> {
                 self.missing_samples(rec) / self.n_samples as f64
             }]),
             Source::ILen => {
-                let r = st.reference(rec).len() as f64;
+                let r = st.reference(rec);
                 pick(
                     st.alt_alleles(rec)
-                        .map(|a| {
-                            if allele_type(st.reference(rec), a) == types::INDEL {
-                                a.len() as f64 - r
-                            } else {
-                                f64::NAN
-                            }
-                        })
+                        .map(|a| vt::indel_length(r, a).map_or(f64::NAN, |d| d as f64))
                         .collect(),
                 )
             }
@@ -1072,19 +979,17 @@ pub fn filter_matches(
     ids.len() == have_real && ids.iter().flatten().all(|&f| has(f))
 }
 
-/// The record's variant classes (OR over ALT alleles; [`types::REF`] when none is a variant).
-pub fn record_types(store: &VariantStore, rec: usize) -> u8 {
-    let r = store.reference(rec);
-    let mask = store
-        .alt_alleles(rec)
-        .map(|a| allele_type(r, a))
-        .fold(0, |m, t| if t == types::REF { m } else { m | t });
-    if mask == 0 { types::REF } else { mask }
-}
+/// `TYPE` bit for "ref" in a filter's mask: htslib's REF is no bit at all, which an OR of
+/// several names (`TYPE="ref,snp"`) could not carry.
+pub const TYPE_REF: u8 = 128;
 
-/// `TYPE="snp"` (the record's classes are exactly these) or `TYPE~"snp"` (it has one of them).
+/// `TYPE="snp"` (the record's classes are exactly these) or `TYPE~"snp"` (it has one of them);
+/// classes from [`vt::record_type`].
 pub fn type_matches(store: &VariantStore, rec: usize, mask: u8, any: bool) -> bool {
-    let t = record_types(store, rec);
+    let t = match vt::record_type(store, rec) {
+        vt::REF => TYPE_REF,
+        t => t,
+    };
     if any { t & mask != 0 } else { t == mask }
 }
 
@@ -1407,22 +1312,5 @@ mod tests {
         // P(X<=0 or X>=10 | n=10) = 2/1024
         assert!((binom_test(0.0, 10.0) - 2.0 / 1024.0).abs() < 1e-12);
         assert!(binom_test(0.0, 0.0).is_nan());
-    }
-
-    #[test]
-    fn allele_types() {
-        assert_eq!(allele_type(b"A", b"C"), types::SNP);
-        assert_eq!(allele_type(b"AC", b"GT"), types::MNP);
-        assert_eq!(allele_type(b"AC", b"AT"), types::SNP);
-        assert_eq!(allele_type(b"A", b"AT"), types::INDEL);
-        assert_eq!(allele_type(b"A", b"*"), types::OVERLAP);
-        assert_eq!(allele_type(b"A", b"<DEL>"), types::OTHER);
-        assert_eq!(allele_type(b"A", b"A[1:5["), types::BND);
-        assert_eq!(allele_type(b"A", b"<*>"), types::REF);
-        assert_eq!(allele_type(b"G", b"<X>"), types::REF);
-        assert_eq!(allele_type(b"ACGT", b"ACGT"), types::REF);
-        assert_eq!(allele_type(b"ACG", b"TCA"), types::MNP);
-        assert_eq!(allele_type(b"CAAAAA", b"CG"), types::OTHER);
-        assert_eq!(allele_type(b"CAA", b"CA"), types::INDEL);
     }
 }

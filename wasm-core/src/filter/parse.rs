@@ -385,6 +385,23 @@ fn lex(text: &str, prefixes: &[String]) -> Result<Vec<(Tok, Span)>, FilterError>
     Ok(out)
 }
 
+/// A token as a person would quote it in a message.
+fn text_of(t: &Tok) -> String {
+    match t {
+        Tok::Number(v) => v.to_string(),
+        Tok::Str(s) => format!("\"{s}\""),
+        Tok::File(f) => format!("@{f}"),
+        Tok::Name(n) => n.clone(),
+        Tok::Subscript(s, _) => format!("[{s}]"),
+        Tok::Op(op) => op.symbol().to_string(),
+        Tok::Not => "!".to_string(),
+        Tok::LParen => "(".to_string(),
+        Tok::RParen => ")".to_string(),
+        Tok::Comma => ",".to_string(),
+        Tok::End => String::new(),
+    }
+}
+
 /// Tree depth, iteratively (the tree may be too deep to recurse over safely).
 fn depth(ast: &Ast) -> usize {
     let mut max = 0;
@@ -629,13 +646,18 @@ impl Parser {
                 self.depth -= 1;
                 let (t, s) = self.bump();
                 if t != Tok::RParen {
+                    // Point at the `(` that is never closed: the end of the text says nothing.
+                    let found = if t == Tok::End {
+                        "the expression ends".to_string()
+                    } else {
+                        format!("found {:?} at column {}", &text_of(&t), s.start + 1)
+                    };
                     return Err(err(
-                        "missing `)`",
-                        s.start,
-                        s.end.max(s.start + 1),
-                        Some("close the parenthesis opened here"),
-                    )
-                    .with_note_span(span));
+                        format!("this `(` is never closed ({found})"),
+                        span.start,
+                        span.end,
+                        Some("add `)` after the part it groups"),
+                    ));
                 }
                 Ok(Ast {
                     kind: inner.kind,
@@ -733,13 +755,6 @@ impl Parser {
     }
 }
 
-impl FilterError {
-    /// Keeps the error's own span (kept simple: the opening span is only mentioned).
-    fn with_note_span(self, _opened: Span) -> Self {
-        self
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -812,7 +827,8 @@ mod tests {
         let x = e("QUAL>");
         assert_eq!(x.span.start, 5);
         let x = e("QUAL>30 && (DP>5");
-        assert_eq!(x.span.start, 16);
+        assert_eq!(x.span, Span { start: 11, end: 12 }, "the unclosed `(`");
+        assert!(x.message.contains("never closed"));
         let x = e("DP>\"abc");
         assert_eq!(x.span, Span { start: 3, end: 7 });
         let x = e("DP=.");
