@@ -9,9 +9,16 @@ import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { EXPECTED_CSP, launchBrowser, recordRequests, repoRoot, startServer } from './harness.mjs';
+import {
+  EXPECTED_CSP,
+  LOAD_TIMEOUT,
+  launchBrowser,
+  openPage as openPageAt,
+  repoRoot,
+  startServer,
+  waitForValue,
+} from './harness.mjs';
 
-const LOAD_TIMEOUT = 60_000;
 const scratch = mkdtempSync(join(tmpdir(), 'enclave-e2e-files-'));
 
 /** bcftools is the oracle for record and sample counts. */
@@ -54,17 +61,8 @@ after(async () => {
 });
 
 /** A fresh page that records its requests and collects console errors. */
-async function openPage(path = '/') {
-  const context = await browser.newContext();
-  const requests = recordRequests(context);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  const response = await page.goto(server.url + path);
-  return { context, page, requests, errors, response };
+function openPage(path = '/') {
+  return openPageAt(browser, server.url + path);
 }
 
 async function countOf(page, testid) {
@@ -74,12 +72,8 @@ async function countOf(page, testid) {
 }
 
 /** Waits until the summary shows `records` (the page may still show the previous file's). */
-async function waitForCount(page, records) {
-  await page.waitForFunction(
-    (n) => document.querySelector('[data-testid="variant-count"]')?.getAttribute('data-value') === String(n),
-    records,
-    { timeout: LOAD_TIMEOUT },
-  );
+function waitForCount(page, records) {
+  return waitForValue(page, 'variant-count', records);
 }
 
 describe('demo', () => {

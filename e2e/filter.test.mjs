@@ -8,9 +8,15 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launchBrowser, recordRequests, repoRoot, startServer } from './harness.mjs';
+import {
+  LOAD_TIMEOUT,
+  launchBrowser,
+  openPage,
+  repoRoot,
+  startServer,
+  waitForValue,
+} from './harness.mjs';
 
-const LOAD_TIMEOUT = 60_000;
 const TOTAL = 9940;
 
 // Expected counts, from bcftools 1.16 on the demo file:
@@ -55,26 +61,10 @@ after(async () => {
 
 /** A fresh context with the demo loaded; records requests and console errors. */
 async function openDemo() {
-  const context = await browser.newContext();
-  const requests = recordRequests(context);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(server.url + '/?demo=trio');
+  const { context, page, requests, errors } = await openPage(browser, server.url + '/?demo=trio');
   await waitForValue(page, 'variant-count', TOTAL);
   await page.getByTestId('filter-expression').waitFor({ timeout: LOAD_TIMEOUT });
   return { context, page, requests, errors };
-}
-
-async function waitForValue(page, testid, value) {
-  await page.waitForFunction(
-    ([id, v]) => document.querySelector(`[data-testid="${id}"]`)?.getAttribute('data-value') === String(v),
-    [testid, value],
-    { timeout: LOAD_TIMEOUT },
-  );
 }
 
 /** Types an expression and presses Enter. */

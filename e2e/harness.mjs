@@ -162,3 +162,33 @@ export function recordRequests(target) {
   });
   return requests;
 }
+
+/** How long a page may take to load a file in these tests. */
+export const LOAD_TIMEOUT = 60_000;
+
+/**
+ * A fresh browser context and page at `url` that records every request (see `recordRequests`)
+ * and collects console errors and uncaught exceptions.
+ * Returns `{context, page, requests, errors, response}`.
+ */
+export async function openPage(browser, url) {
+  const context = await browser.newContext();
+  const requests = recordRequests(context);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const response = await page.goto(url);
+  return { context, page, requests, errors, response };
+}
+
+/** Waits until the element with `data-testid=testid` carries `data-value` = `value`. */
+export async function waitForValue(page, testid, value) {
+  await page.waitForFunction(
+    ([id, v]) => document.querySelector(`[data-testid="${id}"]`)?.getAttribute('data-value') === String(v),
+    [testid, value],
+    { timeout: LOAD_TIMEOUT },
+  );
+}

@@ -32,9 +32,10 @@ pub const MAX_PAGE_ROWS: u32 = 1000;
 const CACHED_ORDERS: usize = 2;
 /// Region masks kept at once (each is one bit per record: 625 KB for 5 million records).
 const CACHED_MASKS: usize = 8;
-/// Clause results kept by the engine before they are dropped (about 50 clauses of a
-/// 5-million-record file).
-const CLAUSE_CACHE_BYTES: usize = 32 << 20;
+/// What the engine's filter cache may hold before it is dropped: clause bitmaps (about 50 of a
+/// 5-million-record file fit in 32 MB) plus extracted CSQ/ANN sub-fields (4 bytes per
+/// transcript entry and a dictionary, tens of MB on an annotated genome).
+const CLAUSE_CACHE_BYTES: usize = 128 << 20;
 /// List entries named in a region or gene clause's label.
 const LABEL_ENTRIES: usize = 3;
 
@@ -254,11 +255,11 @@ impl Session {
         out: &mut Vec<ClauseReport>,
     ) -> Result<(), FilterRejection> {
         let store = &self.dataset.store;
-        let filter = Filter::compile(expression, store, mode, &NoFiles)
-            .map_err(|error| FilterRejection::Expression { error })?;
         if self.clauses.heap_bytes() > CLAUSE_CACHE_BYTES {
             self.clauses.clear();
         }
+        let filter = Filter::compile_cached(expression, store, mode, &NoFiles, &mut self.clauses)
+            .map_err(|error| FilterRejection::Expression { error })?;
         let evaluation = filter.evaluate_cached(store, &mut self.clauses);
         out.extend(evaluation.clauses.into_iter().map(|c| ClauseReport {
             source: ClauseSource::Expression,

@@ -519,49 +519,9 @@ fn impact_parts(parts: &[&str]) -> Option<Clause> {
     })
 }
 
-/// Impact levels, most severe first (VEP and SnpEff use the same four).
-pub const IMPACTS: [&str; 4] = ["HIGH", "MODERATE", "LOW", "MODIFIER"];
-
-/// Common Sequence Ontology consequence terms, most severe first (Ensembl's order).
-pub const CONSEQUENCES: &[&str] = &[
-    "transcript_ablation",
-    "splice_acceptor_variant",
-    "splice_donor_variant",
-    "stop_gained",
-    "frameshift_variant",
-    "stop_lost",
-    "start_lost",
-    "transcript_amplification",
-    "inframe_insertion",
-    "inframe_deletion",
-    "missense_variant",
-    "protein_altering_variant",
-    "splice_region_variant",
-    "splice_donor_5th_base_variant",
-    "splice_donor_region_variant",
-    "splice_polypyrimidine_tract_variant",
-    "incomplete_terminal_codon_variant",
-    "start_retained_variant",
-    "stop_retained_variant",
-    "synonymous_variant",
-    "coding_sequence_variant",
-    "mature_miRNA_variant",
-    "5_prime_UTR_variant",
-    "3_prime_UTR_variant",
-    "non_coding_transcript_exon_variant",
-    "intron_variant",
-    "NMD_transcript_variant",
-    "non_coding_transcript_variant",
-    "upstream_gene_variant",
-    "downstream_gene_variant",
-    "TFBS_ablation",
-    "TFBS_amplification",
-    "TF_binding_site_variant",
-    "regulatory_region_ablation",
-    "regulatory_region_amplification",
-    "regulatory_region_variant",
-    "intergenic_variant",
-];
+/// Impact levels and consequence terms, most severe first: the engine's scale, so the builder
+/// offers exactly what the annotation code ranks.
+pub use wasm_core::annotation::{CONSEQUENCE_TERMS as CONSEQUENCES, IMPACTS};
 
 #[cfg(test)]
 mod tests {
