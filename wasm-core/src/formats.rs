@@ -10,7 +10,7 @@ pub mod sniff;
 pub mod vcf_text;
 
 use std::cell::Cell;
-use std::io::{self, BufRead, BufReader, Cursor, Read};
+use std::io::{self, BufRead, BufReader, Cursor, Read, Seek};
 use std::rc::Rc;
 
 use noodles::vcf;
@@ -18,6 +18,7 @@ use noodles::vcf;
 pub use self::header::ContigInfo;
 pub use self::sniff::{Compression, Payload};
 use self::vcf_text::{LineError, LineReader};
+use crate::crypt4gh::{Crypt4ghError, PlaintextReader, SecretKey};
 use crate::progress::{Flow, Progress};
 use crate::store::VariantStore;
 
@@ -48,6 +49,9 @@ pub struct Summary {
     pub store_bytes: u64,
     /// Things tolerated while reading (undeclared fields, …), each once.
     pub warnings: Vec<String>,
+    /// Read through Crypt4GH decryption (then `bytes_read` counts plaintext bytes).
+    #[serde(default)]
+    pub encrypted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -89,10 +93,10 @@ impl std::fmt::Display for Location {
 pub enum IngestError {
     #[error("{0}")]
     NotVariantFile(String),
-    #[error(
-        "this file is Crypt4GH-encrypted; opening encrypted files needs the Crypt4GH support that is not built yet"
-    )]
+    #[error("this file is Crypt4GH-encrypted: open it with your Crypt4GH secret key")]
     Encrypted,
+    #[error("{0}")]
+    Decryption(crate::crypt4gh::Crypt4ghError),
     #[error(
         "the compressed data is damaged or truncated ({reason}) after {raw_offset} bytes of the file"
     )]
@@ -175,7 +179,13 @@ pub fn read_dataset<R: Read>(
         count: Rc::clone(&count),
         tail: Some(Rc::clone(&tail)),
     };
-    let io_err = |e: io::Error| IngestError::Io(e.to_string());
+    let io_err = |e: io::Error| {
+        if is_decryption_error(&e) {
+            IngestError::Decryption(Crypt4ghError::from_io(e))
+        } else {
+            IngestError::Io(e.to_string())
+        }
+    };
     let (head, raw) = peek(counting, 18).map_err(io_err)?;
     let (compression, decoded): (Compression, Box<dyn Read>) = match sniff::container(&head) {
         sniff::Container::Crypt4gh => return Err(IngestError::Encrypted),
@@ -193,7 +203,9 @@ pub fn read_dataset<R: Read>(
     };
     let raw_offset = Rc::clone(&count);
     let decode_err = move |e: io::Error| {
-        if matches!(
+        if is_decryption_error(&e) {
+            IngestError::Decryption(Crypt4ghError::from_io(e))
+        } else if matches!(
             e.kind(),
             io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidInput
         ) {
@@ -295,9 +307,37 @@ pub fn read_dataset<R: Read>(
             uncompressed_bytes: uncompressed.get(),
             store_bytes: store.heap_bytes() as u64,
             warnings,
+            encrypted: false,
         },
         store,
     })
+}
+
+/// Reads a Crypt4GH-encrypted VCF / BCF (plain, gzip or BGZF inside) with `key`: the plaintext
+/// view feeds the same sniffing and ingest as [`read_dataset`]. Progress and offsets count
+/// plaintext bytes. A segment that fails authentication stops the read with
+/// [`IngestError::Decryption`] naming it.
+pub fn read_encrypted_dataset<R: Read + Seek>(
+    raw: R,
+    key: &SecretKey,
+    progress: &mut dyn Progress,
+) -> Result<Dataset, IngestError> {
+    // Sequential reading needs one decrypted segment at a time.
+    let plaintext = PlaintextReader::with_cache(raw, key, 1).map_err(IngestError::Decryption)?;
+    let total = plaintext.len();
+    let mut dataset = read_dataset(plaintext, Some(total), progress)?;
+    dataset.summary.encrypted = true;
+    Ok(dataset)
+}
+
+/// Whether `head` (the first bytes of a file) starts a Crypt4GH file, so a key is needed.
+pub fn is_encrypted(head: &[u8]) -> bool {
+    sniff::container(head) == sniff::Container::Crypt4gh
+}
+
+fn is_decryption_error(e: &io::Error) -> bool {
+    e.get_ref()
+        .is_some_and(|inner| inner.downcast_ref::<Crypt4ghError>().is_some())
 }
 
 struct Ctx<'a> {

@@ -10,6 +10,7 @@
 
 pub mod annotation;
 pub mod bitmap;
+pub mod crypt4gh;
 pub mod export;
 pub mod filter;
 pub mod fingerprint;
