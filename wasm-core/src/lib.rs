@@ -21,4 +21,4 @@ pub mod stats;
 pub mod store;
 pub mod variant_type;
 
-pub use formats::{Dataset, IngestError, Location, Summary, read_dataset};
+pub use formats::{Dataset, IngestError, Location, Summary, read_dataset, read_encrypted_dataset};

@@ -12,24 +12,7 @@ use std::io::{self, Cursor, Read};
 #[path = "support/common.rs"]
 mod common;
 
-use common::{read_from, testdata};
-
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `1..=max`.
-    fn size(&mut self, max: u64) -> usize {
-        (self.next() % max + 1) as usize
-    }
-}
+use common::{SplitMix, read_from, testdata};
 
 /// Hands out `bytes` in random chunks: mostly 1–16 bytes, sometimes up to 4 KiB, never more than
 /// the caller asked for and never 0 before the end.

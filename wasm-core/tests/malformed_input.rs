@@ -12,7 +12,7 @@ use std::io::{self, Cursor, Read, Write};
 #[path = "support/common.rs"]
 mod common;
 
-use common::{read_from, testdata};
+use common::{SplitMix, read_from, testdata};
 use wasm_core::{Dataset, IngestError};
 
 fn read(name: &str, bytes: &[u8]) -> Result<Dataset, IngestError> {
@@ -85,19 +85,6 @@ fn bgzf_block_offsets(bytes: &[u8]) -> Vec<usize> {
         at += bsize + 1;
     }
     offsets
-}
-
-/// A small deterministic PRNG (splitmix64), so no extra crate is needed.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
 }
 
 const TRIO_BGZF: &str = "slivar/tests/ashk-trio.vcf.gz";

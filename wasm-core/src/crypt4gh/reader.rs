@@ -37,6 +37,9 @@ pub struct PlaintextReader<R> {
     clock: u64,
     decrypted: u64,
     scratch: Vec<u8>,
+    /// A last segment too short to hold a nonce and a MAC (segment number, bytes): reported when
+    /// a read reaches the end, so a file cut there never ends quietly.
+    dangling: Option<(u64, u64)>,
 }
 
 struct Cached {
@@ -98,6 +101,7 @@ impl<R: Read + Seek> PlaintextReader<R> {
             clock: 0,
             decrypted: 0,
             scratch: Vec::with_capacity(CIPHER_SEGMENT_SIZE),
+            dangling: (rest > 0 && rest < SEGMENT_OVERHEAD as u64).then_some((full + 1, rest)),
         })
     }
 
@@ -263,6 +267,12 @@ impl<R: Read + Seek> Read for PlaintextReader<R> {
             buf[written..written + n].copy_from_slice(&data[within..within + n]);
             written += n;
             self.pos += n as u64;
+        }
+        if let Some((segment, len)) = self.dangling
+            && written == 0
+            && !buf.is_empty()
+        {
+            return Err(Crypt4ghError::SegmentTruncated { segment, len }.into_io());
         }
         Ok(written)
     }

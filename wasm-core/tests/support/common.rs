@@ -44,3 +44,27 @@ pub fn read_from(
         }
     }
 }
+
+/// A small deterministic PRNG (splitmix64), so the property tests need no extra crate and a
+/// failing case is reproduced by its seed.
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `1..=max`.
+    pub fn size(&mut self, max: u64) -> usize {
+        (self.next() % max + 1) as usize
+    }
+
+    /// Uniform in `0..n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
