@@ -4,11 +4,13 @@
 //! - `build [--dev]`: the browser bundle in `dist/` and the release server ([`build`]);
 //! - `serve [--port N]`: bootstrap, build, then run the server on 127.0.0.1;
 //! - `test`: every check CI runs, in order ([`test`]);
-//! - `bench`: arrives with issue 5.
+//! - `bench [--records N] [--runs N]`: Crypt4GH decryption and ingest, native and wasm32 (Node's
+//!   V8), beside bcftools and the reference crypt4gh, as ratios ([`bench`]).
 //!
 //! Every external command is echoed before it runs ([`util::Cmd`]); a failure prints one clear line
 //! naming the command and exits 1.
 
+mod bench;
 mod bootstrap;
 mod build;
 mod test;
@@ -31,7 +33,9 @@ commands:
   serve [--port N]   bootstrap, build, and serve on http://127.0.0.1:N/ (default 8080)
   test               fmt, clippy (native + wasm32), native tests, browser engine tests,
                      release build, end-to-end tests; stops at the first failure
-  bench              benchmarks (arrive with issue 5)
+  bench [--records N] [--runs N]
+                     benchmarks: Crypt4GH decryption and ingest (plain vs encrypted), native
+                     and wasm32 in Node, beside bcftools and the reference crypt4gh (ratios)
   help               this text
 ";
 
@@ -86,8 +90,9 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         "bench" => {
-            eprintln!("xtask: `bench` is not there yet: it arrives with issue 5");
-            Ok(ExitCode::FAILURE)
+            let options = bench::Options::parse(rest)?;
+            bench::run(&root, &options)?;
+            Ok(ExitCode::SUCCESS)
         }
         other => {
             eprintln!("xtask: unknown command `{other}`\n");
