@@ -1,43 +1,78 @@
 //! `enclave`: Enclave's engine on the command line, for batch work, benchmarks and the
-//! differential tests against bcftools. Same parsing, store, filter and export code as the
-//! browser.
+//! differential tests against bcftools. Same decryption, parsing, store, filter and export code
+//! as the browser.
 //!
 //! ```text
-//! enclave view  [-i EXPR | -e EXPR] [-f tsv|vcf] FILE
-//! enclave query -f FORMAT [-i EXPR | -e EXPR] FILE
-//! enclave stats [--json] FILE
+//! enclave view  [-i EXPR | -e EXPR] [--key KEY [--passphrase-file F]] [-f tsv|vcf] FILE
+//! enclave query -f FORMAT [-i EXPR | -e EXPR] [--key KEY [--passphrase-file F]] FILE
+//! enclave stats [--json] [--key KEY [--passphrase-file F]] FILE
+//! enclave decrypt --key KEY [--passphrase-file F] [-o OUT] FILE.c4gh
+//! enclave encrypt --recipient PUBKEY... [--key SENDER [--passphrase-file F]]
+//!                 [--edit-list N,N,...] [-o OUT] FILE
+//! enclave keygen (--passphrase-file F | --no-passphrase) [--kdf KDF] [-C COMMENT] [-f] -o NAME
 //! ```
 //!
 //! `query` is an addition to DESIGN.md's CLI contract: bcftools' `query -f` format language
 //! (`wasm_core::export::query`), used by the filter conformance tests and for custom TSV.
+//! Crypt4GH files are recognised by their magic bytes, never by name ([`open`]); the Crypt4GH
+//! commands live in [`crypt4gh`], key and passphrase handling in [`keys`].
 
+mod crypt4gh;
 mod files;
+mod keys;
+mod output;
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::process::ExitCode;
 
+use wasm_core::crypt4gh::Crypt4ghError;
 use wasm_core::export::query::{self, QueryFormat};
 use wasm_core::filter::{Filter, Mode};
+use wasm_core::formats::{IngestError, is_encrypted, read_encrypted_dataset};
 use wasm_core::{export, progress::Silent, read_dataset, stats};
 
 use crate::files::WorkingDirFiles;
+use crate::keys::KeyArgs;
 
 const USAGE: &str = "usage:
-  enclave view  [-i EXPR | -e EXPR] [-f tsv|vcf] FILE
+  enclave view  [-i EXPR | -e EXPR] [--key KEY [--passphrase-file F]] [-f tsv|vcf] FILE
                      print records (tsv: CHROM POS REF ALT, as bcftools query)
-  enclave query -f FORMAT [-i EXPR | -e EXPR] FILE
+  enclave query -f FORMAT [-i EXPR | -e EXPR] [--key KEY [--passphrase-file F]] FILE
                      print records in a bcftools query format, e.g.
                      -f '%CHROM\\t%POS[\\t%SAMPLE=%GT]\\n'
-  enclave stats [--json] FILE
+  enclave stats [--json] [--key KEY [--passphrase-file F]] FILE
                      summary counts (as bcftools stats, section SN)
+  enclave decrypt --key KEY [--passphrase-file F] [-o OUT] FILE.c4gh
+                     the plaintext of a Crypt4GH file, to OUT or standard output
+  enclave encrypt --recipient PUBKEY... [--key SENDER [--passphrase-file F]]
+                  [--edit-list N,N,...] [-o OUT] FILE
+                     a Crypt4GH file readable by each recipient, to OUT or standard output
+  enclave keygen (--passphrase-file F | --no-passphrase)
+                 [--kdf scrypt|bcrypt|pbkdf2_hmac_sha256] [-C COMMENT] [-f] -o NAME
+                     a Crypt4GH key pair: NAME.pub and NAME.sec (c4gh-v1, mode 0600)
 
   -i EXPR   keep records for which the bcftools expression is true (QUAL>30 && GT=\"het\");
   -e EXPR   drop them instead. `@file` in an expression reads the file (relative to the
             working directory). In query, [...] blocks print the samples the expression
             selected, as bcftools query does.
+  --key KEY a Crypt4GH secret key (.sec, as written by enclave keygen or crypt4gh-keygen).
+            view, query and stats read an encrypted FILE with it (found by its first bytes,
+            not its name); for encrypt it names the sender (default: a one-off key).
+  --passphrase-file F
+            the passphrase of a protected KEY, or of the new key for keygen: the first line
+            of F, line ending removed. Passphrases are never taken as arguments.
+  --no-passphrase
+            keygen: store the secret key unprotected (anyone who reads it can decrypt).
+  --recipient PUBKEY
+            a public key (.pub) the file is encrypted for; repeat for several readers.
+  --edit-list N,N,...
+            lengths in bytes that alternate skip, keep, skip, ...: readers see only the kept
+            parts (after a final skip, the rest is kept).
+  -o OUT    decrypt and encrypt write OUT only once the whole file succeeded (decrypted
+            OUT is readable by its owner only); keygen refuses to overwrite unless -f.
 
-Regions (-r) and Crypt4GH keys (--key) arrive with later work.";
+Regions (-r) arrive with later work.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -58,6 +93,9 @@ fn run(args: &[String]) -> Result<(), String> {
         "view" => view(rest),
         "query" => query_cmd(rest),
         "stats" => stats_cmd(rest),
+        "decrypt" => crypt4gh::decrypt(rest),
+        "encrypt" => crypt4gh::encrypt(rest),
+        "keygen" => crypt4gh::keygen(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             Ok(())
@@ -66,10 +104,41 @@ fn run(args: &[String]) -> Result<(), String> {
     }
 }
 
-fn open(path: &str) -> Result<wasm_core::Dataset, String> {
-    let file = File::open(path).map_err(|e| format!("{path}: {e}"))?;
+/// Reads a VCF / BCF, plain or compressed, decrypting it first when its first bytes say it is
+/// Crypt4GH: sniffing by content means a renamed file is still read correctly.
+fn open(path: &str, keys: &KeyArgs) -> Result<wasm_core::Dataset, String> {
+    let mut file = File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
     let size = file.metadata().ok().map(|m| m.len());
-    read_dataset(file, size, &mut Silent).map_err(|e| format!("{path}: {e}"))
+    let mut head = [0u8; 16];
+    let mut got = 0;
+    while got < head.len() {
+        match file.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(format!("cannot read {path}: {e}")),
+        }
+    }
+    file.seek(SeekFrom::Start(0))
+        .map_err(|e| format!("cannot read {path}: {e}"))?;
+    if !is_encrypted(&head[..got]) {
+        if keys.key.is_some() {
+            eprintln!("enclave: note: {path} is not Crypt4GH-encrypted; --key is not used");
+        }
+        return read_dataset(file, size, &mut Silent).map_err(|e| format!("{path}: {e}"));
+    }
+    let Some(key) = keys.secret_key()? else {
+        return Err(format!(
+            "{path} is Crypt4GH-encrypted: give --key SECRET_KEY"
+        ));
+    };
+    read_encrypted_dataset(file, &key, &mut Silent).map_err(|e| match e {
+        IngestError::Decryption(e @ Crypt4ghError::NotARecipient { .. }) => {
+            let key_path = keys.key.as_deref().unwrap_or_default();
+            format!("{path}: {e} ({key_path})")
+        }
+        e => format!("{path}: {e}"),
+    })
 }
 
 /// Maps a closed pipe (`enclave view … | head`) to success.
@@ -95,13 +164,18 @@ fn value<'a>(
     it.next().ok_or_else(|| format!("{option} needs {what}"))
 }
 
-/// Handles the options `view` and `query` share; `Ok(false)` when `a` is not one of them.
+/// Handles the options `view` and `query` share (filter, key, FILE); `Ok(false)` when `a` is
+/// not one of them.
 fn common_option(
     a: &str,
     it: &mut std::slice::Iter<'_, String>,
     filter: &mut Option<FilterArg>,
     file: &mut Option<String>,
+    keys: &mut KeyArgs,
 ) -> Result<bool, String> {
+    if keys.option(a, it)? {
+        return Ok(true);
+    }
     match a {
         "-i" | "--include" | "-e" | "--exclude" => {
             let expression = value(it, a, "an expression")?.clone();
@@ -124,11 +198,6 @@ fn common_option(
         "-r" | "--regions" => {
             return Err(format!(
                 "{a} is not supported yet (regions come with issue 5)"
-            ));
-        }
-        "--key" | "--passphrase-file" => {
-            return Err(format!(
-                "{a} is not supported yet (Crypt4GH comes with later work)"
             ));
         }
         f if !f.starts_with('-') || f == "-" => {
@@ -169,12 +238,13 @@ fn view(args: &[String]) -> Result<(), String> {
     let mut format = "tsv".to_string();
     let mut file = None;
     let mut filter = None;
+    let mut keys = KeyArgs::default();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "-f" | "--format" => format = value(&mut it, a, "tsv or vcf")?.clone(),
             other => {
-                if !common_option(other, &mut it, &mut filter, &mut file)? {
+                if !common_option(other, &mut it, &mut filter, &mut file, &mut keys)? {
                     return Err(format!("view: unknown option {other:?}\n{USAGE}"));
                 }
             }
@@ -183,8 +253,9 @@ fn view(args: &[String]) -> Result<(), String> {
     if !matches!(format.as_str(), "tsv" | "vcf") {
         return Err(format!("view: unknown format {format:?} (tsv or vcf)"));
     }
+    keys.check()?;
     let path = file.ok_or("view: no FILE given")?;
-    let ds = open(&path)?;
+    let ds = open(&path, &keys)?;
     let store = &ds.store;
     let rows: Vec<usize> = match &filter {
         Some(arg) => compile(arg, store)?
@@ -214,13 +285,14 @@ fn query_cmd(args: &[String]) -> Result<(), String> {
     let mut format = None;
     let mut file = None;
     let mut filter = None;
+    let mut keys = KeyArgs::default();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "-f" | "--format" => format = Some(value(&mut it, a, "a format")?.clone()),
             f if f.len() > 2 && f.starts_with("-f") => format = Some(f[2..].to_string()),
             other => {
-                if !common_option(other, &mut it, &mut filter, &mut file)? {
+                if !common_option(other, &mut it, &mut filter, &mut file, &mut keys)? {
                     return Err(format!("query: unknown option {other:?}\n{USAGE}"));
                 }
             }
@@ -230,8 +302,9 @@ fn query_cmd(args: &[String]) -> Result<(), String> {
     let bad_format =
         |e: query::QueryFormatError| format!("invalid -f format:\n{}", e.render(&format));
     let parsed = QueryFormat::parse(&format).map_err(bad_format)?;
+    keys.check()?;
     let path = file.ok_or("query: no FILE given")?;
-    let ds = open(&path)?;
+    let ds = open(&path, &keys)?;
     let store = &ds.store;
     parsed.check(store).map_err(bad_format)?;
     let compiled = filter.as_ref().map(|arg| compile(arg, store)).transpose()?;
@@ -262,15 +335,19 @@ fn query_cmd(args: &[String]) -> Result<(), String> {
 fn stats_cmd(args: &[String]) -> Result<(), String> {
     let mut json = false;
     let mut file = None;
-    for a in args {
+    let mut keys = KeyArgs::default();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
         match a.as_str() {
             "--json" => json = true,
+            other if keys.option(other, &mut it)? => {}
             f if !f.starts_with('-') => file = Some(f.to_string()),
             other => return Err(format!("stats: unknown option {other:?}\n{USAGE}")),
         }
     }
+    keys.check()?;
     let path = file.ok_or("stats: no FILE given")?;
-    let ds = open(&path)?;
+    let ds = open(&path, &keys)?;
     let s = stats::compute(&ds.store);
     let text = if json {
         let value = serde_json::json!({

@@ -5,7 +5,10 @@
 //!   (TOOLCHAIN.md pitfall 1: its own lock file names a crate version the registry lacks, so it is
 //!   unpacked from cargo's cache, that crate updated, and installed from the path);
 //! - the npm packages of `e2e/` (`playwright-core`, `binaryen` for wasm-opt), through `npm ci`;
-//! - for `test` only: Debian's `chromium chromium-driver bcftools tabix`, through apt-get.
+//! - for `test` only: Debian's `chromium chromium-driver bcftools tabix`, through apt-get;
+//! - for `test` only: the reference Crypt4GH implementation (PyPI `crypt4gh`, pinned) in a
+//!   virtualenv at `tools/crypt4gh-venv`, for the CLI's round trips against it
+//!   (`cli/tests/crypt4gh_reference.rs`, which fails without it under CI).
 //!
 //! Each step checks first and prints what it installs, so a second run takes a moment.
 
@@ -35,6 +38,7 @@ pub fn run(root: &Path, scope: Scope) -> Result<()> {
     ensure_node_packages(root)?;
     if scope == Scope::Test {
         ensure_debian_packages()?;
+        ensure_crypt4gh_reference(root)?;
     }
     println!(
         "==> bootstrap ({}): everything is in place",
@@ -307,6 +311,83 @@ fn ensure_debian_packages() -> Result<()> {
         .run()
 }
 
+/// The reference Crypt4GH implementation the round-trip tests compare with: the version the
+/// fixtures in `testdata/crypt4gh/generated` were made with (its README).
+pub const CRYPT4GH_REFERENCE: &str = "1.8.6";
+
+/// The virtualenv holding the reference `crypt4gh` and `crypt4gh-keygen` commands.
+pub fn crypt4gh_venv(root: &Path) -> PathBuf {
+    root.join("tools").join("crypt4gh-venv")
+}
+
+/// The version an installed reference CLI reports, if it runs.
+fn crypt4gh_version(cli: &Path) -> Option<String> {
+    parse_crypt4gh_version(&Cmd::new(cli).arg("--version").probe()?)
+}
+
+/// `GA4GH cryptographic utilities (version 1.8.6)` → `1.8.6`.
+fn parse_crypt4gh_version(out: &str) -> Option<String> {
+    let start = out.find("(version ")? + "(version ".len();
+    let rest = &out[start..];
+    Some(rest[..rest.find(')')?].trim().to_owned())
+}
+
+/// A virtualenv rather than `pip install --user`: it pins the version without touching the
+/// machine's Python, and a broken or outdated one is simply made again.
+fn ensure_crypt4gh_reference(root: &Path) -> Result<()> {
+    let venv = crypt4gh_venv(root);
+    let bin = venv.join("bin");
+    let installed = crypt4gh_version(&bin.join("crypt4gh"));
+    if installed.as_deref() == Some(CRYPT4GH_REFERENCE) && bin.join("crypt4gh-keygen").is_file() {
+        println!("ok   crypt4gh {CRYPT4GH_REFERENCE} (reference CLI) in tools/crypt4gh-venv");
+        return Ok(());
+    }
+    let python = util::which("python3").ok_or_else(|| {
+        Error::new(
+            "`python3` is not on PATH: install Python 3 with venv (Debian: apt-get install python3-venv)",
+        )
+    })?;
+    match installed {
+        Some(other) => println!(
+            "install crypt4gh {CRYPT4GH_REFERENCE} into tools/crypt4gh-venv (it has {other})"
+        ),
+        None => println!(
+            "install crypt4gh {CRYPT4GH_REFERENCE} (reference CLI) into tools/crypt4gh-venv"
+        ),
+    }
+    util::remove_dir_all(&venv)?;
+    Cmd::new(python)
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .run()
+        .map_err(|error| {
+            Error::new(format!(
+                "{error}\n           (Debian: apt-get install python3-venv)"
+            ))
+        })?;
+    Cmd::new(bin.join("python"))
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--no-input",
+            "--quiet",
+        ])
+        .arg(format!("crypt4gh=={CRYPT4GH_REFERENCE}"))
+        .run()?;
+    match crypt4gh_version(&bin.join("crypt4gh")) {
+        Some(found) if found == CRYPT4GH_REFERENCE => {
+            println!("installed crypt4gh {CRYPT4GH_REFERENCE}");
+            Ok(())
+        }
+        found => Err(Error::new(format!(
+            "after installing, {} reports version {found:?}, expected {CRYPT4GH_REFERENCE}",
+            bin.join("crypt4gh").display()
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,5 +414,14 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             Some("0.4.80")
         );
         assert_eq!(locked_version(LOCK, "wasm"), None);
+    }
+
+    #[test]
+    fn crypt4gh_version_is_read_from_its_banner() {
+        assert_eq!(
+            parse_crypt4gh_version("GA4GH cryptographic utilities (version 1.8.6)\n").as_deref(),
+            Some("1.8.6")
+        );
+        assert_eq!(parse_crypt4gh_version("crypt4gh 1.8.6"), None);
     }
 }

@@ -1,9 +1,11 @@
 //! `cargo xtask test`: everything CI checks, in order, stopping at the first failure.
 //!
-//! Stages: rustfmt, clippy (native and wasm32), native tests, the engine's browser tests
-//! (`wasm-bindgen-test` in headless Chromium through chromedriver), the release build, and the
-//! end-to-end tests (`node --test e2e/`: playwright-core in Chromium against the real server).
-//! Ends with a summary of which stages passed.
+//! Stages: bootstrap (which also installs the reference Crypt4GH CLI into `tools/crypt4gh-venv`
+//! before the native tests need it), rustfmt, clippy (native and wasm32), native tests (among
+//! them the CLI's round trips with that reference CLI, which fail under CI without it), the
+//! engine's browser tests (`wasm-bindgen-test` in headless Chromium through chromedriver), the
+//! release build, and the end-to-end tests (`node --test e2e/`: playwright-core in Chromium
+//! against the real server). Ends with a summary of which stages passed.
 
 use std::ffi::OsString;
 use std::path::Path;
