@@ -47,6 +47,8 @@ pub enum Crypt4ghError {
         "this key opens none of the file's {packets} header packet(s): the file was not encrypted for this key"
     )]
     NotARecipient { packets: usize },
+    #[error("no recipient: name at least one public key to encrypt for")]
+    NoRecipient,
     #[error("the header gives no data key, so the file cannot be decrypted")]
     NoDataKey,
     #[error("the header holds {0} edit lists; Crypt4GH allows at most one")]

@@ -27,7 +27,8 @@ usage: cargo xtask <command> [options]
 
 commands:
   bootstrap          install what build, serve and test need (wasm target, wasm-bindgen-cli in
-                     tools/, e2e npm packages, Debian's chromium/chromium-driver/bcftools/tabix)
+                     tools/, e2e npm packages, Debian's chromium/chromium-driver/bcftools/tabix,
+                     the reference crypt4gh 1.8.6 in tools/crypt4gh-venv)
   build [--dev]      build the browser app into dist/ (wasm-release + wasm-opt; --dev: dev
                      profile, no wasm-opt) and the release server
   serve [--port N]   bootstrap, build, and serve on http://127.0.0.1:N/ (default 8080)

@@ -258,12 +258,21 @@ impl<R: Read + Seek> Read for PlaintextReader<R> {
                 // Hand over what was read; the next call meets the error again.
                 Err(_) => break,
             };
-            let n = (buf.len() - written)
-                .min(data.len().saturating_sub(within))
-                .min(usize::try_from(left_in_range).unwrap_or(usize::MAX));
-            if n == 0 {
+            if within >= data.len() {
+                // Only the last segment may be short, and the length came from the file size: a
+                // segment shorter than that says the file is not what its size promised.
+                let error = Crypt4ghError::SegmentTruncated {
+                    segment: index + 1,
+                    len: data.len() as u64 + SEGMENT_OVERHEAD as u64,
+                };
+                if written == 0 {
+                    return Err(error.into_io());
+                }
                 break;
             }
+            let n = (buf.len() - written)
+                .min(data.len() - within)
+                .min(usize::try_from(left_in_range).unwrap_or(usize::MAX));
             buf[written..written + n].copy_from_slice(&data[within..within + n]);
             written += n;
             self.pos += n as u64;

@@ -30,10 +30,7 @@ impl<W: Write> Encryptor<W> {
         edit_list: Option<&[u64]>,
     ) -> Result<Self, Crypt4ghError> {
         if recipients.is_empty() {
-            return Err(Crypt4ghError::Header {
-                offset: 0,
-                reason: "no recipient: name at least one public key".into(),
-            });
+            return Err(Crypt4ghError::NoRecipient);
         }
         let ephemeral;
         let writer = match writer {
