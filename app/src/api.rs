@@ -1,7 +1,7 @@
 //! Everything the page sends over the network, and the log that shows it.
 //!
 //! [`Api`] is the only code in the app that makes requests: `GET` of a bundled demo file (from the
-//! page's own origin) and `POST /api/v1/datasets` with a [`DatasetDescriptor`]. Every request is
+//! page's own origin; for the encrypted demo also its public demo key) and `POST /api/v1/datasets` with a [`DatasetDescriptor`]. Every request is
 //! appended to the egress log (method, URL, exact body, then its outcome), which the page always
 //! shows. A descriptor holds exactly the fields the server accepts: a format name, counts, a
 //! reference build label and the salted fingerprint. Never names, samples, positions or content.
@@ -20,8 +20,51 @@ const SALT_BYTES: usize = 32;
 /// The server's limits on a reference build label (`server/src/descriptor.rs`).
 const REFERENCE_BUILD_MAX_LEN: usize = 32;
 
-/// Bundled demo files by the name `/?demo=NAME` uses.
-pub const DEMOS: &[(&str, &str)] = &[("trio", "demo/trio.vcf.gz")];
+/// A bundled demo, opened by `/?demo=NAME`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Demo {
+    pub name: &'static str,
+    /// The data file, relative to the page.
+    pub path: &'static str,
+    /// For an encrypted demo: its demo key.
+    pub key: Option<DemoKey>,
+}
+
+/// The secret key of an encrypted demo. A public demo key: its passphrase is shown on the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoKey {
+    /// The `.sec` file, relative to the page.
+    pub path: &'static str,
+    pub passphrase: &'static str,
+}
+
+/// The bundled demos (`static/demo/SOURCE.md`).
+pub const DEMOS: &[Demo] = &[
+    Demo {
+        name: "trio",
+        path: "demo/trio.vcf.gz",
+        key: None,
+    },
+    Demo {
+        name: "trio-encrypted",
+        path: "demo/trio.vcf.gz.c4gh",
+        key: Some(DemoKey {
+            path: "demo/demo-key.sec",
+            passphrase: "enclave-demo",
+        }),
+    },
+];
+
+/// The bundled demo called `name`.
+pub fn demo(name: &str) -> Result<&'static Demo, String> {
+    DEMOS.iter().find(|d| d.name == name).ok_or_else(|| {
+        let known: Vec<&str> = DEMOS.iter().map(|d| d.name).collect();
+        format!(
+            "there is no bundled demo named “{name}”; known: {}",
+            known.join(", ")
+        )
+    })
+}
 
 /// The facts about a loaded file that the server records, in its wire shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -85,15 +128,8 @@ impl Api {
         self.log.read_only()
     }
 
-    /// Fetches a bundled demo file from the page's own origin.
-    pub async fn fetch_demo(&self, name: &str) -> Result<Blob, String> {
-        let Some((_, path)) = DEMOS.iter().find(|(n, _)| *n == name) else {
-            let known: Vec<&str> = DEMOS.iter().map(|(n, _)| *n).collect();
-            return Err(format!(
-                "there is no bundled demo named “{name}”; known: {}",
-                known.join(", ")
-            ));
-        };
+    /// Fetches a bundled demo file (`path` as in [`DEMOS`]) from the page's own origin.
+    pub async fn fetch_demo_file(&self, path: &str) -> Result<Blob, String> {
         let response = self.send("GET", path, None).await?;
         let blob = response.blob().map_err(|e| js_message(&e))?;
         let blob = JsFuture::from(blob).await.map_err(|e| js_message(&e))?;
@@ -215,7 +251,7 @@ fn decode_hex(hex: &str) -> Option<Vec<u8>> {
 }
 
 /// The message of a JS exception.
-fn js_message(e: &wasm_bindgen::JsValue) -> String {
+pub(crate) fn js_message(e: &wasm_bindgen::JsValue) -> String {
     e.dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
         .or_else(|| e.as_string())

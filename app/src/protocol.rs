@@ -7,6 +7,12 @@
 //! travels beside the message as `file`: `postMessage` hands the worker a handle to it, never
 //! its bytes.
 //!
+//! Encrypted files: the worker sniffs the first bytes of every file it is asked to open. A
+//! Crypt4GH file opened without a key is answered with [`Event::KeyRequired`] (the page then asks
+//! for one) instead of a failure; the page sends [`Request::Open`] again with the same `Blob` and
+//! [`KeyMaterial`]: the secret key file's text and its passphrase. They go to the worker only,
+//! never to the server; their `Debug` is redacted and every copy of them is zeroized on drop.
+//!
 //! Filtering: [`Request::Filter`] carries the expression and the region and gene lists to the
 //! worker only (they can name samples, so they never go to the server); the worker answers
 //! [`Event::Filtered`] (counts per clause) or [`Event::FilterRejected`] (what is wrong and where),
@@ -23,22 +29,44 @@ use wasm_core::filter::{FilterError, Mode, Span};
 use wasm_core::regions::RegionError;
 use wasm_core::store::{Row, SortKey};
 use wasm_core::{Location, Summary};
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// Bumped whenever a message changes shape; both ends refuse other versions.
 /// 2: `Filter`, `Filtered`, `FilterRejected`, `Schema`; `Rows` carries annotation summaries.
-pub const PROTOCOL_VERSION: u32 = 2;
+/// 3: `Open` carries an optional `key`; `KeyRequired`.
+pub const PROTOCOL_VERSION: u32 = 3;
+
+/// A Crypt4GH secret key file and its passphrase, on their way from the page to the worker that
+/// decrypts. `Debug` shows neither; every copy is zeroized when dropped.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+pub struct KeyMaterial {
+    /// The `.sec` file's text (`-----BEGIN CRYPT4GH PRIVATE KEY-----` …).
+    pub key_file: String,
+    /// The key's passphrase; `None` when the user gave none.
+    pub passphrase: Option<String>,
+}
+
+impl std::fmt::Debug for KeyMaterial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyMaterial(<redacted>)")
+    }
+}
 
 /// Work the UI asks of a worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum Request {
-    /// Read the `Blob` posted beside this message into the worker's dataset.
+    /// Read the `Blob` posted beside this message into the worker's dataset. A Crypt4GH file
+    /// needs `key`; without one the worker answers [`Event::KeyRequired`]. A plain file ignores it.
     Open {
         job: u32,
         /// The browser's fingerprint salt; it goes to the worker and nowhere else.
         salt: Vec<u8>,
         /// The file's name, for messages shown on this page only; never sent to the server.
         name_hint: String,
+        /// The secret key (and passphrase) that decrypts the file.
+        #[serde(default)]
+        key: Option<KeyMaterial>,
     },
     /// One page of the loaded dataset's rows, in a sort order.
     Rows {
@@ -199,6 +227,9 @@ pub enum Event {
         /// The annotation field the table summarises (Gene, Consequence, HGVS), if any.
         annotation: Option<String>,
     },
+    /// The file is Crypt4GH-encrypted and the request carried no key: ask the user for one, then
+    /// open the same file again with it. Nothing was read beyond the file's first 64 KiB.
+    KeyRequired { job: u32 },
     /// The loaded file's fields, sent just before `Loaded` (not final).
     Schema { job: u32, schema: FilterSchema },
     /// A page of rows.
@@ -235,6 +266,7 @@ impl Event {
             Self::Ready { .. } => None,
             Self::Progress { job, .. }
             | Self::Loaded { job, .. }
+            | Self::KeyRequired { job }
             | Self::Schema { job, .. }
             | Self::Rows { job, .. }
             | Self::Filtered { job, .. }

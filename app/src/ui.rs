@@ -5,7 +5,14 @@
 //! demo) goes through [`open_blob`] → [`WorkerClient::open`]; the worker answers with events that
 //! update the state. The table asks the worker for the visible page only.
 //!
-//! Components: [`open::OpenPanel`] (file input, demo, progress, cancel), [`summary::Summary`],
+//! A Crypt4GH-encrypted file is answered by the worker with `KeyRequired`: the page keeps the
+//! file's handle as [`LockedFile`] and [`unlock::UnlockPanel`] asks for the secret key (a file,
+//! picked there or together with the data file, or pasted text) and its passphrase, then opens the
+//! same file again with them. A failed attempt keeps the panel, so another passphrase or key can be
+//! tried without picking the data file again.
+//!
+//! Components: [`open::OpenPanel`] (file input, demos, progress, cancel), [`unlock::UnlockPanel`],
+//! [`summary::Summary`],
 //! [`filter::FilterPanel`] (expression, builder, presets, gene and region lists; the table then
 //! shows the passing records only), [`table::VariantTable`], [`egress::EgressLog`]. Everything derived from a file is shown on this
 //! page only; what goes to the server is listed by [`egress::EgressLog`].
@@ -16,6 +23,7 @@ pub mod format;
 pub mod open;
 pub mod summary;
 pub mod table;
+pub mod unlock;
 
 use std::sync::Arc;
 
@@ -23,7 +31,7 @@ use leptos::prelude::*;
 use web_sys::{Blob, File};
 
 use crate::api::{self, Api, DatasetDescriptor};
-use crate::protocol::{Event, FilterSchema};
+use crate::protocol::{Event, FilterSchema, KeyMaterial};
 use crate::worker_client::WorkerClient;
 use wasm_core::{Location, Summary};
 
@@ -56,6 +64,15 @@ pub struct LoadedFile {
     pub annotation: Option<String>,
 }
 
+/// A Crypt4GH file waiting for its key. The page keeps the handle (not the bytes), so a retry
+/// with another passphrase or key needs no new pick.
+#[derive(Clone)]
+pub struct LockedFile {
+    pub blob: Blob,
+    /// The file's name: shown here, never sent.
+    pub name: String,
+}
+
 /// What the error banner shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorInfo {
@@ -75,6 +92,12 @@ pub struct AppState {
     pub error: RwSignal<Option<ErrorInfo>>,
     /// A passing remark (cancelled, files ignored, …).
     pub notice: RwSignal<Option<String>>,
+    /// The encrypted file waiting for a key; the key panel shows while it is set.
+    pub locked: RwSignal<Option<LockedFile>, LocalStorage>,
+    /// The secret key chosen to decrypt it; dropped once a file loads or the panel is closed.
+    pub key: RwSignal<Option<Arc<unlock::ChosenKey>>>,
+    /// The passphrase of the open demo's public demo key, shown openly next to the key panel.
+    pub demo_passphrase: RwSignal<Option<&'static str>>,
     /// Bumped by every open and cancel, so a slow demo download cannot start a stale load.
     epoch: RwSignal<u64>,
     /// The filter over the shown file.
@@ -92,6 +115,9 @@ impl AppState {
             loaded: RwSignal::new(None),
             error: RwSignal::new(None),
             notice: RwSignal::new(None),
+            locked: RwSignal::new_local(None),
+            key: RwSignal::new(None),
+            demo_passphrase: RwSignal::new(None),
             epoch: RwSignal::new(0),
         }
     }
@@ -127,31 +153,83 @@ pub fn use_app_state() -> AppState {
     use_context::<AppState>().expect("AppState is provided by App")
 }
 
-/// Opens the chosen files: the largest is the data file (an index or key file is smaller).
+/// Opens the chosen files. A Crypt4GH secret key among them (recognised by its text, never by
+/// its name) becomes the key for decrypting; of the others the largest is the data file (an index
+/// is smaller).
 pub fn open_files(state: AppState, files: Vec<File>) {
-    let Some(data) = files
-        .iter()
-        .max_by(|a, b| a.size().total_cmp(&b.size()))
-        .cloned()
-    else {
+    if files.is_empty() {
         return;
-    };
-    state.notice.set((files.len() > 1).then(|| {
-        format!(
-            "Opened “{}”; {} other file(s) set aside: index and key files are not used yet.",
-            data.name(),
-            files.len() - 1
-        )
-    }));
-    let name = data.name();
-    open_blob(state, data.into(), name);
+    }
+    let epoch = state.next_epoch();
+    wasm_bindgen_futures::spawn_local(async move {
+        let mut data = Vec::new();
+        let mut secret_keys = Vec::new();
+        let mut public_keys = Vec::new();
+        for file in files {
+            match unlock::sniff_key_file(&file).await {
+                unlock::KeyFile::Secret(text) => secret_keys.push((file.name(), text)),
+                unlock::KeyFile::Public => public_keys.push(file.name()),
+                unlock::KeyFile::NotAKey => data.push(file),
+            }
+        }
+        if state.epoch.get_untracked() != epoch {
+            return; // another open or a cancel came first
+        }
+        let mut remarks = Vec::new();
+        // Of several secret keys the last one picked counts.
+        let ignored_keys = secret_keys.len().saturating_sub(1);
+        if let Some((name, text)) = secret_keys.pop() {
+            remarks.push(format!(
+                "Secret key “{name}” chosen for decrypting; it stays on this page."
+            ));
+            unlock::choose_key(state, name, text);
+        }
+        if ignored_keys > 0 {
+            remarks.push(format!("{ignored_keys} other secret key file(s) ignored."));
+        }
+        for name in public_keys {
+            remarks.push(format!(
+                "“{name}” is a public key: decrypting needs the secret key (.sec)."
+            ));
+        }
+        let chosen = data
+            .iter()
+            .max_by(|a, b| a.size().total_cmp(&b.size()))
+            .cloned();
+        if let Some(file) = &chosen
+            && data.len() > 1
+        {
+            remarks.push(format!(
+                "Opened “{}”; {} other file(s) set aside: index files are not used yet.",
+                file.name(),
+                data.len() - 1
+            ));
+        }
+        state
+            .notice
+            .set((!remarks.is_empty()).then(|| remarks.join(" ")));
+        if let Some(file) = chosen {
+            state.demo_passphrase.set(None);
+            let name = file.name();
+            open_blob(state, file.into(), name);
+        }
+    });
 }
 
 /// Opens a bundled demo by name: fetched from this site, then read exactly like a user's file.
+/// An encrypted demo also fetches its public demo key, which the key panel then offers.
 pub fn open_demo(state: AppState, name: String) {
     let epoch = state.next_epoch();
     state.client().cancel();
     state.notice.set(None);
+    let demo = match api::demo(&name) {
+        Ok(demo) => *demo,
+        Err(message) => {
+            state.load.set(None);
+            state.fail("Could not fetch the demo", message, None);
+            return;
+        }
+    };
     state.load.set(Some(LoadProgress {
         job: 0,
         name: format!("demo “{name}”"),
@@ -159,12 +237,32 @@ pub fn open_demo(state: AppState, name: String) {
         total: 0,
     }));
     wasm_bindgen_futures::spawn_local(async move {
-        let fetched = state.api.fetch_demo(&name).await;
+        let fetched = async {
+            let blob = state.api.fetch_demo_file(demo.path).await?;
+            let key = match demo.key {
+                Some(key) => {
+                    let file = state.api.fetch_demo_file(key.path).await?;
+                    Some((key, unlock::blob_text(&file).await?))
+                }
+                None => None,
+            };
+            Ok::<_, String>((blob, key))
+        }
+        .await;
         if state.epoch.get_untracked() != epoch {
             return; // cancelled or superseded meanwhile
         }
         match fetched {
-            Ok(blob) => open_blob(state, blob, format!("{name} (demo)")),
+            Ok((blob, key)) => {
+                state
+                    .demo_passphrase
+                    .set(key.as_ref().map(|(k, _)| k.passphrase));
+                if let Some((key, text)) = key {
+                    let file_name = key.path.rsplit('/').next().unwrap_or(key.path);
+                    unlock::choose_key(state, format!("{file_name} (demo key)"), text);
+                }
+                open_blob(state, blob, format!("{name} (demo)"));
+            }
             Err(message) => {
                 state.load.set(None);
                 state.fail("Could not fetch the demo", message, None);
@@ -173,9 +271,17 @@ pub fn open_demo(state: AppState, name: String) {
     });
 }
 
-/// Sends a file to a fresh worker and follows its events.
+/// Sends a file to a fresh worker and follows its events. An encrypted file comes back as
+/// `KeyRequired` and waits in [`AppState::locked`] for the key panel.
 pub fn open_blob(state: AppState, blob: Blob, name: String) {
+    state.locked.set(None);
+    start_open(state, blob, name, None);
+}
+
+/// Opens `blob` in a fresh worker, with the key that decrypts it when there is one.
+fn start_open(state: AppState, blob: Blob, name: String, key: Option<KeyMaterial>) {
     state.next_epoch();
+    let decrypting = key.is_some();
     let salt = match api::salt() {
         Ok(salt) => salt,
         Err(message) => {
@@ -192,11 +298,12 @@ pub fn open_blob(state: AppState, blob: Blob, name: String) {
         total: size_bytes,
     }));
     let file_name = name.clone();
+    let locked_blob = blob.clone();
     // The schema arrives just before `Loaded`.
     let mut schema = None::<FilterSchema>;
     let job = state
         .client()
-        .open(blob, salt, name, move |event| match event {
+        .open(blob, salt, name, key, move |event| match event {
             Event::Schema { schema: s, .. } => schema = Some(s),
             Event::Progress { job, done, total } => state.load.update(|load| {
                 if let Some(load) = load.as_mut().filter(|l| l.job == job) {
@@ -204,6 +311,15 @@ pub fn open_blob(state: AppState, blob: Blob, name: String) {
                     load.total = total.unwrap_or(load.total);
                 }
             }),
+            Event::KeyRequired { .. } => {
+                state.load.set(None);
+                state.error.set(None);
+                state.locked.set(Some(LockedFile {
+                    blob: locked_blob.clone(),
+                    name: file_name.clone(),
+                }));
+                unlock::unlock_without_passphrase(state);
+            }
             Event::Loaded {
                 summary,
                 info_keys,
@@ -227,6 +343,10 @@ pub fn open_blob(state: AppState, blob: Blob, name: String) {
                 };
                 state.load.set(None);
                 state.error.set(None);
+                // The key has done its work: the page forgets it.
+                state.locked.set(None);
+                state.key.set(None);
+                state.demo_passphrase.set(None);
                 state.filter.reset();
                 state.loaded.set(Some(Arc::new(LoadedFile {
                     name: file_name.clone(),
@@ -249,7 +369,12 @@ pub fn open_blob(state: AppState, blob: Blob, name: String) {
                 message, location, ..
             } => {
                 state.load.set(None);
-                state.fail("Could not open the file", message, location);
+                let title = if decrypting {
+                    "Could not decrypt the file"
+                } else {
+                    "Could not open the file"
+                };
+                state.fail(title, message, location);
             }
             Event::Ready { .. }
             | Event::Rows { .. }
@@ -334,6 +459,7 @@ pub fn App() -> impl IntoView {
             </header>
             <main>
                 <open::OpenPanel />
+                <unlock::UnlockPanel />
                 <ErrorBanner />
                 <Notice />
                 {move || {
@@ -351,7 +477,7 @@ pub fn App() -> impl IntoView {
                 <egress::EgressLog />
             </main>
             <div class="drop-overlay" aria-hidden="true">
-                <p>"Drop a VCF, bgzipped VCF or BCF file to open it here"</p>
+                <p>"Drop a VCF, bgzipped VCF or BCF file (Crypt4GH-encrypted or not, with its key) to open it here"</p>
             </div>
         </div>
     }

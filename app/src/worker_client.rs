@@ -21,7 +21,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
-use crate::protocol::{Envelope, Event, Request};
+use crate::protocol::{Envelope, Event, KeyMaterial, Request};
 use wasm_core::filter::Mode;
 use wasm_core::store::SortKey;
 
@@ -110,13 +110,15 @@ impl WorkerClient {
         self.pool.borrow_mut().on_lost = Some(Rc::new(on_lost));
     }
 
-    /// Opens `file` in a fresh worker; the handler sees `Progress`, then `Loaded` or `Failed`.
+    /// Opens `file` in a fresh worker; the handler sees `Progress`, then `Loaded`, `KeyRequired`
+    /// (an encrypted file and no `key`) or `Failed`. `key` goes to that worker only.
     /// A load still running is superseded (its worker is terminated, its handler dropped).
     pub fn open(
         &self,
         file: Blob,
         salt: Vec<u8>,
         name_hint: String,
+        key: Option<KeyMaterial>,
         handler: impl FnMut(Event) + 'static,
     ) -> u32 {
         self.cancel();
@@ -125,6 +127,7 @@ impl WorkerClient {
             job,
             salt,
             name_hint,
+            key,
         };
         let posted = Envelope::with_file(&request, file)
             .to_js()

@@ -1,5 +1,5 @@
-//! Opening files: the file input, the demo button, the drop hint, and the load in progress
-//! (a progress bar in bytes and a Cancel button).
+//! Opening files: the file input (data, index and key files together), the demo buttons, the
+//! drop hint, and the load in progress (a progress bar in bytes and a Cancel button).
 
 use leptos::prelude::*;
 use web_sys::HtmlInputElement;
@@ -37,8 +37,17 @@ pub fn OpenPanel() -> impl IntoView {
                 >
                     "Open demo: trio"
                 </button>
+                <button
+                    type="button"
+                    class="button"
+                    data-testid="open-demo-encrypted"
+                    on:click=move |_| open_demo(state, "trio-encrypted".into())
+                >
+                    "Demo: trio, Crypt4GH-encrypted"
+                </button>
                 <p class="hint">
-                    "VCF, bgzipped VCF or BCF — or drop a file anywhere on this page. "
+                    "VCF, bgzipped VCF or BCF, optionally Crypt4GH-encrypted (pick your secret key "
+                    "with it) — or drop files anywhere on this page. "
                     "The format is recognised from the file's bytes."
                 </p>
             </div>

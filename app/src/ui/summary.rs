@@ -35,9 +35,24 @@ pub fn Summary(file: Arc<LoadedFile>) -> impl IntoView {
     view! {
         <section class="panel summary" aria-label="Summary of the loaded file">
             <div class="panel-head">
+                <div class="title-line">
                 <h2 class="file-name" title=file.name.clone()>
                     {file.name.clone()}
                 </h2>
+                {s.encrypted
+                    .then(|| {
+                        view! {
+                            <span
+                                class="badge encrypted"
+                                data-testid="encrypted"
+                                data-value="true"
+                                title="Decrypted in this browser with your secret key"
+                            >
+                                "Crypt4GH-encrypted · decrypted here"
+                            </span>
+                        }
+                    })}
+                </div>
                 <span class="muted small">"Shown on this page only"</span>
             </div>
             <dl class="stats">
@@ -76,13 +91,23 @@ pub fn Summary(file: Arc<LoadedFile>) -> impl IntoView {
                     <dd class="big" data-testid="file-format" data-value=file.format.clone()>
                         {payload}
                         " "
-                        <span class="sub">{version} " · " {container}</span>
+                        <span class="sub">
+                            {version} " · " {container}
+                            {s.encrypted.then_some(" · Crypt4GH-encrypted")}
+                        </span>
                     </dd>
                 </div>
             </dl>
             <p class="load-facts">
                 <Num value=file.size_bytes.to_string() text=bytes(file.size_bytes) testid="file-size" />
-                " file ("
+                {if s.encrypted { " encrypted file (" } else { " file (" }}
+                {s.encrypted
+                    .then(|| {
+                        view! {
+                            <Num value=s.bytes_read.to_string() text=bytes(s.bytes_read) />
+                            " decrypted, "
+                        }
+                    })}
                 <Num value=s.uncompressed_bytes.to_string() text=bytes(s.uncompressed_bytes) />
                 " uncompressed) read in "
                 <Num value=format!("{:.1}", file.millis) text=duration(file.millis) testid="load-time" />
