@@ -172,6 +172,16 @@ pub fn read_dataset<R: Read>(
     total: Option<u64>,
     progress: &mut dyn Progress,
 ) -> Result<Dataset, IngestError> {
+    // One compiled copy of the decompressors and parsers for every kind of reader (plain, Blob,
+    // decrypting): the browser bundle pays for each monomorphised copy.
+    read_boxed(Box::new(raw), total, progress)
+}
+
+fn read_boxed(
+    raw: Box<dyn Read + '_>,
+    total: Option<u64>,
+    progress: &mut dyn Progress,
+) -> Result<Dataset, IngestError> {
     let count = Rc::new(Cell::new(0u64));
     let tail = Rc::new(std::cell::RefCell::new(Vec::with_capacity(64)));
     let counting = Counting {
@@ -322,6 +332,8 @@ pub fn read_encrypted_dataset<R: Read + Seek>(
     key: &SecretKey,
     progress: &mut dyn Progress,
 ) -> Result<Dataset, IngestError> {
+    // Boxed so the decrypting reader is compiled once, here, whatever `R` is.
+    let raw: Box<dyn ReadSeek + '_> = Box::new(raw);
     // Sequential reading needs one decrypted segment at a time.
     let plaintext = PlaintextReader::with_cache(raw, key, 1).map_err(IngestError::Decryption)?;
     let total = plaintext.len();
@@ -329,6 +341,10 @@ pub fn read_encrypted_dataset<R: Read + Seek>(
     dataset.summary.encrypted = true;
     Ok(dataset)
 }
+
+/// `Read + Seek` as one trait, for a boxed reader.
+trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
 
 /// Whether `head` (the first bytes of a file) starts a Crypt4GH file, so a key is needed.
 pub fn is_encrypted(head: &[u8]) -> bool {

@@ -87,10 +87,12 @@ pub fn run(root: &Path, profile: Profile) -> Result<()> {
             )));
         }
         let module = pkg.join("app_bg.wasm");
-        // Through node explicitly: the npm package's wasm-opt is a JavaScript program.
+        // Through node explicitly: the npm package's wasm-opt is a JavaScript program. `-Os`: the
+        // hot crates were already compiled for speed (Cargo.toml, profile.wasm-release); -O3 here
+        // re-inflates the size-optimised page code for no measured gain.
         Cmd::new("node")
             .arg(&wasm_opt)
-            .arg("-O3")
+            .arg("-Os")
             .args(WASM_OPT_FEATURES)
             .arg(&module)
             .arg("-o")

@@ -186,25 +186,11 @@ impl<R: Read + Seek> PlaintextReader<R> {
         };
         let entry = &mut self.cache[slot];
         entry.index = u64::MAX;
-        entry.data.clear();
-        entry
-            .data
-            .extend_from_slice(&self.scratch[12..len as usize - 16]);
-        let nonce = Nonce::try_from(&self.scratch[..12]).expect("12 bytes");
-        let tag = Tag::try_from(&self.scratch[len as usize - 16..]).expect("16 bytes");
-        let n = self.ciphers.len();
-        let mut opened = false;
-        for k in (0..n).map(|i| (self.last_key + i) % n) {
-            // A failed attempt leaves the buffer untouched (the MAC is checked first).
-            if self.ciphers[k]
-                .decrypt_inout_detached(&nonce, b"", entry.data.as_mut_slice().into(), &tag)
-                .is_ok()
-            {
-                self.last_key = k;
-                opened = true;
-                break;
-            }
+        let opened = open_segment(&self.ciphers, self.last_key, &self.scratch, &mut entry.data);
+        if let Some(k) = opened {
+            self.last_key = k;
         }
+        let opened = opened.is_some();
         if !opened {
             return Err(Crypt4ghError::SegmentAuthentication {
                 segment: index + 1,
@@ -217,6 +203,31 @@ impl<R: Read + Seek> PlaintextReader<R> {
         entry.used = self.clock;
         Ok(&entry.data)
     }
+}
+
+/// Decrypts one encrypted segment (`nonce ‖ ciphertext ‖ MAC`) into `out` with the first data key
+/// that authenticates it, trying `first` before the others; returns that key's index.
+///
+/// Not generic on purpose: the hot loop is compiled once, in this crate and with its
+/// optimisation level, whatever reader the [`PlaintextReader`] wraps.
+fn open_segment(
+    ciphers: &[ChaCha20Poly1305],
+    first: usize,
+    sealed: &[u8],
+    out: &mut Vec<u8>,
+) -> Option<usize> {
+    let len = sealed.len();
+    out.clear();
+    out.extend_from_slice(&sealed[12..len - 16]);
+    let nonce = Nonce::try_from(&sealed[..12]).expect("12 bytes");
+    let tag = Tag::try_from(&sealed[len - 16..]).expect("16 bytes");
+    let n = ciphers.len();
+    // A failed attempt leaves `out` untouched: the MAC is checked before decrypting.
+    (0..n).map(|i| (first + i) % n).find(|&k| {
+        ciphers[k]
+            .decrypt_inout_detached(&nonce, b"", out.as_mut_slice().into(), &tag)
+            .is_ok()
+    })
 }
 
 /// The kept ranges of an edit list over a plaintext of `plain_len` bytes: lengths alternate
