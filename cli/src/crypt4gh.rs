@@ -15,26 +15,7 @@ use zeroize::Zeroizing;
 
 use crate::keys::{self, KeyArgs};
 use crate::output::{Access, PendingFile};
-use crate::{USAGE, value};
-
-/// Maps a closed pipe (`enclave decrypt … | head`) to success, as the other commands do.
-fn stdout_result(r: io::Result<()>) -> Result<(), String> {
-    match r {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.map_err(|e| format!("writing to standard output: {e}")),
-    }
-}
-
-/// Takes the one positional FILE argument.
-fn set_file(file: &mut Option<String>, command: &str, arg: &str) -> Result<(), String> {
-    if let Some(first) = file {
-        return Err(format!(
-            "{command}: more than one FILE given ({first:?}, {arg:?})"
-        ));
-    }
-    *file = Some(arg.to_string());
-    Ok(())
-}
+use crate::{USAGE, set_file, value, write_result};
 
 /// `enclave decrypt --key KEY [--passphrase-file F] [-o OUT] FILE.c4gh`
 pub fn decrypt(args: &[String]) -> Result<(), String> {
@@ -52,7 +33,7 @@ pub fn decrypt(args: &[String]) -> Result<(), String> {
                         .into(),
                 );
             }
-            f if !f.starts_with('-') => set_file(&mut file, "decrypt", f)?,
+            f if !f.starts_with('-') => set_file(&mut file, f)?,
             other => return Err(format!("decrypt: unknown option {other:?}\n{USAGE}")),
         }
     }
@@ -64,10 +45,8 @@ pub fn decrypt(args: &[String]) -> Result<(), String> {
         .ok_or("decrypt: no --key given (the secret key the file was encrypted for)")?;
     let input = File::open(&path).map_err(|e| format!("cannot open {path}: {e}"))?;
     let key = keys::load_secret_key(&key_path, keys.passphrase_file.as_deref())?;
-    let mut reader = PlaintextReader::new(input, &key).map_err(|e| match e {
-        Crypt4ghError::NotARecipient { .. } => format!("{path}: {e} ({key_path})"),
-        e => format!("{path}: {e}"),
-    })?;
+    let mut reader = PlaintextReader::new(input, &key)
+        .map_err(|e| keys::decryption_error(&path, &key_path, e))?;
     match out {
         Some(out) => {
             let mut pending = PendingFile::create(Path::new(&out), Access::Private)?;
@@ -81,11 +60,11 @@ pub fn decrypt(args: &[String]) -> Result<(), String> {
             let stdout = io::stdout();
             let mut lock = stdout.lock();
             match copy_plaintext(&mut reader, &mut lock) {
-                Ok(()) => stdout_result(lock.flush()),
+                Ok(()) => write_result(lock.flush()),
                 Err(CopyError::Read(e)) => Err(format!(
                     "{path}: {e} (standard output holds only the plaintext before it)"
                 )),
-                Err(CopyError::Write(e)) => stdout_result(Err(e)),
+                Err(CopyError::Write(e)) => write_result(Err(e)),
             }
         }
     }
@@ -134,7 +113,7 @@ pub fn encrypt(args: &[String]) -> Result<(), String> {
             }
             "-o" | "--output" => out = Some(value(&mut it, a, "an output file")?.clone()),
             other if keys.option(other, &mut it)? => {}
-            f if !f.starts_with('-') || f == "-" => set_file(&mut file, "encrypt", f)?,
+            f if !f.starts_with('-') || f == "-" => set_file(&mut file, f)?,
             other => return Err(format!("encrypt: unknown option {other:?}\n{USAGE}")),
         }
     }

@@ -7,7 +7,7 @@
 
 use std::fs;
 
-use wasm_core::crypt4gh::{KeyError, PublicKey, SecretKey};
+use wasm_core::crypt4gh::{Crypt4ghError, KeyError, PublicKey, SecretKey};
 use zeroize::Zeroizing;
 
 /// `--key` and `--passphrase-file` as given.
@@ -108,4 +108,13 @@ pub fn load_secret_key(path: &str, passphrase_file: Option<&str>) -> Result<Secr
 pub fn load_public_key(path: &str) -> Result<PublicKey, String> {
     let text = fs::read(path).map_err(|e| format!("cannot read the public key {path}: {e}"))?;
     PublicKey::parse(&text).map_err(|e| format!("{path}: {e}"))
+}
+
+/// The message for a file that cannot be decrypted; a key the file is not for is named, so the
+/// user sees which key to swap.
+pub fn decryption_error(path: &str, key_path: &str, e: Crypt4ghError) -> String {
+    match e {
+        Crypt4ghError::NotARecipient { .. } => format!("{path}: {e} ({key_path})"),
+        e => format!("{path}: {e}"),
+    }
 }

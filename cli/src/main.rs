@@ -26,7 +26,6 @@ use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::process::ExitCode;
 
-use wasm_core::crypt4gh::Crypt4ghError;
 use wasm_core::export::query::{self, QueryFormat};
 use wasm_core::filter::{Filter, Mode};
 use wasm_core::formats::{IngestError, is_encrypted, read_encrypted_dataset};
@@ -109,19 +108,13 @@ fn run(args: &[String]) -> Result<(), String> {
 fn open(path: &str, keys: &KeyArgs) -> Result<wasm_core::Dataset, String> {
     let mut file = File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
     let size = file.metadata().ok().map(|m| m.len());
-    let mut head = [0u8; 16];
-    let mut got = 0;
-    while got < head.len() {
-        match file.read(&mut head[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(format!("cannot read {path}: {e}")),
-        }
-    }
-    file.seek(SeekFrom::Start(0))
+    let mut head = Vec::with_capacity(16);
+    (&mut file)
+        .take(16)
+        .read_to_end(&mut head)
+        .and_then(|_| file.seek(SeekFrom::Start(0)))
         .map_err(|e| format!("cannot read {path}: {e}"))?;
-    if !is_encrypted(&head[..got]) {
+    if !is_encrypted(&head) {
         if keys.key.is_some() {
             eprintln!("enclave: note: {path} is not Crypt4GH-encrypted; --key is not used");
         }
@@ -133,12 +126,20 @@ fn open(path: &str, keys: &KeyArgs) -> Result<wasm_core::Dataset, String> {
         ));
     };
     read_encrypted_dataset(file, &key, &mut Silent).map_err(|e| match e {
-        IngestError::Decryption(e @ Crypt4ghError::NotARecipient { .. }) => {
-            let key_path = keys.key.as_deref().unwrap_or_default();
-            format!("{path}: {e} ({key_path})")
+        IngestError::Decryption(e) => {
+            keys::decryption_error(path, keys.key.as_deref().unwrap_or_default(), e)
         }
         e => format!("{path}: {e}"),
     })
+}
+
+/// Takes the one positional FILE argument.
+fn set_file(file: &mut Option<String>, arg: &str) -> Result<(), String> {
+    if let Some(first) = file {
+        return Err(format!("more than one FILE given ({first:?}, {arg:?})"));
+    }
+    *file = Some(arg.to_string());
+    Ok(())
 }
 
 /// Maps a closed pipe (`enclave view … | head`) to success.
@@ -200,12 +201,7 @@ fn common_option(
                 "{a} is not supported yet (regions come with issue 5)"
             ));
         }
-        f if !f.starts_with('-') || f == "-" => {
-            if let Some(first) = file {
-                return Err(format!("more than one FILE given ({first:?}, {f:?})"));
-            }
-            *file = Some(f.to_string());
-        }
+        f if !f.starts_with('-') || f == "-" => set_file(file, f)?,
         _ => return Ok(false),
     }
     Ok(true)

@@ -29,7 +29,7 @@ pub enum Container {
 /// Sniffs the outer container from the first bytes (at least 18 are needed for BGZF).
 pub fn container(head: &[u8]) -> Container {
     // crypt4gh §3.2: magic "crypt4gh".
-    if head.starts_with(b"crypt4gh") {
+    if head.starts_with(crate::crypt4gh::MAGIC) {
         return Container::Crypt4gh;
     }
     if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
