@@ -26,6 +26,8 @@ use wasm_core::crypt4gh::SecretKey;
 
 /// Files larger than this are never read as key files (a Crypt4GH `.sec` is about 300 bytes).
 const KEY_FILE_MAX_BYTES: f64 = 64.0 * 1024.0;
+/// Bytes read to see whether a picked file starts with key armor (`-----BEGIN`).
+const ARMOR_SNIFF_BYTES: i32 = 64;
 
 /// A secret key chosen on this page. The text is zeroized when the last handle is dropped.
 pub struct ChosenKey {
@@ -81,9 +83,19 @@ pub fn classify(text: Zeroizing<String>) -> KeyFile {
     }
 }
 
-/// Reads a small file to see whether it is a key file; large files are data.
+/// Whether a picked file is a key file. Only its first bytes are looked at on the page unless
+/// they start key armor, so a data file's content is never read here; large files are data.
 pub async fn sniff_key_file(file: &Blob) -> KeyFile {
     if file.size() > KEY_FILE_MAX_BYTES {
+        return KeyFile::NotAKey;
+    }
+    let starts_armor = match file.slice_with_i32_and_i32(0, ARMOR_SNIFF_BYTES) {
+        Ok(head) => blob_text(&head)
+            .await
+            .is_ok_and(|t| t.trim_start().starts_with("-----BEGIN")),
+        Err(_) => false,
+    };
+    if !starts_armor {
         return KeyFile::NotAKey;
     }
     match blob_text(file).await {
