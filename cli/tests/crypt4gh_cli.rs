@@ -10,6 +10,7 @@
 #[path = "crypt4gh_support/common.rs"]
 mod common;
 
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
 use common::*;
@@ -43,6 +44,39 @@ fn key_args(dir: &Path, name: &str) -> Vec<String> {
         args.extend(["--passphrase-file".to_string(), file.display().to_string()]);
     }
     args
+}
+
+/// `--key` for bob's key of `htsget-rs` (no passphrase), for which its files are encrypted.
+fn htsget_bob() -> [OsString; 2] {
+    ["--key".into(), htsget("c4gh/keys/bob.sec").into()]
+}
+
+/// (encrypted file, plaintext) under `htsget-rs/data`, the encrypted ones for bob.
+const HTSGET_CASES: &[(&str, &str)] = &[
+    ("c4gh/spec-v4.3.vcf.gz.c4gh", "vcf/spec-v4.3.vcf.gz"),
+    (
+        "c4gh/sample1-bcbio-cancer.vcf.gz.c4gh",
+        "vcf/sample1-bcbio-cancer.vcf.gz",
+    ),
+    (
+        "c4gh/sample1-bcbio-cancer.bcf.c4gh",
+        "bcf/sample1-bcbio-cancer.bcf",
+    ),
+];
+
+/// On Unix, fails the test unless only its owner may read `path` (`what`, for the message).
+fn assert_private(path: &Path, what: &str) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .unwrap_or_else(|e| panic!("cannot stat {}: {e}", path.display()))
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{what} is readable by others");
+    }
+    #[cfg(not(unix))]
+    let _ = (path, what);
 }
 
 /// (encrypted file under `generated/`, key, expected plaintext under `generated/`), from the
@@ -106,29 +140,14 @@ fn decrypt_of_reference_files_gives_the_expected_bytes() {
     let dir = scratch("decrypt_reference_files");
     for (k, &(encrypted, key_name, expected)) in DECRYPT_CASES.iter().enumerate() {
         let out = dir.join(format!("out{k}"));
-        let mut args = vec!["decrypt".to_string()];
-        args.extend(key_args(&dir, key_name));
-        args.extend(["-o".to_string(), out.display().to_string()]);
-        args.push(generated(encrypted).display().to_string());
+        let args = decrypt_args(&key_args(&dir, key_name), Some(&out), &generated(encrypted));
         enclave_ok(&args);
         assert!(
             read(&out) == read(&generated(expected)),
             "`enclave {}` does not give {expected}",
             shown(&args)
         );
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&out)
-                .expect("output exists")
-                .permissions()
-                .mode();
-            assert_eq!(
-                mode & 0o777,
-                0o600,
-                "decrypted {encrypted} is readable by others"
-            );
-        }
+        assert_private(&out, &format!("decrypted {encrypted}"));
     }
 }
 
@@ -139,9 +158,7 @@ fn decrypt_to_standard_output() {
         ("enc/abcd.multi.c4gh", "carol.sec", "plain/abcd.bin"),
         ("enc/hello.txt.c4gh", "alice.sec", "plain/hello.txt"),
     ] {
-        let mut args = vec!["decrypt".to_string()];
-        args.extend(key_args(&dir, key_name));
-        args.push(generated(encrypted).display().to_string());
+        let args = decrypt_args(&key_args(&dir, key_name), None, &generated(encrypted));
         assert!(
             enclave_ok(&args) == read(&generated(expected)),
             "`enclave {}` does not print {expected}",
@@ -153,27 +170,9 @@ fn decrypt_to_standard_output() {
 #[test]
 fn htsget_rs_files_decrypt_to_their_plaintexts() {
     let dir = scratch("decrypt_htsget");
-    let bob = htsget("c4gh/keys/bob.sec");
-    for (encrypted, plain) in [
-        ("c4gh/spec-v4.3.vcf.gz.c4gh", "vcf/spec-v4.3.vcf.gz"),
-        (
-            "c4gh/sample1-bcbio-cancer.vcf.gz.c4gh",
-            "vcf/sample1-bcbio-cancer.vcf.gz",
-        ),
-        (
-            "c4gh/sample1-bcbio-cancer.bcf.c4gh",
-            "bcf/sample1-bcbio-cancer.bcf",
-        ),
-    ] {
+    for (encrypted, plain) in HTSGET_CASES {
         let out = dir.join("out");
-        enclave_ok(&[
-            "decrypt".as_ref(),
-            "--key".as_ref(),
-            bob.as_os_str(),
-            "-o".as_ref(),
-            out.as_os_str(),
-            htsget(encrypted).as_os_str(),
-        ]);
+        enclave_ok(&decrypt_args(&htsget_bob(), Some(&out), &htsget(encrypted)));
         assert!(read(&out) == read(&htsget(plain)), "{encrypted} ≠ {plain}");
     }
 }
@@ -186,16 +185,13 @@ fn a_wrong_passphrase_is_named_and_nothing_is_written() {
     let out = dir.join("out.vcf.gz");
     let (alice, _) = key("alice.sec");
     let encrypted = generated("enc/sample.vcf.gz.c4gh");
-    let args = [
-        "decrypt".as_ref(),
-        "--key".as_ref(),
+    let alice_wrong = [
+        OsStr::new("--key"),
         alice.as_os_str(),
         "--passphrase-file".as_ref(),
         wrong.as_os_str(),
-        "-o".as_ref(),
-        out.as_os_str(),
-        encrypted.as_os_str(),
     ];
+    let args = decrypt_args(&alice_wrong, Some(&out), &encrypted);
     let message = enclave_err(&args);
     assert!(message.contains("wrong passphrase"), "{message}");
     assert!(
@@ -220,14 +216,12 @@ fn a_key_the_file_is_not_for_is_named_and_nothing_is_written() {
     let dir = scratch("not_a_recipient");
     let out = dir.join("out.txt");
     let (carol, _) = key("carol.sec");
-    let message = enclave_err(&[
-        "decrypt".as_ref(),
-        "--key".as_ref(),
-        carol.as_os_str(),
-        "-o".as_ref(),
-        out.as_os_str(),
-        generated("enc/hello.txt.c4gh").as_os_str(),
-    ]);
+    let carol_key = [OsStr::new("--key"), carol.as_os_str()];
+    let message = enclave_err(&decrypt_args(
+        &carol_key,
+        Some(&out),
+        &generated("enc/hello.txt.c4gh"),
+    ));
     assert!(
         message.contains("not encrypted for this key") && message.contains("carol.sec"),
         "{message}"
@@ -261,14 +255,8 @@ fn a_tampered_segment_is_named_and_nothing_is_written() {
     write(&tampered, &bytes);
     let out = dir.join("abcd.out");
     let (carol, _) = key("carol.sec");
-    let message = enclave_err(&[
-        "decrypt".as_ref(),
-        "--key".as_ref(),
-        carol.as_os_str(),
-        "-o".as_ref(),
-        out.as_os_str(),
-        tampered.as_os_str(),
-    ]);
+    let carol_key = [OsStr::new("--key"), carol.as_os_str()];
+    let message = enclave_err(&decrypt_args(&carol_key, Some(&out), &tampered));
     assert!(
         message.contains("segment 2") && message.contains("fails authentication"),
         "{message}"
@@ -284,12 +272,7 @@ fn a_tampered_segment_is_named_and_nothing_is_written() {
     );
 
     // To standard output: segment 1 may be out already, but the exit status says it failed.
-    let message = enclave_err(&[
-        "decrypt".as_ref(),
-        "--key".as_ref(),
-        carol.as_os_str(),
-        tampered.as_os_str(),
-    ]);
+    let message = enclave_err(&decrypt_args(&carol_key, None, &tampered));
     assert!(message.contains("segment 2"), "{message}");
 }
 
@@ -319,7 +302,7 @@ fn an_encrypted_file_without_a_key_is_named() {
         vec!["stats"],
         vec!["query", "-f", "%POS\\n"],
     ] {
-        let mut args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+        let mut args: Vec<&OsStr> = args.iter().map(|a| a.as_ref()).collect();
         args.push(encrypted.as_os_str());
         let message = enclave_err(&args);
         assert!(
@@ -332,74 +315,10 @@ fn an_encrypted_file_without_a_key_is_named() {
     }
 }
 
-/// `view`, `query` and `stats` with `--key` on an encrypted file print what they print for its
-/// plaintext.
-fn assert_reads_like_plaintext(encrypted: &Path, plain: &Path, key: &[String]) {
-    let with_key = |args: &[&str]| {
-        let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        all.extend(key.iter().cloned());
-        all.push(encrypted.display().to_string());
-        enclave_ok(&all)
-    };
-    let plain_run = |args: &[&str]| {
-        let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        all.push(plain.display().to_string());
-        enclave_ok(&all)
-    };
-    let name = encrypted.display();
-    let tsv = plain_run(&["view", "-f", "tsv"]);
-    assert!(!tsv.is_empty(), "{} has no records", plain.display());
-    assert!(
-        with_key(&["view", "-f", "tsv"]) == tsv,
-        "view -f tsv of {name}"
-    );
-    assert!(
-        with_key(&["view", "-f", "vcf"]) == plain_run(&["view", "-f", "vcf"]),
-        "view -f vcf of {name}"
-    );
-    let format = "%CHROM\\t%POS\\t%REF\\t%ALT[\\t%SAMPLE=%GT]\\n";
-    assert!(
-        with_key(&["query", "-f", format]) == plain_run(&["query", "-f", format]),
-        "query of {name}"
-    );
-    assert!(
-        with_key(&["stats"]) == plain_run(&["stats"]),
-        "stats of {name}"
-    );
-    let json = |bytes: Vec<u8>| -> serde_json::Value {
-        serde_json::from_slice(&bytes).expect("stats --json prints JSON")
-    };
-    let encrypted_json = json(with_key(&["stats", "--json"]));
-    let plain_json = json(plain_run(&["stats", "--json"]));
-    assert_eq!(
-        encrypted_json["stats"], plain_json["stats"],
-        "stats --json of {name}"
-    );
-    assert_eq!(
-        encrypted_json["summary"]["records"],
-        plain_json["summary"]["records"]
-    );
-    assert_eq!(encrypted_json["summary"]["encrypted"], true);
-}
-
 #[test]
 fn view_query_and_stats_with_a_key_read_like_the_plaintext() {
-    let bob = vec![
-        "--key".to_string(),
-        htsget("c4gh/keys/bob.sec").display().to_string(),
-    ];
-    for (encrypted, plain) in [
-        ("c4gh/spec-v4.3.vcf.gz.c4gh", "vcf/spec-v4.3.vcf.gz"),
-        (
-            "c4gh/sample1-bcbio-cancer.vcf.gz.c4gh",
-            "vcf/sample1-bcbio-cancer.vcf.gz",
-        ),
-        (
-            "c4gh/sample1-bcbio-cancer.bcf.c4gh",
-            "bcf/sample1-bcbio-cancer.bcf",
-        ),
-    ] {
-        assert_reads_like_plaintext(&htsget(encrypted), &htsget(plain), &bob);
+    for (encrypted, plain) in HTSGET_CASES {
+        assert_reads_like_plaintext(&htsget(encrypted), &htsget(plain), &htsget_bob());
     }
 
     // A passphrase-protected key, and a name that does not say "encrypted": sniffing is by
@@ -416,14 +335,14 @@ fn view_query_and_stats_with_a_key_read_like_the_plaintext() {
 
 #[test]
 fn a_filter_applies_to_an_encrypted_file() {
-    let bob = htsget("c4gh/keys/bob.sec");
+    let [key_flag, bob] = htsget_bob();
     let encrypted = htsget("c4gh/sample1-bcbio-cancer.vcf.gz.c4gh");
     let plain = htsget("vcf/sample1-bcbio-cancer.vcf.gz");
     let filtered = enclave_ok(&[
         "view".as_ref(),
         "-i".as_ref(),
         "TYPE=\"snp\"".as_ref(),
-        "--key".as_ref(),
+        key_flag.as_os_str(),
         bob.as_os_str(),
         encrypted.as_os_str(),
     ]);
@@ -453,13 +372,7 @@ fn keygen(dir: &Path, name: &str, kdf: &str, passphrase: &str) -> Vec<String> {
     }
     args.extend(["-C".into(), format!("{name} test key")]);
     args.extend(["-o".into(), base.display().to_string()]);
-    let out = enclave(&args);
-    assert!(
-        out.status.success(),
-        "`enclave {}`: {}",
-        shown(&args),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = enclave_succeeds(&args);
     let printed = [out.stdout, out.stderr].concat();
     assert!(
         !String::from_utf8_lossy(&printed).contains(passphrase),
@@ -472,19 +385,9 @@ fn keygen(dir: &Path, name: &str, kdf: &str, passphrase: &str) -> Vec<String> {
         "{public}"
     );
     assert!(secret.starts_with("-----BEGIN CRYPT4GH PRIVATE KEY-----\n"));
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(base.with_extension("sec"))
-            .expect("the secret key exists")
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600, "{name}.sec is readable by others");
-    }
+    assert_private(&base.with_extension("sec"), &format!("{name}.sec"));
     key
 }
-
-const KDFS: [&str; 4] = ["scrypt", "bcrypt", "pbkdf2_hmac_sha256", "none"];
 
 #[test]
 fn keygen_encrypt_decrypt_round_trip_for_every_kdf() {
@@ -508,22 +411,9 @@ fn keygen_encrypt_decrypt_round_trip_for_every_kdf() {
             ]
         })
         .collect();
-    let decrypt = |key: &[String], encrypted: &Path| -> Vec<u8> {
-        let mut args = vec!["decrypt".to_string()];
-        args.extend(key.iter().cloned());
-        args.push(encrypted.display().to_string());
-        enclave_ok(&args)
-    };
 
-    let plaintexts = [
-        ("empty", Vec::new()),
-        ("short", b"Hello, Crypt4GH!\n".to_vec()),
-        ("one_segment", plaintext(SEGMENT, 1)),
-        ("several_segments", plaintext(3 * SEGMENT + 3392, 2)),
-    ];
-    for (label, plain) in &plaintexts {
-        let input = dir.join(format!("{label}.bin"));
-        write(&input, plain);
+    let plaintexts = plaintexts(&dir, 1);
+    for (label, input, plain) in &plaintexts {
         let encrypted = dir.join(format!("{label}.c4gh"));
         // Sender: the bcrypt key (protected), recipients: all four.
         let mut args = vec!["encrypt".to_string()];
@@ -545,14 +435,9 @@ fn keygen_encrypt_decrypt_round_trip_for_every_kdf() {
 
     // Edit lists, odd (the rest kept after the last skip) and even, from an anonymous sender
     // and read from standard input.
-    let plain = &plaintexts[3].1;
-    let input = dir.join("several_segments.bin");
+    let (_, input, plain) = plaintexts.last().expect("several segments");
     for edit_list in [&[100u64, 200, 70000][..], &[65530, 12, 65536, 5]] {
-        let list = edit_list
-            .iter()
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
+        let list = edit_list_arg(edit_list);
         let encrypted = dir.join(format!("edited_{}.c4gh", edit_list.len()));
         let mut args = vec!["encrypt".to_string()];
         // For the first two keys (scrypt, bcrypt) only.
@@ -562,13 +447,12 @@ fn keygen_encrypt_decrypt_round_trip_for_every_kdf() {
         args.push("-".into());
         let out = std::process::Command::new(ENCLAVE)
             .args(&args)
-            .stdin(std::fs::File::open(&input).expect("the plaintext exists"))
+            .stdin(std::fs::File::open(input).expect("the plaintext exists"))
             .output()
             .expect("enclave runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        assert_success(
+            &out,
+            &format!("enclave {} < {}", shown(&args), input.display()),
         );
         let expected = edited(plain, edit_list);
         for (name, key) in &keys[..2] {
@@ -584,7 +468,7 @@ fn keygen_encrypt_decrypt_round_trip_for_every_kdf() {
 fn keygen_refuses_to_overwrite_without_force() {
     let dir = scratch("keygen_overwrite");
     let base = dir.join("me");
-    let make = |extra: &[&str]| {
+    let keygen_args = |extra: &[&'static str]| {
         let mut args = vec![
             "keygen",
             "--no-passphrase",
@@ -592,16 +476,11 @@ fn keygen_refuses_to_overwrite_without_force() {
             base.to_str().expect("utf-8"),
         ];
         args.extend_from_slice(extra);
-        enclave(&args)
+        args
     };
-    assert!(make(&[]).status.success());
+    enclave_succeeds(&keygen_args(&[]));
     let first = read(&base.with_extension("sec"));
-    let message = enclave_err(&[
-        "keygen",
-        "--no-passphrase",
-        "-o",
-        base.to_str().expect("utf-8"),
-    ]);
+    let message = enclave_err(&keygen_args(&[]));
     assert!(
         message.contains("already exists") && message.contains("-f"),
         "{message}"
@@ -611,7 +490,7 @@ fn keygen_refuses_to_overwrite_without_force() {
         first,
         "keygen overwrote without -f"
     );
-    assert!(make(&["-f"]).status.success());
+    enclave_succeeds(&keygen_args(&["-f"]));
     assert_ne!(
         read(&base.with_extension("sec")),
         first,
@@ -634,8 +513,8 @@ fn encrypt_errors_are_named() {
     let out = dir.join("out.c4gh");
     let (carol_sec, _) = key("carol.sec");
     let carol_pub = generated("keys/carol.pub");
-    let run = |extra: &[&std::ffi::OsStr]| {
-        let mut args: Vec<&std::ffi::OsStr> = vec!["encrypt".as_ref()];
+    let run = |extra: &[&OsStr]| {
+        let mut args: Vec<&OsStr> = vec!["encrypt".as_ref()];
         args.extend_from_slice(extra);
         args.extend(["-o".as_ref(), out.as_os_str(), input.as_os_str()]);
         enclave_err(&args)

@@ -17,7 +17,7 @@ mod common;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use common::*;
 
@@ -81,11 +81,27 @@ impl Reference {
         out.stdout
     }
 
+    /// [`Reference::run`], writing the output to `output`.
+    fn run_into(&self, args: &[&OsStr], passphrase: Option<&str>, input: &Path, output: &Path) {
+        write(output, &self.run(args, passphrase, input));
+    }
+
+    /// `crypt4gh encrypt --recipient_pk RECIPIENT EXTRA… < input > output`: from an anonymous
+    /// sender (a one-off key).
+    fn encrypt_anonymously(&self, recipient: &Path, extra: &[&OsStr], input: &Path, output: &Path) {
+        let mut args = vec![
+            "encrypt".as_ref(),
+            "--recipient_pk".as_ref(),
+            recipient.as_os_str(),
+        ];
+        args.extend_from_slice(extra);
+        self.run_into(&args, None, input, output);
+    }
+
     /// `crypt4gh-keygen --sk NAME.sec --pk NAME.pub`, protected by `passphrase` (scrypt, all the
     /// reference writes) or not (`--nocrypt`).
-    fn keygen(&self, dir: &Path, name: &str, passphrase: Option<&str>) -> (PathBuf, PathBuf) {
-        let sec = dir.join(format!("{name}.sec"));
-        let public = dir.join(format!("{name}.pub"));
+    fn keygen(&self, dir: &Path, name: &str, passphrase: Option<&str>) -> Key {
+        let key = Key::new(dir, name, passphrase.map(str::to_string));
         // `crypt4gh-keygen` asks with getpass, which prefers the controlling terminal: run it in
         // a new session (through the venv's Python) so it reads the passphrase from stdin even
         // when the tests run in a terminal.
@@ -103,9 +119,9 @@ impl Reference {
             ])
             .arg(&self.keygen)
             .args(["-f", "-C", name, "--sk"])
-            .arg(&sec)
+            .arg(&key.sec)
             .arg("--pk")
-            .arg(&public)
+            .arg(&key.public)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -122,41 +138,13 @@ impl Reference {
         }
         let out = child.wait_with_output().expect("crypt4gh-keygen ends");
         assert_success(&out, &format!("crypt4gh-keygen for {name}"));
-        (sec, public)
+        key
     }
 }
 
-fn assert_success(out: &Output, what: &str) {
-    assert!(
-        out.status.success(),
-        "`{what}` failed ({}): {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// The plaintexts of both directions: empty (a header and no segment), short, exactly one
-/// segment (no trailing empty segment), and several segments with a short last one.
-fn plaintexts(dir: &Path) -> Vec<(&'static str, PathBuf, Vec<u8>)> {
-    [
-        ("empty", Vec::new()),
-        ("short", b"Hello, Crypt4GH!\n".to_vec()),
-        ("one_segment", plaintext(SEGMENT, 11)),
-        ("several_segments", plaintext(3 * SEGMENT + 3392, 12)),
-    ]
-    .into_iter()
-    .map(|(label, bytes)| {
-        let path = dir.join(format!("{label}.bin"));
-        write(&path, &bytes);
-        (label, path, bytes)
-    })
-    .collect()
-}
-
-const KDFS: [&str; 4] = ["scrypt", "bcrypt", "pbkdf2_hmac_sha256", "none"];
-
-/// An `enclave keygen` key: its name, files and passphrase.
-struct EnclaveKey {
+/// A key pair in `DIR/NAME.sec` and `DIR/NAME.pub`, made by `enclave keygen` or the reference's
+/// `crypt4gh-keygen`, and its passphrase (also in `DIR/NAME.passphrase`, for `enclave`).
+struct Key {
     name: String,
     sec: PathBuf,
     public: PathBuf,
@@ -164,31 +152,44 @@ struct EnclaveKey {
     passphrase_file: Option<PathBuf>,
 }
 
-impl EnclaveKey {
-    fn make(dir: &Path, kdf: &str) -> Self {
-        let name = format!("enclave_{kdf}");
-        let base = dir.join(&name);
-        let mut args: Vec<String> = vec!["keygen".into()];
-        let (passphrase, passphrase_file) = if kdf == "none" {
-            args.push("--no-passphrase".into());
-            (None, None)
-        } else {
-            let passphrase = format!("{kdf} secret words");
-            let file = passphrase_file(dir, &format!("{name}.passphrase"), &passphrase);
-            args.extend(["--kdf".into(), kdf.into(), "--passphrase-file".into()]);
-            args.push(file.display().to_string());
-            (Some(passphrase), Some(file))
-        };
-        args.extend(["-C".into(), format!("{name}@example.org"), "-o".into()]);
-        args.push(base.display().to_string());
-        enclave_ok(&args);
+impl Key {
+    /// The files of key `name` in `dir`, the passphrase file written.
+    fn new(dir: &Path, name: &str, passphrase: Option<String>) -> Self {
         Self {
+            name: name.to_string(),
             sec: dir.join(format!("{name}.sec")),
             public: dir.join(format!("{name}.pub")),
-            name,
+            passphrase_file: passphrase
+                .as_deref()
+                .map(|p| passphrase_file(dir, &format!("{name}.passphrase"), p)),
             passphrase,
-            passphrase_file,
         }
+    }
+
+    /// `enclave keygen` for one KDF (`none`: `--no-passphrase`).
+    fn enclave_keygen(dir: &Path, kdf: &str) -> Self {
+        let passphrase = (kdf != "none").then(|| format!("{kdf} secret words"));
+        let key = Self::new(dir, &format!("enclave_{kdf}"), passphrase);
+        let mut args: Vec<&OsStr> = vec!["keygen".as_ref()];
+        match &key.passphrase_file {
+            None => args.push("--no-passphrase".as_ref()),
+            Some(file) => args.extend([
+                "--kdf".as_ref(),
+                kdf.as_ref(),
+                "--passphrase-file".as_ref(),
+                file.as_os_str(),
+            ]),
+        }
+        let comment = format!("{}@example.org", key.name);
+        let base = dir.join(&key.name);
+        args.extend([
+            "-C".as_ref(),
+            comment.as_ref(),
+            "-o".as_ref(),
+            base.as_os_str(),
+        ]);
+        enclave_ok(&args);
+        key
     }
 
     /// `--key SEC [--passphrase-file F]` for `enclave`.
@@ -205,13 +206,16 @@ impl EnclaveKey {
 fn files_enclave_encrypts_decrypt_with_the_reference() {
     let Some(reference) = reference() else { return };
     let dir = scratch("reference_reads_enclave");
-    let keys: Vec<EnclaveKey> = KDFS.iter().map(|kdf| EnclaveKey::make(&dir, kdf)).collect();
+    let keys: Vec<Key> = KDFS
+        .iter()
+        .map(|kdf| Key::enclave_keygen(&dir, kdf))
+        .collect();
     let sender = &keys[0];
     let recipients: Vec<&OsStr> = keys
         .iter()
         .flat_map(|k| ["--recipient".as_ref(), k.public.as_os_str()])
         .collect();
-    let reference_decrypt = |key: &EnclaveKey, sender: Option<&EnclaveKey>, file: &Path| {
+    let reference_decrypt = |key: &Key, sender: Option<&Key>, file: &Path| {
         let mut args: Vec<&OsStr> = vec!["decrypt".as_ref(), "--sk".as_ref(), key.sec.as_os_str()];
         if let Some(sender) = sender {
             // The reference checks the header was written by this sender.
@@ -220,7 +224,7 @@ fn files_enclave_encrypts_decrypt_with_the_reference() {
         reference.run(&args, key.passphrase.as_deref(), file)
     };
 
-    for (label, input, plain) in plaintexts(&dir) {
+    for (label, input, plain) in plaintexts(&dir, 11) {
         // For all four keys, signed by the scrypt key.
         let encrypted = dir.join(format!("{label}.c4gh"));
         let mut args: Vec<&OsStr> = vec!["encrypt".as_ref()];
@@ -254,18 +258,14 @@ fn files_enclave_encrypts_decrypt_with_the_reference() {
 
     // Edit lists: odd (the rest is kept after the last skip), even, and one that keeps exact
     // segments.
-    let (_, input, plain) = plaintexts(&dir).pop().expect("several segments");
+    let (_, input, plain) = plaintexts(&dir, 11).pop().expect("several segments");
     for edit_list in [
         &[100u64, 200, 70000][..],
         &[65530, 12, 65536, 5],
         &[65536, 65536],
         &[0, 10, 131062],
     ] {
-        let list = edit_list
-            .iter()
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
+        let list = edit_list_arg(edit_list);
         let encrypted = dir.join(format!("edited_{}.c4gh", list.replace(',', "_")));
         let mut args: Vec<&OsStr> = vec!["encrypt".as_ref()];
         args.extend(recipients[2..6].iter().copied());
@@ -292,122 +292,88 @@ fn files_enclave_encrypts_decrypt_with_the_reference() {
 fn files_the_reference_encrypts_decrypt_with_enclave() {
     let Some(reference) = reference() else { return };
     let dir = scratch("enclave_reads_reference");
-    let (alice_sec, alice_pub) = reference.keygen(&dir, "alice", Some("alice words"));
-    let alice_passphrase = passphrase_file(&dir, "alice.passphrase", "alice words");
-    let (bob_sec, bob_pub) = reference.keygen(&dir, "bob", None);
-    let as_alice = |file: &Path| {
-        enclave_ok(&[
-            "decrypt".as_ref(),
-            "--key".as_ref(),
-            alice_sec.as_os_str(),
-            "--passphrase-file".as_ref(),
-            alice_passphrase.as_os_str(),
-            file.as_os_str(),
-        ])
-    };
-    let as_bob = |file: &Path| {
-        enclave_ok(&[
-            "decrypt".as_ref(),
-            "--key".as_ref(),
-            bob_sec.as_os_str(),
-            file.as_os_str(),
-        ])
-    };
+    let alice = reference.keygen(&dir, "alice", Some("alice words"));
+    let bob = reference.keygen(&dir, "bob", None);
 
-    for (label, input, plain) in plaintexts(&dir) {
+    for (label, input, plain) in plaintexts(&dir, 11) {
         // Signed by alice, for alice and bob.
         let for_both = dir.join(format!("{label}.both.c4gh"));
-        let bytes = reference.run(
+        reference.run_into(
             &[
                 "encrypt".as_ref(),
                 "--sk".as_ref(),
-                alice_sec.as_os_str(),
+                alice.sec.as_os_str(),
                 "--recipient_pk".as_ref(),
-                alice_pub.as_os_str(),
+                alice.public.as_os_str(),
                 "--recipient_pk".as_ref(),
-                bob_pub.as_os_str(),
+                bob.public.as_os_str(),
             ],
-            Some("alice words"),
+            alice.passphrase.as_deref(),
             &input,
+            &for_both,
         );
-        write(&for_both, &bytes);
-        assert!(as_alice(&for_both) == plain, "{label} for alice");
-        assert!(as_bob(&for_both) == plain, "{label} for bob");
+        assert!(
+            decrypt(&alice.key_args(), &for_both) == plain,
+            "{label} for alice"
+        );
+        assert!(
+            decrypt(&bob.key_args(), &for_both) == plain,
+            "{label} for bob"
+        );
 
         // Anonymous sender.
         let anonymous = dir.join(format!("{label}.anonymous.c4gh"));
-        let bytes = reference.run(
-            &[
-                "encrypt".as_ref(),
-                "--recipient_pk".as_ref(),
-                bob_pub.as_os_str(),
-            ],
-            None,
-            &input,
+        reference.encrypt_anonymously(&bob.public, &[], &input, &anonymous);
+        assert!(
+            decrypt(&bob.key_args(), &anonymous) == plain,
+            "anonymous {label} for bob"
         );
-        write(&anonymous, &bytes);
-        assert!(as_bob(&anonymous) == plain, "anonymous {label} for bob");
     }
 
-    let (_, input, plain) = plaintexts(&dir).pop().expect("several segments");
+    let (_, input, plain) = plaintexts(&dir, 11).pop().expect("several segments");
     // `--range S-E` encrypts plaintext bytes [S, E-1) (generated/README.md, "Quirks").
     for (start, end) in [(10usize, 20usize), (65530, 131080)] {
         let ranged = dir.join(format!("range_{start}_{end}.c4gh"));
         let range = format!("{start}-{end}");
-        let bytes = reference.run(
-            &[
-                "encrypt".as_ref(),
-                "--recipient_pk".as_ref(),
-                bob_pub.as_os_str(),
-                "--range".as_ref(),
-                range.as_ref(),
-            ],
-            None,
+        reference.encrypt_anonymously(
+            &bob.public,
+            &["--range".as_ref(), range.as_ref()],
             &input,
+            &ranged,
         );
-        write(&ranged, &bytes);
         assert!(
-            as_bob(&ranged) == plain[start..end - 1],
+            decrypt(&bob.key_args(), &ranged) == plain[start..end - 1],
             "--range {range} read by enclave"
         );
     }
 
     // `rearrange --range S-E` keeps the segments it needs and adds an edit list.
     let for_bob = dir.join("for_bob.c4gh");
-    let bytes = reference.run(
-        &[
-            "encrypt".as_ref(),
-            "--recipient_pk".as_ref(),
-            bob_pub.as_os_str(),
-        ],
-        None,
-        &input,
-    );
-    write(&for_bob, &bytes);
+    reference.encrypt_anonymously(&bob.public, &[], &input, &for_bob);
     for (start, end) in [(65535usize, 131074usize), (100, 70000)] {
         let rearranged = dir.join(format!("rearranged_{start}_{end}.c4gh"));
         let range = format!("{start}-{end}");
-        let bytes = reference.run(
+        reference.run_into(
             &[
                 "rearrange".as_ref(),
                 "--sk".as_ref(),
-                bob_sec.as_os_str(),
+                bob.sec.as_os_str(),
                 "--range".as_ref(),
                 range.as_ref(),
             ],
             None,
             &for_bob,
+            &rearranged,
         );
-        write(&rearranged, &bytes);
         // The reference reads its own file the same way.
         let reference_view = reference.run(
-            &["decrypt".as_ref(), "--sk".as_ref(), bob_sec.as_os_str()],
+            &["decrypt".as_ref(), "--sk".as_ref(), bob.sec.as_os_str()],
             None,
             &rearranged,
         );
         assert!(reference_view == plain[start..end - 1]);
         assert!(
-            as_bob(&rearranged) == plain[start..end - 1],
+            decrypt(&bob.key_args(), &rearranged) == plain[start..end - 1],
             "rearrange --range {range} read by enclave"
         );
     }
@@ -417,38 +383,11 @@ fn files_the_reference_encrypts_decrypt_with_enclave() {
 fn a_vcf_the_reference_encrypts_reads_like_its_plaintext() {
     let Some(reference) = reference() else { return };
     let dir = scratch("reference_vcf");
-    let (sec, public) = reference.keygen(&dir, "reader", Some("reader words"));
-    let passphrase = passphrase_file(&dir, "reader.passphrase", "reader words");
+    let reader = reference.keygen(&dir, "reader", Some("reader words"));
     let plain = crypt4gh_testdata().join("generated/plain/sample.vcf.gz");
     let encrypted = dir.join("sample.vcf.gz.c4gh");
-    let bytes = reference.run(
-        &[
-            "encrypt".as_ref(),
-            "--recipient_pk".as_ref(),
-            public.as_os_str(),
-        ],
-        None,
-        &plain,
-    );
-    write(&encrypted, &bytes);
-    let key: [&OsStr; 4] = [
-        "--key".as_ref(),
-        sec.as_os_str(),
-        "--passphrase-file".as_ref(),
-        passphrase.as_os_str(),
-    ];
-    for command in [&["view", "-f", "tsv"][..], &["stats"]] {
-        let mut with_key: Vec<&OsStr> = command.iter().map(|a| a.as_ref()).collect();
-        let mut without: Vec<&OsStr> = with_key.clone();
-        with_key.extend(key);
-        with_key.push(encrypted.as_os_str());
-        without.push(plain.as_os_str());
-        let expected = enclave_ok(&without);
-        assert!(!expected.is_empty());
-        assert!(
-            enclave_ok(&with_key) == expected,
-            "`enclave {}` differs from the plaintext",
-            shown(&with_key)
-        );
-    }
+    reference.encrypt_anonymously(&reader.public, &[], &plain, &encrypted);
+    // `view -f tsv` and `stats` (each printing something), and more: `view -f vcf`, `query`,
+    // `stats --json`.
+    assert_reads_like_plaintext(&encrypted, &plain, &reader.key_args());
 }

@@ -14,21 +14,19 @@
 //! bcftools must be on PATH (`cargo xtask bootstrap` installs it; CI has it): without it these
 //! tests fail rather than skip, because a differential test that silently skips cannot fail.
 
+#[path = "support/oracle.rs"]
+mod oracle;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-const ENCLAVE: &str = env!("CARGO_BIN_EXE_enclave");
+use oracle::{ENCLAVE, Run, TIMEOUT, on_two_workers, run};
+
 /// Passed to bcftools as written in a shell: bcftools expands `\t` and `\n` itself.
 const QUERY_FORMAT: &str = r"%CHROM\t%POS\t%REF\t%ALT\n";
-/// Generous: a debug build on 2 cores reads the largest shared file in a few seconds.
-const TIMEOUT: Duration = Duration::from_secs(180);
 
 const REJECTIONS: &str = "expected/shared-sweep-rejections.tsv";
 const MISMATCHES: &str = "expected/shared-sweep-mismatches.tsv";
@@ -126,78 +124,12 @@ fn require_bcftools() {
     }
 }
 
-/// What a finished (or stopped) process did.
-struct Run {
-    /// `None`: killed by a signal or by the timeout.
-    code: Option<i32>,
-    timed_out: bool,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
-impl Run {
-    fn ok(&self) -> bool {
-        self.code == Some(0)
-    }
-
-    /// A Rust panic (exit 101 with the panic message) or death by a signal.
-    fn crashed(&self) -> bool {
-        !self.timed_out
-            && (self.code.is_none()
-                || (self.code == Some(101) && self.stderr.contains("panicked at")))
-    }
-}
-
-/// Runs a command, reading its output as it comes, and kills it after `timeout`.
-fn run(cmd: &mut Command, timeout: Duration) -> Run {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
-    let mut out_pipe = child.stdout.take().expect("piped");
-    let mut err_pipe = child.stderr.take().expect("piped");
-    let out_reader = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = out_pipe.read_to_end(&mut b);
-        b
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = err_pipe.read_to_end(&mut b);
-        b
-    });
-    let start = Instant::now();
-    let mut pause = Duration::from_millis(1);
-    let (status, timed_out) = loop {
-        if let Some(status) = child.try_wait().expect("waiting for a child") {
-            break (Some(status), false);
-        }
-        if start.elapsed() > timeout {
-            let _ = child.kill();
-            let _ = child.wait();
-            break (None, true);
-        }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(20));
-    };
-    let stdout = out_reader.join().expect("stdout reader");
-    let stderr = String::from_utf8_lossy(&err_reader.join().expect("stderr reader")).into_owned();
-    Run {
-        code: status.and_then(|s| s.code()),
-        timed_out,
-        stdout,
-        stderr,
-    }
-}
-
 fn bcftools(args: &[&str], file: &Path) -> Run {
-    run(Command::new("bcftools").args(args).arg(file), TIMEOUT)
+    run(Command::new("bcftools").args(args).arg(file))
 }
 
 fn enclave(args: &[&str], file: &Path) -> Run {
-    run(Command::new(ENCLAVE).args(args).arg(file), TIMEOUT)
+    run(Command::new(ENCLAVE).args(args).arg(file))
 }
 
 fn line_count(bytes: &[u8]) -> u64 {
@@ -510,21 +442,15 @@ fn sweep_files(dir: &Path) -> Vec<String> {
 }
 
 fn sweep_one(dir: &Path, rel: &str) -> Outcome {
-    let oracle = run(
-        Command::new("bcftools")
-            .args(["query", "-f", QUERY_FORMAT, rel])
-            .current_dir(dir),
-        TIMEOUT,
-    );
+    let oracle = run(Command::new("bcftools")
+        .args(["query", "-f", QUERY_FORMAT, rel])
+        .current_dir(dir));
     if !oracle.ok() {
         return Outcome::OracleRejects;
     }
-    let ours = run(
-        Command::new(ENCLAVE)
-            .args(["view", "-f", "tsv", rel])
-            .current_dir(dir),
-        TIMEOUT,
-    );
+    let ours = run(Command::new(ENCLAVE)
+        .args(["view", "-f", "tsv", rel])
+        .current_dir(dir));
     if ours.timed_out {
         return Outcome::Crash(format!("no answer after {} s", TIMEOUT.as_secs()));
     }
@@ -604,26 +530,9 @@ fn shared_testdata_sweep() {
         dir.display()
     );
 
-    // Two workers: the machine has two cores and each file costs two short processes.
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(String, Outcome)>> = Mutex::new(Vec::with_capacity(files.len()));
-    std::thread::scope(|s| {
-        for _ in 0..2 {
-            s.spawn(|| {
-                loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(rel) = files.get(k) else { break };
-                    let outcome = sweep_one(&dir, rel);
-                    results
-                        .lock()
-                        .expect("no poisoned lock")
-                        .push((rel.clone(), outcome));
-                }
-            });
-        }
-    });
-    let mut results = results.into_inner().expect("no poisoned lock");
-    results.sort_by(|a, b| a.0.cmp(&b.0));
+    // In the files' (sorted) order.
+    let results: Vec<(String, Outcome)> =
+        on_two_workers(&files, |rel| (rel.clone(), sweep_one(&dir, rel)));
 
     let mut rejected = BTreeMap::new();
     let mut mismatched = BTreeMap::new();

@@ -10,16 +10,14 @@
 //!
 //! Skipped with a notice when bcftools or `../shared/testdata` is absent (CI has both).
 
-use std::fmt::Write as _;
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+#[path = "support/oracle.rs"]
+mod oracle;
 
-const ENCLAVE: &str = env!("CARGO_BIN_EXE_enclave");
-const TIMEOUT: Duration = Duration::from_secs(180);
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use oracle::{ENCLAVE, on_two_workers, run};
 
 /// Differences we know and keep, with the reason: (file, expression, why).
 ///
@@ -177,57 +175,6 @@ fn setup(test: &str) -> Option<PathBuf> {
     Some(dir)
 }
 
-struct Run {
-    code: Option<i32>,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
-impl Run {
-    fn ok(&self) -> bool {
-        self.code == Some(0)
-    }
-}
-
-/// Runs a command with a time limit, reading its output as it comes.
-fn run(cmd: &mut Command) -> Run {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
-    let mut out = child.stdout.take().expect("piped");
-    let mut err = child.stderr.take().expect("piped");
-    let out_reader = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = out.read_to_end(&mut b);
-        b
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = err.read_to_end(&mut b);
-        b
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("waiting for a child") {
-            break Some(s);
-        }
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    Run {
-        code: status.and_then(|s| s.code()),
-        stdout: out_reader.join().expect("stdout reader"),
-        stderr: String::from_utf8_lossy(&err_reader.join().expect("stderr reader")).into_owned(),
-    }
-}
-
 /// `cut -f1,2,4,5` of VCF data lines.
 fn cut_1245(vcf: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(vcf.len() / 4);
@@ -314,30 +261,14 @@ fn filters_select_the_records_bcftools_selects() {
             }
         }
     }
-    // Two workers: two cores, two processes per job.
-    let next = AtomicUsize::new(0);
-    let results = Mutex::new(Vec::with_capacity(jobs.len()));
-    std::thread::scope(|s| {
-        for _ in 0..2 {
-            s.spawn(|| {
-                loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(file, flag, expr)) = jobs.get(k) else {
-                        break;
-                    };
-                    let o = compare_one(&dir, file, flag, expr);
-                    results.lock().expect("no poisoned lock").push((k, o));
-                }
-            });
-        }
+    // In the jobs' order.
+    let results = on_two_workers(&jobs, |&(file, flag, expr)| {
+        compare_one(&dir, file, flag, expr)
     });
-    let mut results = results.into_inner().expect("no poisoned lock");
-    results.sort_by_key(|(k, _)| *k);
 
     let (mut same, mut records, mut both_reject, mut crashes, mut known) = (0, 0, 0, 0, 0);
     let mut problems = Vec::new();
-    for (k, outcome) in &results {
-        let (file, flag, expr) = jobs[*k];
+    for (&(file, flag, expr), outcome) in jobs.iter().zip(&results) {
         match outcome {
             Outcome::Same(n) => {
                 same += 1;
