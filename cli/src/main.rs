@@ -3,8 +3,10 @@
 //! as the browser.
 //!
 //! ```text
-//! enclave view  [-i EXPR | -e EXPR] [--key KEY [--passphrase-file F]] [-f tsv|vcf] FILE
-//! enclave query -f FORMAT [-i EXPR | -e EXPR] [--key KEY [--passphrase-file F]] FILE
+//! enclave view  [-i EXPR | -e EXPR] [-r REGION [--index IDX]] [--key KEY [--passphrase-file F]]
+//!               [-f tsv|vcf] FILE
+//! enclave query -f FORMAT [-i EXPR | -e EXPR] [-r REGION [--index IDX]]
+//!               [--key KEY [--passphrase-file F]] FILE
 //! enclave stats [--json] [--key KEY [--passphrase-file F]] FILE
 //! enclave decrypt --key KEY [--passphrase-file F] [-o OUT] FILE.c4gh
 //! enclave encrypt --recipient PUBKEY... [--key SENDER [--passphrase-file F]]
@@ -15,12 +17,14 @@
 //! `query` is an addition to DESIGN.md's CLI contract: bcftools' `query -f` format language
 //! (`wasm_core::export::query`), used by the filter conformance tests and for custom TSV.
 //! Crypt4GH files are recognised by their magic bytes, never by name ([`open`]); the Crypt4GH
-//! commands live in [`crypt4gh`], key and passphrase handling in [`keys`].
+//! commands live in [`crypt4gh`], key and passphrase handling in [`keys`], `-r` and index
+//! lookup in [`regions`].
 
 mod crypt4gh;
 mod files;
 mod keys;
 mod output;
+mod regions;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
@@ -33,11 +37,15 @@ use wasm_core::{export, progress::Silent, read_dataset, stats};
 
 use crate::files::WorkingDirFiles;
 use crate::keys::KeyArgs;
+use crate::regions::RegionArgs;
+use wasm_core::bitmap::Bitmap;
 
 const USAGE: &str = "usage:
-  enclave view  [-i EXPR | -e EXPR] [--key KEY [--passphrase-file F]] [-f tsv|vcf] FILE
+  enclave view  [-i EXPR | -e EXPR] [-r REGION [--index IDX]] [--key KEY [--passphrase-file F]]
+                [-f tsv|vcf] FILE
                      print records (tsv: CHROM POS REF ALT, as bcftools query)
-  enclave query -f FORMAT [-i EXPR | -e EXPR] [--key KEY [--passphrase-file F]] FILE
+  enclave query -f FORMAT [-i EXPR | -e EXPR] [-r REGION [--index IDX]]
+                [--key KEY [--passphrase-file F]] FILE
                      print records in a bcftools query format, e.g.
                      -f '%CHROM\\t%POS[\\t%SAMPLE=%GT]\\n'
   enclave stats [--json] [--key KEY [--passphrase-file F]] FILE
@@ -55,6 +63,12 @@ const USAGE: &str = "usage:
   -e EXPR   drop them instead. `@file` in an expression reads the file (relative to the
             working directory). In query, [...] blocks print the samples the expression
             selected, as bcftools query does.
+  -r REGION records overlapping chr, chr:pos or chr:beg-end (several: comma-separated), as
+            bcftools view -r. Read through the index beside FILE (FILE.csi or FILE.tbi; for
+            NAME.c4gh also NAME.csi / NAME.tbi), reading only the blocks it points to; without
+            an index the whole file is read. A region naming chr1 also finds contig 1.
+  --index IDX
+            the .tbi or .csi index to use with -r instead of the one beside FILE.
   --key KEY a Crypt4GH secret key (.sec, as written by enclave keygen or crypt4gh-keygen).
             view, query and stats read an encrypted FILE with it (found by its first bytes,
             not its name); for encrypt it names the sender (default: a one-off key).
@@ -69,9 +83,7 @@ const USAGE: &str = "usage:
             lengths in bytes that alternate skip, keep, skip, ...: readers see only the kept
             parts (after a final skip, the rest is kept).
   -o OUT    decrypt and encrypt write OUT only once the whole file succeeded (decrypted
-            OUT is readable by its owner only); keygen refuses to overwrite unless -f.
-
-Regions (-r) arrive with later work.";
+            OUT is readable by its owner only); keygen refuses to overwrite unless -f.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -133,6 +145,29 @@ fn open(path: &str, keys: &KeyArgs) -> Result<wasm_core::Dataset, String> {
     })
 }
 
+/// Reads FILE, or with `-r` only the records overlapping the regions: through the index when
+/// there is one, else by reading it all; then the second value masks the records to keep.
+fn load(
+    path: &str,
+    keys: &KeyArgs,
+    regions: &RegionArgs,
+) -> Result<(wasm_core::Dataset, Option<Bitmap>), String> {
+    let Some(set) = regions.parsed()? else {
+        return open(path, keys).map(|ds| (ds, None));
+    };
+    match regions.index.clone().or_else(|| regions::find_index(path)) {
+        Some(index) => regions::query(path, &index, &set, keys).map(|ds| (ds, None)),
+        None => {
+            eprintln!(
+                "enclave: note: no index beside {path} ({path}.csi or {path}.tbi): reading the whole file for -r"
+            );
+            let ds = open(path, keys)?;
+            let mask = set.mask(&ds.store);
+            Ok((ds, Some(mask)))
+        }
+    }
+}
+
 /// Takes the one positional FILE argument.
 fn set_file(file: &mut Option<String>, arg: &str) -> Result<(), String> {
     if let Some(first) = file {
@@ -173,8 +208,9 @@ fn common_option(
     filter: &mut Option<FilterArg>,
     file: &mut Option<String>,
     keys: &mut KeyArgs,
+    regions: &mut RegionArgs,
 ) -> Result<bool, String> {
-    if keys.option(a, it)? {
+    if keys.option(a, it)? || regions.option(a, it)? {
         return Ok(true);
     }
     match a {
@@ -195,11 +231,6 @@ fn common_option(
                 Mode::Exclude
             };
             set_filter(filter, a[2..].to_string(), mode)?;
-        }
-        "-r" | "--regions" => {
-            return Err(format!(
-                "{a} is not supported yet (regions come with issue 5)"
-            ));
         }
         f if !f.starts_with('-') || f == "-" => set_file(file, f)?,
         _ => return Ok(false),
@@ -235,12 +266,20 @@ fn view(args: &[String]) -> Result<(), String> {
     let mut file = None;
     let mut filter = None;
     let mut keys = KeyArgs::default();
+    let mut regions = RegionArgs::default();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "-f" | "--format" => format = value(&mut it, a, "tsv or vcf")?.clone(),
             other => {
-                if !common_option(other, &mut it, &mut filter, &mut file, &mut keys)? {
+                if !common_option(
+                    other,
+                    &mut it,
+                    &mut filter,
+                    &mut file,
+                    &mut keys,
+                    &mut regions,
+                )? {
                     return Err(format!("view: unknown option {other:?}\n{USAGE}"));
                 }
             }
@@ -251,16 +290,16 @@ fn view(args: &[String]) -> Result<(), String> {
     }
     keys.check()?;
     let path = file.ok_or("view: no FILE given")?;
-    let ds = open(&path, &keys)?;
+    let (ds, mask) = load(&path, &keys, &regions)?;
     let store = &ds.store;
-    let rows: Vec<usize> = match &filter {
-        Some(arg) => compile(arg, store)?
-            .evaluate(store)
-            .pass
-            .iter_ones()
-            .collect(),
-        None => (0..store.len()).collect(),
+    let mut keep = match &filter {
+        Some(arg) => compile(arg, store)?.evaluate(store).pass,
+        None => Bitmap::ones(store.len()),
     };
+    if let Some(mask) = &mask {
+        keep.and_with(mask);
+    }
+    let rows: Vec<usize> = keep.iter_ones().collect();
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     let r = if format == "tsv" {
@@ -282,13 +321,21 @@ fn query_cmd(args: &[String]) -> Result<(), String> {
     let mut file = None;
     let mut filter = None;
     let mut keys = KeyArgs::default();
+    let mut regions = RegionArgs::default();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "-f" | "--format" => format = Some(value(&mut it, a, "a format")?.clone()),
             f if f.len() > 2 && f.starts_with("-f") => format = Some(f[2..].to_string()),
             other => {
-                if !common_option(other, &mut it, &mut filter, &mut file, &mut keys)? {
+                if !common_option(
+                    other,
+                    &mut it,
+                    &mut filter,
+                    &mut file,
+                    &mut keys,
+                    &mut regions,
+                )? {
                     return Err(format!("query: unknown option {other:?}\n{USAGE}"));
                 }
             }
@@ -300,7 +347,7 @@ fn query_cmd(args: &[String]) -> Result<(), String> {
     let parsed = QueryFormat::parse(&format).map_err(bad_format)?;
     keys.check()?;
     let path = file.ok_or("query: no FILE given")?;
-    let ds = open(&path, &keys)?;
+    let (ds, mask) = load(&path, &keys, &regions)?;
     let store = &ds.store;
     parsed.check(store).map_err(bad_format)?;
     let compiled = filter.as_ref().map(|arg| compile(arg, store)).transpose()?;
@@ -310,6 +357,9 @@ fn query_cmd(args: &[String]) -> Result<(), String> {
     let mut line = Vec::new();
     let r = (|| {
         for i in 0..store.len() {
+            if mask.as_ref().is_some_and(|m| !m.get(i)) {
+                continue;
+            }
             line.clear();
             match &compiled {
                 None => parsed.render(store, i, None, &mut line),

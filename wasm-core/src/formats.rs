@@ -6,6 +6,7 @@
 
 pub mod bcf;
 pub mod header;
+pub mod indexed;
 pub mod sniff;
 pub mod vcf_text;
 
@@ -97,6 +98,8 @@ pub enum IngestError {
     Encrypted,
     #[error("{0}")]
     Decryption(crate::crypt4gh::Crypt4ghError),
+    #[error("{0}")]
+    Index(crate::index::IndexError),
     #[error(
         "the compressed data is damaged or truncated ({reason}) after {raw_offset} bytes of the file"
     )]
@@ -212,21 +215,7 @@ fn read_boxed(
         ),
     };
     let raw_offset = Rc::clone(&count);
-    let decode_err = move |e: io::Error| {
-        if is_decryption_error(&e) {
-            IngestError::Decryption(Crypt4ghError::from_io(e))
-        } else if matches!(
-            e.kind(),
-            io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidInput
-        ) {
-            IngestError::Compression {
-                reason: e.to_string(),
-                raw_offset: raw_offset.get(),
-            }
-        } else {
-            IngestError::Io(e.to_string())
-        }
-    };
+    let decode_err = move |e: io::Error| decode_error(e, raw_offset.get());
     let (head, decoded) = peek(decoded, 16).map_err(&decode_err)?;
     let payload = sniff::payload(&head).map_err(IngestError::NotVariantFile)?;
     let uncompressed = Rc::new(Cell::new(0u64));
@@ -269,15 +258,44 @@ fn read_boxed(
             });
         }
     }
-    let mut store = dataset_store;
-    store.shrink_to_fit();
     let _ = ctx.progress.report(count.get(), total);
-    let reference_build = header::reference_build(&raw_header, &contigs);
+    Ok(finish(
+        dataset_store,
+        Parts {
+            compression,
+            payload,
+            file_format,
+            raw_header: &raw_header,
+            contigs: &contigs,
+            warnings: ctx.warnings.render(),
+            bytes_read: count.get(),
+            uncompressed_bytes: uncompressed.get(),
+        },
+    ))
+}
+
+/// What [`finish`] needs besides the store.
+struct Parts<'a> {
+    compression: Compression,
+    payload: Payload,
+    file_format: String,
+    raw_header: &'a str,
+    contigs: &'a [ContigInfo],
+    warnings: Vec<String>,
+    bytes_read: u64,
+    uncompressed_bytes: u64,
+}
+
+/// The [`Dataset`] of a filled store: the summary (per-contig counts, build, warnings).
+fn finish(mut store: VariantStore, parts: Parts<'_>) -> Dataset {
+    store.shrink_to_fit();
+    let reference_build = header::reference_build(parts.raw_header, parts.contigs);
     let mut per_contig = vec![0u64; store.contigs().len()];
     for i in 0..store.len() {
         per_contig[store.contig_of(i) as usize] += 1;
     }
-    let lengths: std::collections::HashMap<&str, Option<u64>> = contigs
+    let lengths: std::collections::HashMap<&str, Option<u64>> = parts
+        .contigs
         .iter()
         .map(|c| (c.name.as_str(), c.length))
         .collect();
@@ -291,7 +309,7 @@ fn read_boxed(
             records: per_contig[k],
         })
         .collect();
-    let mut warnings = ctx.warnings.render();
+    let mut warnings = parts.warnings;
     for f in store.info.iter().filter(|f| !f.declared) {
         warnings.push(format!(
             "INFO/{} is not declared in the header; read as String",
@@ -304,23 +322,23 @@ fn read_boxed(
             f.key
         ));
     }
-    Ok(Dataset {
+    Dataset {
         summary: Summary {
-            compression,
-            payload,
-            file_format,
+            compression: parts.compression,
+            payload: parts.payload,
+            file_format: parts.file_format,
             records: store.len() as u64,
             samples: store.samples().to_vec(),
             contigs: contig_summaries,
             reference_build,
-            bytes_read: count.get(),
-            uncompressed_bytes: uncompressed.get(),
+            bytes_read: parts.bytes_read,
+            uncompressed_bytes: parts.uncompressed_bytes,
             store_bytes: store.heap_bytes() as u64,
             warnings,
             encrypted: false,
         },
         store,
-    })
+    }
 }
 
 /// Reads a Crypt4GH-encrypted VCF / BCF (plain, gzip or BGZF inside) with `key`: the plaintext
@@ -342,8 +360,35 @@ pub fn read_encrypted_dataset<R: Read + Seek>(
     Ok(dataset)
 }
 
+/// An error from decompressing: a failed decryption, damaged or truncated compressed data
+/// (`raw_offset` bytes into the file), or an I/O failure.
+fn decode_error(e: io::Error, raw_offset: u64) -> IngestError {
+    if is_decryption_error(&e) {
+        IngestError::Decryption(Crypt4ghError::from_io(e))
+    } else if matches!(
+        e.kind(),
+        io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidInput
+    ) {
+        IngestError::Compression {
+            reason: e.to_string(),
+            raw_offset,
+        }
+    } else {
+        IngestError::Io(e.to_string())
+    }
+}
+
+/// A failed decryption, or an I/O failure.
+fn decryption_or_io(e: io::Error) -> IngestError {
+    if is_decryption_error(&e) {
+        IngestError::Decryption(Crypt4ghError::from_io(e))
+    } else {
+        IngestError::Io(e.to_string())
+    }
+}
+
 /// `Read + Seek` as one trait, for a boxed reader.
-trait ReadSeek: Read + Seek {}
+pub trait ReadSeek: Read + Seek {}
 impl<T: Read + Seek> ReadSeek for T {}
 
 /// Whether `head` (the first bytes of a file) starts a Crypt4GH file, so a key is needed.
@@ -527,54 +572,83 @@ fn read_vcf<R: BufRead>(
     Ok((store, file_format, raw_header, contigs, ended_cleanly))
 }
 
-fn read_bcf<R: BufRead>(
-    reader: R,
-    ctx: &mut Ctx<'_>,
+/// A BCF header: noodles' (for its string maps) and ours (for the store's columns).
+struct BcfHeader {
+    noodles: vcf::Header,
+    text: header::TextHeader,
+    file_format: String,
+    contigs: Vec<ContigInfo>,
+    raw: String,
+}
+
+/// Reads a BCF header from the start of the uncompressed stream, leaving `reader` at the first
+/// record.
+fn read_bcf_header<R: Read>(
+    reader: &mut R,
+    warnings: &mut Warnings,
     decode_err: &dyn Fn(io::Error) -> IngestError,
-) -> Result<Read4, IngestError> {
-    let mut reader = reader;
+) -> Result<BcfHeader, IngestError> {
     // BCF 2.2 §6.2: magic "BCF\2\2", l_text (u32 LE), then the NUL-terminated VCF header text.
     let truncated_header =
         || IngestError::BcfHeader("the file is truncated inside its BCF header".into());
     let mut fixed = [0u8; 9];
-    read_exact_or(&mut reader, &mut fixed, decode_err, truncated_header)?;
+    read_exact_or(reader, &mut fixed, decode_err, truncated_header)?;
     let l_text = u32::from_le_bytes([fixed[5], fixed[6], fixed[7], fixed[8]]) as usize;
     let mut text = Vec::new();
-    (&mut reader)
+    reader
         .take(l_text as u64)
         .read_to_end(&mut text)
         .map_err(decode_err)?;
     if text.len() < l_text {
         return Err(truncated_header());
     }
-    let raw_header = String::from_utf8_lossy(&text)
+    let raw = String::from_utf8_lossy(&text)
         .trim_end_matches('\0')
         .to_string();
     // The header is complete: let noodles parse it, as it also builds BCF's string maps
     // (dictionary indices, BCF 2.2 §6.2.1) from it.
     let mut whole = fixed.to_vec();
     whole.extend_from_slice(&text);
-    let mut reader = noodles::bcf::io::Reader::from(Cursor::new(whole).chain(reader));
-    let hdr: vcf::Header = reader
+    let noodles: vcf::Header = noodles::bcf::io::Reader::from(Cursor::new(whole))
         .read_header()
         .map_err(|e| IngestError::BcfHeader(error_chain(&e)))?;
     // Field declarations come from the same lenient reader as VCF text, so both formats
     // declare columns, contigs and warnings one way.
-    let mut text_header = header::TextHeader::default();
-    let warnings = &mut ctx.warnings;
-    for line in raw_header.lines().filter(|l| !l.is_empty()) {
-        if text_header
+    let mut text = header::TextHeader::default();
+    for line in raw.lines().filter(|l| !l.is_empty()) {
+        if text
             .push_line(line, &mut |kind, msg| warnings.add(kind, msg))
             .map_err(IngestError::BcfHeader)?
         {
             break;
         }
     }
-    if text_header.file_format.is_empty() {
+    if text.file_format.is_empty() {
         return Err(IngestError::BcfHeader("the header text is empty".into()));
     }
-    let contigs = std::mem::take(&mut text_header.contigs);
-    let file_format = std::mem::take(&mut text_header.file_format);
+    Ok(BcfHeader {
+        noodles,
+        contigs: std::mem::take(&mut text.contigs),
+        file_format: std::mem::take(&mut text.file_format),
+        text,
+        raw,
+    })
+}
+
+fn read_bcf<R: BufRead>(
+    reader: R,
+    ctx: &mut Ctx<'_>,
+    decode_err: &dyn Fn(io::Error) -> IngestError,
+) -> Result<Read4, IngestError> {
+    let mut reader = reader;
+    let BcfHeader {
+        noodles: hdr,
+        text: text_header,
+        file_format,
+        contigs,
+        raw: raw_header,
+    } = read_bcf_header(&mut reader, &mut ctx.warnings, decode_err)?;
+    let mut reader = noodles::bcf::io::Reader::from(reader);
     let mut store = text_header
         .store()
         .map_err(|e| IngestError::BcfHeader(e.to_string()))?;

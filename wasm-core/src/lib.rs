@@ -15,6 +15,7 @@ pub mod export;
 pub mod filter;
 pub mod fingerprint;
 pub mod formats;
+pub mod index;
 pub mod progress;
 pub mod regions;
 pub mod stats;

@@ -121,36 +121,11 @@ impl RegionSet {
     /// Cost: sorting and merging the intervals per contig, then a binary search per record —
     /// O(n log m) for n records and m regions; records need not be sorted.
     pub fn mask(&self, store: &VariantStore) -> Bitmap {
-        let index: HashMap<&str, usize> = store
-            .contigs()
-            .iter()
-            .enumerate()
-            .map(|(k, c)| (c.as_str(), k))
-            .collect();
-        let mut per_contig: Vec<Vec<(u64, u64)>> = vec![Vec::new(); store.contigs().len()];
-        for r in &self.regions {
-            // Exact name, then the whole `a:b:100` item as a name, then the `chr` alias.
-            let whole = r.whole_item.as_deref().and_then(|w| index.get(w).copied());
-            match (index.get(r.contig.as_str()).copied(), whole) {
-                (Some(k), _) => per_contig[k].push((r.start, r.end)),
-                (None, Some(k)) => per_contig[k].push((1, OPEN_END)),
-                (None, None) => {
-                    if let Some(k) = alias(&r.contig, &index) {
-                        per_contig[k].push((r.start, r.end));
-                    }
-                }
-            }
-        }
-        for ivs in &mut per_contig {
-            merge(ivs);
-        }
+        let per_contig = self.intervals_for(store.contigs());
         if per_contig.iter().all(Vec::is_empty) {
             return Bitmap::zeros(store.len());
         }
-        let end_field = match store.info.get("END").map(|f| &f.data) {
-            Some(ColumnData::Integer(c)) => Some(c),
-            _ => None,
-        };
+        let end_field = end_column(store);
         Bitmap::from_fn(store.len(), |i| {
             let Some(ivs) = per_contig.get(store.contig_of(i) as usize) else {
                 return false;
@@ -158,23 +133,99 @@ impl RegionSet {
             if ivs.is_empty() {
                 return false;
             }
-            let pos = store.pos(i);
-            let ref_len = store.reference(i).len().max(1) as u64;
-            let mut end = pos.saturating_add(ref_len - 1);
-            if let Some(c) = end_field
-                && i < c.len()
-                && let Some(&e) = c.get(i).first()
-                && e != INT_MISSING
-                && let Ok(e) = u64::try_from(e)
-                && e >= pos
-            {
-                end = e;
-            }
-            // First interval whose end reaches the record; it overlaps if it starts in time.
-            let k = ivs.partition_point(|&(_, e)| e < pos);
-            ivs.get(k).is_some_and(|&(s, _)| s <= end)
+            let (pos, end) = span_with(store, i, end_field);
+            overlaps(ivs, pos, end)
         })
     }
+
+    /// The intervals that apply to each of `contigs` (a file's contig names, in its order):
+    /// sorted, merged, 1-based inclusive. Names match as in [`RegionSet::mask`]: exactly, then
+    /// as a whole `a:b:100` item, then with `chr` added or removed.
+    pub fn intervals_for(&self, contigs: &[String]) -> Vec<Vec<(u64, u64)>> {
+        let mut per_contig: Vec<Vec<(u64, u64)>> = vec![Vec::new(); contigs.len()];
+        for (k, start, end) in self.assign(contigs) {
+            per_contig[k].push((start, end));
+        }
+        for ivs in &mut per_contig {
+            merge(ivs);
+        }
+        per_contig
+    }
+
+    /// Indices into `contigs` that the regions name, in the order the regions first name them
+    /// (the order `bcftools view -r` reports contigs in).
+    pub fn contig_order(&self, contigs: &[String]) -> Vec<usize> {
+        let mut order: Vec<usize> = Vec::new();
+        for (k, _, _) in self.assign(contigs) {
+            if !order.contains(&k) {
+                order.push(k);
+            }
+        }
+        order
+    }
+
+    /// Each region's contig (an index into `contigs`) and interval, in the regions' order;
+    /// regions whose contig is not there are left out.
+    fn assign(&self, contigs: &[String]) -> Vec<(usize, u64, u64)> {
+        let index: HashMap<&str, usize> = contigs
+            .iter()
+            .enumerate()
+            .map(|(k, c)| (c.as_str(), k))
+            .collect();
+        self.regions
+            .iter()
+            .filter_map(|r| {
+                // Exact name, then the whole `a:b:100` item as a name, then the `chr` alias.
+                let whole = r.whole_item.as_deref().and_then(|w| index.get(w).copied());
+                match (index.get(r.contig.as_str()).copied(), whole) {
+                    (Some(k), _) => Some((k, r.start, r.end)),
+                    (None, Some(k)) => Some((k, 1, OPEN_END)),
+                    (None, None) => alias(&r.contig, &index).map(|k| (k, r.start, r.end)),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Whether a record spanning `pos..=end` overlaps any of `ivs` (sorted and merged, as
+/// [`RegionSet::intervals_for`] gives them).
+pub fn overlaps(ivs: &[(u64, u64)], pos: u64, end: u64) -> bool {
+    // First interval whose end reaches the record; it overlaps if it starts in time.
+    let k = ivs.partition_point(|&(_, e)| e < pos);
+    ivs.get(k).is_some_and(|&(s, _)| s <= end)
+}
+
+/// The bases record `i` covers, 1-based inclusive, as `bcftools -r` sees them: POS to
+/// POS+len(REF)-1, or to `INFO/END` when that is present and not before POS.
+pub fn record_span(store: &VariantStore, i: usize) -> (u64, u64) {
+    span_with(store, i, end_column(store))
+}
+
+fn end_column(store: &VariantStore) -> Option<&crate::store::column::Ragged<i32>> {
+    match store.info.get("END").map(|f| &f.data) {
+        Some(ColumnData::Integer(c)) => Some(c),
+        _ => None,
+    }
+}
+
+fn span_with(
+    store: &VariantStore,
+    i: usize,
+    end_field: Option<&crate::store::column::Ragged<i32>>,
+) -> (u64, u64) {
+    let pos = store.pos(i);
+    let ref_len = store.reference(i).len().max(1) as u64;
+    let mut end = pos.saturating_add(ref_len - 1);
+    if let Some(c) = end_field
+        && i < c.len()
+        && let Some(&e) = c.get(i).first()
+        && e != INT_MISSING
+        && let Ok(e) = u64::try_from(e)
+        && e >= pos
+    {
+        end = e;
+    }
+    (pos, end)
 }
 
 /// The store's contig for a region name that is not in it: with `chr` added or removed.

@@ -128,6 +128,12 @@ impl Fields {
         }
     }
 
+    fn truncate(&mut self, rows: usize) {
+        for f in &mut self.fields {
+            f.data.truncate(rows);
+        }
+    }
+
     fn heap_bytes(&self) -> usize {
         self.fields.iter().map(|f| f.data.heap_bytes()).sum()
     }
@@ -432,6 +438,26 @@ impl VariantStore {
 
     pub fn len(&self) -> usize {
         self.pos.len()
+    }
+
+    /// Keeps the first `len` records, as if the later ones were never added (a reader drops a
+    /// record it parsed but does not want). Contig and FILTER names stay registered.
+    pub fn truncate(&mut self, len: usize) {
+        if len >= self.len() {
+            return;
+        }
+        self.chrom.truncate(len);
+        self.pos.truncate(len);
+        self.ids.truncate(len);
+        self.refs.truncate(len);
+        self.alts.truncate(len);
+        self.qual.truncate(len);
+        self.filters.truncate(len);
+        self.info.truncate(len);
+        let cells = len * self.samples.len();
+        self.gt.truncate(cells);
+        self.gt_overflow.retain(|&cell, _| cell < cells as u64);
+        self.format.truncate(cells);
     }
 
     pub fn is_empty(&self) -> bool {

@@ -65,6 +65,14 @@ impl<T: Copy> Ragged<T> {
         self.values.shrink_to_fit();
     }
 
+    /// Keeps the first `rows` rows.
+    pub fn truncate(&mut self, rows: usize) {
+        if rows < self.len() {
+            self.offsets.truncate(rows + 1);
+            self.values.truncate(self.offsets[rows] as usize);
+        }
+    }
+
     /// Whether another `n` values still fit under the 32-bit offsets.
     pub fn fits(&self, n: usize) -> bool {
         (self.values.len() as u64 + n as u64) <= u64::from(u32::MAX)
@@ -97,6 +105,20 @@ impl BitColumn {
 
     pub fn get(&self, i: usize) -> bool {
         self.words[i / 64] >> (i % 64) & 1 == 1
+    }
+
+    /// Keeps the first `len` bits.
+    pub fn truncate(&mut self, len: usize) {
+        if len >= self.len {
+            return;
+        }
+        self.words.truncate(len.div_ceil(64));
+        if let Some(last) = self.words.last_mut()
+            && !len.is_multiple_of(64)
+        {
+            *last &= (1u64 << (len % 64)) - 1;
+        }
+        self.len = len;
     }
 
     pub fn len(&self) -> usize {
@@ -166,6 +188,16 @@ impl ColumnData {
             Self::Float(c) => c.push_empty(n),
             Self::Flag(c) => c.push_n(false, n),
             Self::Text(c) => c.push_empty(n),
+        }
+    }
+
+    /// Keeps the first `rows` rows.
+    pub fn truncate(&mut self, rows: usize) {
+        match self {
+            Self::Integer(c) => c.truncate(rows),
+            Self::Float(c) => c.truncate(rows),
+            Self::Flag(c) => c.truncate(rows),
+            Self::Text(c) => c.truncate(rows),
         }
     }
 
