@@ -53,6 +53,12 @@ pub struct Summary {
     /// Read through Crypt4GH decryption (then `bytes_read` counts plaintext bytes).
     #[serde(default)]
     pub encrypted: bool,
+    /// Only a prefix was read ([`ReadOptions::raw_limit`]).
+    #[serde(default)]
+    pub partial: bool,
+    /// Streaming filter mode: the records scanned (`records` are those kept).
+    #[serde(default)]
+    pub scanned: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -114,6 +120,8 @@ pub enum IngestError {
     Io(String),
     #[error("loading was cancelled")]
     Cancelled,
+    #[error("the streaming filter cannot be applied: {0}")]
+    Filter(String),
 }
 
 impl IngestError {
@@ -177,12 +185,104 @@ pub fn read_dataset<R: Read>(
 ) -> Result<Dataset, IngestError> {
     // One compiled copy of the decompressors and parsers for every kind of reader (plain, Blob,
     // decrypting): the browser bundle pays for each monomorphised copy.
-    read_boxed(Box::new(raw), total, progress)
+    read_boxed(Box::new(raw), total, &ReadOptions::default(), progress)
+}
+
+/// How much of a file to read and what to keep.
+#[derive(Debug, Default)]
+pub struct ReadOptions<'a> {
+    /// Stop (cleanly, after a whole record) once this many raw bytes are read: a prefix, to
+    /// estimate the memory a whole read needs ([`estimate_memory`]).
+    pub raw_limit: Option<u64>,
+    /// Streaming filter mode: keep only the records this filter passes.
+    pub stream: Option<&'a StreamFilter>,
+}
+
+/// Streaming filter mode, for files too large to hold: records are parsed a batch at a time,
+/// filtered there, and only those that pass are kept.
+#[derive(Debug, Clone, Default)]
+pub struct StreamFilter {
+    /// A bcftools expression; empty keeps every record (then `regions` alone decides).
+    pub expression: String,
+    pub mode: crate::filter::Mode,
+    /// Regions a record must overlap, when given.
+    pub regions: Option<crate::regions::RegionSet>,
+    /// Records per batch; `None` for the default (65,536). Small batches test the boundaries.
+    pub batch: Option<usize>,
+}
+
+/// Records parsed per batch in streaming mode (about 6 MB of store for one sample).
+const STREAM_BATCH: usize = 1 << 16;
+
+/// As [`read_dataset`], with [`ReadOptions`]: a prefix of the file, or streaming filter mode.
+/// The summary says which ([`Summary::partial`], [`Summary::scanned`]).
+pub fn read_dataset_with<R: Read>(
+    raw: R,
+    total: Option<u64>,
+    options: &ReadOptions<'_>,
+    progress: &mut dyn Progress,
+) -> Result<Dataset, IngestError> {
+    read_boxed(Box::new(raw), total, options, progress)
+}
+
+/// Checks a streaming filter against a file's header before a scan starts, so a wrong
+/// expression is reported at once rather than after the first batch. `store` is any store
+/// shaped by the file's header (a prefix read gives one).
+pub fn check_stream_filter(
+    filter: &StreamFilter,
+    store: &VariantStore,
+) -> Result<(), crate::filter::FilterError> {
+    if filter.expression.trim().is_empty() {
+        return Ok(());
+    }
+    crate::filter::Filter::compile(
+        &filter.expression,
+        store,
+        filter.mode,
+        &crate::filter::NoFiles,
+    )
+    .map(|_| ())
+}
+
+/// What holding a whole file in memory would cost, from a prefix read of it.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MemoryEstimate {
+    /// Store bytes for the whole file.
+    pub bytes: u64,
+    /// Records in the whole file (the index's count, or extrapolated from the prefix).
+    pub records: u64,
+    /// Store bytes per record in the prefix.
+    pub bytes_per_record: f64,
+    /// Whether `records` is the index's exact count.
+    pub exact_records: bool,
+}
+
+/// Extrapolates a prefix read ([`ReadOptions::raw_limit`]) of a file of `total_raw` bytes to the
+/// whole file; `records` is the exact count when an index gives it.
+pub fn estimate_memory(prefix: &Dataset, total_raw: u64, records: Option<u64>) -> MemoryEstimate {
+    let s = &prefix.summary;
+    let n = s.records.max(1) as f64;
+    let per_record = s.store_bytes as f64 / n;
+    let (records, exact) = match records {
+        Some(r) => (r, true),
+        None if !s.partial => (s.records, true),
+        None => {
+            let per_raw = s.records as f64 / s.bytes_read.max(1) as f64;
+            ((per_raw * total_raw as f64).ceil() as u64, false)
+        }
+    };
+    MemoryEstimate {
+        bytes: (per_record * records as f64).ceil() as u64,
+        records,
+        bytes_per_record: per_record,
+        exact_records: exact,
+    }
 }
 
 fn read_boxed(
     raw: Box<dyn Read + '_>,
     total: Option<u64>,
+    options: &ReadOptions<'_>,
     progress: &mut dyn Progress,
 ) -> Result<Dataset, IngestError> {
     let count = Rc::new(Cell::new(0u64));
@@ -230,6 +330,9 @@ fn read_boxed(
         progress,
         last_report: 0,
         warnings: Warnings::default(),
+        raw_limit: options.raw_limit,
+        stopped_early: false,
+        stream: options.stream.map(Stream::new),
     };
     let (dataset_store, file_format, raw_header, contigs, ended_cleanly) = match payload {
         Payload::Vcf => read_vcf(
@@ -243,7 +346,9 @@ fn read_boxed(
             &decode_err,
         )?,
     };
-    if compression == Compression::Bgzf && tail.borrow().as_slice() != BGZF_EOF {
+    let partial = ctx.stopped_early;
+    let scanned = ctx.stream.as_ref().map(|s| s.scanned);
+    if !partial && compression == Compression::Bgzf && tail.borrow().as_slice() != BGZF_EOF {
         let reason = "the BGZF end-of-file marker is missing, so the file is truncated (an interrupted download or copy?)";
         if ended_cleanly {
             // Some old writers omit the marker; the last record was complete, so say so and go on.
@@ -259,7 +364,7 @@ fn read_boxed(
         }
     }
     let _ = ctx.progress.report(count.get(), total);
-    Ok(finish(
+    let mut dataset = finish(
         dataset_store,
         Parts {
             compression,
@@ -271,7 +376,10 @@ fn read_boxed(
             bytes_read: count.get(),
             uncompressed_bytes: uncompressed.get(),
         },
-    ))
+    );
+    dataset.summary.partial = partial;
+    dataset.summary.scanned = scanned;
+    Ok(dataset)
 }
 
 /// What [`finish`] needs besides the store.
@@ -336,6 +444,8 @@ fn finish(mut store: VariantStore, parts: Parts<'_>) -> Dataset {
             store_bytes: store.heap_bytes() as u64,
             warnings,
             encrypted: false,
+            partial: false,
+            scanned: None,
         },
         store,
     }
@@ -350,12 +460,22 @@ pub fn read_encrypted_dataset<R: Read + Seek>(
     key: &SecretKey,
     progress: &mut dyn Progress,
 ) -> Result<Dataset, IngestError> {
+    read_encrypted_dataset_with(raw, key, &ReadOptions::default(), progress)
+}
+
+/// As [`read_encrypted_dataset`], with [`ReadOptions`].
+pub fn read_encrypted_dataset_with<R: Read + Seek>(
+    raw: R,
+    key: &SecretKey,
+    options: &ReadOptions<'_>,
+    progress: &mut dyn Progress,
+) -> Result<Dataset, IngestError> {
     // Boxed so the decrypting reader is compiled once, here, whatever `R` is.
     let raw: Box<dyn ReadSeek + '_> = Box::new(raw);
     // Sequential reading needs one decrypted segment at a time.
     let plaintext = PlaintextReader::with_cache(raw, key, 1).map_err(IngestError::Decryption)?;
     let total = plaintext.len();
-    let mut dataset = read_dataset(plaintext, Some(total), progress)?;
+    let mut dataset = read_boxed(Box::new(plaintext), Some(total), options, progress)?;
     dataset.summary.encrypted = true;
     Ok(dataset)
 }
@@ -407,6 +527,119 @@ struct Ctx<'a> {
     progress: &'a mut dyn Progress,
     last_report: u64,
     warnings: Warnings,
+    raw_limit: Option<u64>,
+    /// Set when reading stopped at `raw_limit`.
+    stopped_early: bool,
+    stream: Option<Stream<'a>>,
+}
+
+/// Streaming filter mode's batch: records parsed but not yet filtered, with their source.
+struct Stream<'a> {
+    spec: &'a StreamFilter,
+    batch: Option<VariantStore>,
+    /// VCF: the batch's lines, back to back, and where each ends.
+    lines: Vec<u8>,
+    ends: Vec<usize>,
+    /// BCF: the batch's records.
+    records: Vec<noodles::bcf::Record>,
+    scanned: u64,
+}
+
+impl<'a> Stream<'a> {
+    fn new(spec: &'a StreamFilter) -> Self {
+        Stream {
+            spec,
+            batch: None,
+            lines: Vec::new(),
+            ends: Vec::new(),
+            records: Vec::new(),
+            scanned: 0,
+        }
+    }
+
+    /// The batch store, made empty from the kept store's shape on first use.
+    fn batch(&mut self, shape: &VariantStore) -> &mut VariantStore {
+        self.batch.get_or_insert_with(|| {
+            let mut empty = shape.clone();
+            empty.truncate(0);
+            empty
+        })
+    }
+
+    fn full(&self) -> bool {
+        let size = self.spec.batch.unwrap_or(STREAM_BATCH).max(1);
+        self.batch.as_ref().is_some_and(|b| b.len() >= size)
+    }
+
+    /// Which records of the batch pass.
+    fn passing(&mut self) -> Result<Vec<usize>, IngestError> {
+        let Some(batch) = self.batch.as_mut() else {
+            return Ok(Vec::new());
+        };
+        self.scanned += batch.len() as u64;
+        let mut pass = if self.spec.expression.trim().is_empty() {
+            crate::bitmap::Bitmap::ones(batch.len())
+        } else {
+            crate::filter::Filter::compile(
+                &self.spec.expression,
+                batch,
+                self.spec.mode,
+                &crate::filter::NoFiles,
+            )
+            .map_err(|e| IngestError::Filter(e.to_string()))?
+            .evaluate(batch)
+            .pass
+        };
+        if let Some(regions) = &self.spec.regions {
+            pass.and_with(&regions.mask(batch));
+        }
+        let kept = pass.iter_ones().collect();
+        batch.truncate(0);
+        Ok(kept)
+    }
+}
+
+/// Filters a streaming batch of VCF lines and parses those that pass into `store`.
+fn keep_lines(
+    stream: &mut Stream<'_>,
+    store: &mut VariantStore,
+    scratch: &mut vcf_text::Scratch,
+    warnings: &mut Warnings,
+) -> Result<(), IngestError> {
+    for k in stream.passing()? {
+        let start = if k == 0 { 0 } else { stream.ends[k - 1] };
+        let line = &stream.lines[start..stream.ends[k]];
+        // Parsed once already, into the batch: it parses again.
+        vcf_text::parse_record(line, store, scratch, warnings).map_err(|e| {
+            IngestError::Record {
+                location: Location::default(),
+                reason: e.to_string(),
+            }
+        })?;
+    }
+    stream.lines.clear();
+    stream.ends.clear();
+    Ok(())
+}
+
+/// Filters a streaming batch of BCF records and adds those that pass to `store`.
+fn keep_records(
+    stream: &mut Stream<'_>,
+    header: &vcf::Header,
+    store: &mut VariantStore,
+    scratch: &mut bcf::Scratch,
+    warnings: &mut Warnings,
+) -> Result<(), IngestError> {
+    for k in stream.passing()? {
+        bcf::push_record(&stream.records[k], header, store, scratch, warnings).map_err(|e| {
+            IngestError::Record {
+                location: Location::default(),
+                reason: e.to_string(),
+            }
+        })?;
+    }
+    stream.records.clear();
+    Ok(())
 }
 
 /// Problems tolerated while reading, each kind counted once with where it first happened.
@@ -453,6 +686,17 @@ impl Warnings {
 }
 
 impl Ctx<'_> {
+    /// Whether reading should stop here (a prefix read reached its limit).
+    fn at_limit(&mut self) -> bool {
+        if self
+            .raw_limit
+            .is_some_and(|limit| self.count.get() >= limit)
+        {
+            self.stopped_early = true;
+        }
+        self.stopped_early
+    }
+
     /// Reports progress every 1 MiB of raw input; errors when the user cancelled.
     fn tick(&mut self) -> Result<(), IngestError> {
         let done = self.count.get();
@@ -541,7 +785,11 @@ fn read_vcf<R: BufRead>(
         };
         ctx.warnings.at(location.clone());
         let unterminated = !lines.had_newline;
-        vcf_text::parse_record(&lines.buf, &mut store, &mut scratch, &mut ctx.warnings).map_err(
+        let target = match ctx.stream.as_mut() {
+            Some(stream) => stream.batch(&store),
+            None => &mut store,
+        };
+        vcf_text::parse_record(&lines.buf, target, &mut scratch, &mut ctx.warnings).map_err(
             |e| {
                 let reason = if unterminated {
                     format!("the file ends in the middle of this record, so it is truncated ({e})")
@@ -561,7 +809,20 @@ fn read_vcf<R: BufRead>(
                 "the last line has no newline: the file may be truncated".into(),
             );
         }
+        if let Some(stream) = ctx.stream.as_mut() {
+            stream.lines.extend_from_slice(&lines.buf);
+            stream.ends.push(stream.lines.len());
+            if stream.full() {
+                keep_lines(stream, &mut store, &mut scratch, &mut ctx.warnings)?;
+            }
+        }
         ctx.tick()?;
+        if ctx.at_limit() {
+            break;
+        }
+    }
+    if let Some(stream) = ctx.stream.as_mut() {
+        keep_lines(stream, &mut store, &mut scratch, &mut ctx.warnings)?;
     }
     if blank_lines > 0 {
         ctx.warnings.add(
@@ -683,16 +944,32 @@ fn read_bcf<R: BufRead>(
             record: Some(n),
             ..Location::default()
         });
-        bcf::push_record(&record, &hdr, &mut store, &mut scratch, &mut ctx.warnings).map_err(
-            |e| IngestError::Record {
+        let target = match ctx.stream.as_mut() {
+            Some(stream) => stream.batch(&store),
+            None => &mut store,
+        };
+        bcf::push_record(&record, &hdr, target, &mut scratch, &mut ctx.warnings).map_err(|e| {
+            IngestError::Record {
                 location: Location {
                     record: Some(n),
                     ..Location::default()
                 },
                 reason: e.to_string(),
-            },
-        )?;
+            }
+        })?;
+        if let Some(stream) = ctx.stream.as_mut() {
+            stream.records.push(record.clone());
+            if stream.full() {
+                keep_records(stream, &hdr, &mut store, &mut scratch, &mut ctx.warnings)?;
+            }
+        }
         ctx.tick()?;
+        if ctx.at_limit() {
+            break;
+        }
+    }
+    if let Some(stream) = ctx.stream.as_mut() {
+        keep_records(stream, &hdr, &mut store, &mut scratch, &mut ctx.warnings)?;
     }
     Ok((store, file_format, raw_header, contigs, true))
 }
