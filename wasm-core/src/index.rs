@@ -296,6 +296,19 @@ impl Index {
         merged
     }
 
+    /// Every chunk's start, sorted and without repeats: each is where a record begins.
+    pub fn chunk_starts(&self) -> Vec<VirtualOffset> {
+        let mut starts: Vec<VirtualOffset> = self
+            .references
+            .iter()
+            .flat_map(|r| r.bins.iter())
+            .flat_map(|b| b.chunks.iter().map(|c| c.start))
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        starts
+    }
+
     /// The smallest and largest virtual offsets any chunk names, to check them against the
     /// data file; `None` when the index holds no chunk.
     pub fn offset_range(&self) -> Option<(VirtualOffset, VirtualOffset)> {

@@ -717,6 +717,61 @@ impl VariantStore {
     }
 }
 
+/// The first `limit` records of several stores (shards of one file, in file order) in the order
+/// one store holding them all would give ([`VariantStore::order`]): a k-way merge of each
+/// shard's own `order(key, descending)`. Returns `(shard, index in that shard)` pairs.
+///
+/// Ties keep file order, as the single sort does (for `Position` descending, reversed file
+/// order). Position compares contig ids, which agree between shards when the header declares
+/// the contigs (shards are built from the same header).
+pub fn merge_orders(
+    stores: &[&VariantStore],
+    orders: &[Vec<u32>],
+    key: SortKey,
+    descending: bool,
+    limit: usize,
+) -> Vec<(usize, u32)> {
+    use std::cmp::Ordering;
+    let mut next = vec![0usize; orders.len()];
+    let mut out = Vec::with_capacity(limit.min(1 << 20));
+    let compare = |(ka, a): (usize, u32), (kb, b): (usize, u32)| -> Ordering {
+        let (sa, sb) = (stores[ka], stores[kb]);
+        let (a, b) = (a as usize, b as usize);
+        let file_order = (ka, a).cmp(&(kb, b));
+        match key {
+            SortKey::Position => {
+                let o = (sa.chrom[a], sa.pos[a])
+                    .cmp(&(sb.chrom[b], sb.pos[b]))
+                    .then(file_order);
+                if descending { o.reverse() } else { o }
+            }
+            SortKey::Qual => match (sa.qual(a), sb.qual(b)) {
+                (Some(x), Some(y)) => {
+                    let o = x.total_cmp(&y);
+                    (if descending { o.reverse() } else { o }).then(file_order)
+                }
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => file_order,
+            },
+        }
+    };
+    while out.len() < limit {
+        let mut best: Option<(usize, u32)> = None;
+        for (k, order) in orders.iter().enumerate() {
+            if let Some(&i) = order.get(next[k])
+                && best.is_none_or(|b| compare((k, i), b) == Ordering::Less)
+            {
+                best = Some((k, i));
+            }
+        }
+        let Some((k, i)) = best else { break };
+        next[k] += 1;
+        out.push((k, i));
+    }
+    out
+}
+
 /// What the table can sort by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SortKey {

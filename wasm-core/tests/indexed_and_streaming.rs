@@ -217,3 +217,76 @@ fn a_prefix_read_estimates_the_whole_store() {
         ds.summary.store_bytes
     );
 }
+
+#[test]
+fn shards_read_in_parallel_equal_one_read() {
+    // A larger BGZF file with many blocks: the shared NA12878 gVCF snippet when present, else
+    // the trio. Both have a bcftools/tabix index beside them.
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/testdata/bio2zarr/tests/data/vcf/NA12878.prod.chr20snippet.g.vcf.gz");
+    let (data, index) = if shared.is_file() {
+        let tbi = PathBuf::from(format!("{}.tbi", shared.display()));
+        (shared, tbi)
+    } else {
+        eprintln!("shards: ../shared/testdata absent, using the trio only");
+        (testdata(TRIO), testdata(&format!("{TRIO}.csi")))
+    };
+    let whole = read_dataset(File::open(&data).unwrap(), None, &mut Silent).unwrap();
+    let expected = lines(&whole, 0..whole.store.len());
+    let qual_order = whole.store.order(wasm_core::store::SortKey::Qual, true);
+    let index = std::fs::read(&index).unwrap();
+    for n in [1, 2, 3, 8] {
+        let mut file =
+            IndexedFile::open(Box::new(File::open(&data).unwrap()), &index, None).unwrap();
+        let starts = file.shard_starts(n);
+        assert!(!starts.is_empty() && starts.len() <= n);
+        if n > 1 {
+            assert!(starts.len() > 1, "{n} shards asked, 1 given");
+        }
+        let mut got = Vec::new();
+        let mut shards = Vec::new();
+        for (k, &start) in starts.iter().enumerate() {
+            let shard = file.read_range(start, starts.get(k + 1).copied()).unwrap();
+            got.extend(lines(&shard, 0..shard.store.len()));
+            shards.push(shard);
+        }
+        assert_eq!(got.len(), expected.len(), "{n} shards");
+        assert!(got == expected, "{n} shards: records differ");
+        // Filter counts add up; a page sorted by QUAL merges to the single-worker order.
+        let count = |ds: &Dataset| {
+            Filter::compile("QUAL>30 || FMT/DP>10", &ds.store, Mode::Include, &NoFiles)
+                .unwrap()
+                .evaluate(&ds.store)
+                .pass
+                .count_ones()
+        };
+        assert_eq!(shards.iter().map(count).sum::<u64>(), count(&whole));
+        let orders: Vec<Vec<u32>> = shards
+            .iter()
+            .map(|s| s.store.order(wasm_core::store::SortKey::Qual, true))
+            .collect();
+        let stores: Vec<&wasm_core::store::VariantStore> =
+            shards.iter().map(|s| &s.store).collect();
+        let merged = wasm_core::store::merge_orders(
+            &stores,
+            &orders,
+            wasm_core::store::SortKey::Qual,
+            true,
+            200,
+        );
+        let mut offset = 0u32;
+        let global: Vec<u32> = {
+            let mut bases = Vec::new();
+            for s in &shards {
+                bases.push(offset);
+                offset += s.store.len() as u32;
+            }
+            merged.iter().map(|&(k, i)| bases[k] + i).collect()
+        };
+        assert_eq!(
+            global,
+            qual_order[..global.len()],
+            "{n} shards: merged QUAL page"
+        );
+    }
+}

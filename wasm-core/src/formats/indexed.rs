@@ -248,10 +248,10 @@ impl IndexedFile {
                 )
             }
         };
-        let first_record = match &records {
-            Records::Vcf(r) => r.virtual_position(),
-            Records::Bcf(r, _) => r.get_ref().virtual_position(),
-        };
+        let mut records = records;
+        let first_record = bgzf::VirtualPosition::from(
+            position(records.bgzf()).map_err(|e| super::decode_error(e, 0))?,
+        );
         let mut file = IndexedFile {
             first_record,
             records,
@@ -308,7 +308,7 @@ impl IndexedFile {
         // The index's first chunk must begin with the record that follows this file's header.
         // Old tabix versions start it at the very beginning of the file, header included:
         // records are then found by skipping header lines, as `read_chunk` does.
-        let after_header = self.records.bgzf().virtual_position();
+        let after_header = self.first_record;
         if first == 0 {
             return Ok(());
         }
@@ -458,6 +458,105 @@ impl IndexedFile {
         Ok(dataset)
     }
 
+    /// Up to `n` record-aligned starting points that split the records into shards of about
+    /// equal compressed size, for reading in parallel (one worker per shard, [`Self::read_range`]).
+    /// The first is where the records start; every other is a chunk start from the index, so
+    /// each begins exactly at a record. Fewer come back when the index has fewer chunks.
+    pub fn shard_starts(&self, n: usize) -> Vec<u64> {
+        let first = u64::from(self.first_record);
+        let mut starts = self.index.chunk_starts();
+        starts.retain(|&s| s > first);
+        let Some(&last) = starts.last() else {
+            return vec![first];
+        };
+        let span = block_offset(last)
+            .saturating_sub(block_offset(first))
+            .max(1);
+        let mut out = vec![first];
+        for k in 1..n.max(1) {
+            let target = block_offset(first) + span * k as u64 / n as u64;
+            // The first chunk start at or after the target, if it is past the previous split.
+            let i = starts.partition_point(|&s| block_offset(s) < target);
+            if let Some(&s) = starts.get(i)
+                && s > *out.last().expect("first")
+            {
+                out.push(s);
+            }
+        }
+        out
+    }
+
+    /// The records whose first byte is in `[start, end)` (virtual offsets from
+    /// [`Self::shard_starts`]; `None` reads to the end), all contigs, in file order.
+    pub fn read_range(&mut self, start: u64, end: Option<u64>) -> Result<Dataset, IngestError> {
+        let mut store = self.header.store().map_err(|e| IngestError::Header {
+            line: 0,
+            reason: e.to_string(),
+        })?;
+        let mut warnings = Warnings::default();
+        let before = self.read.get();
+        let end = end.unwrap_or(u64::MAX);
+        let at = block_offset(start);
+        self.records
+            .bgzf()
+            .seek(bgzf::VirtualPosition::from(start))
+            .map_err(|e| super::decode_error(e, at))?;
+        let record_err = |n: u64, e: String| IngestError::Record {
+            location: Location::default(),
+            reason: format!("record {n} of the shard starting at byte {at}: {e}"),
+        };
+        let mut n = 0u64;
+        match &mut self.records {
+            Records::Vcf(bgzf) => {
+                let mut line = Vec::new();
+                let mut scratch = vcf_text::Scratch::default();
+                while position(bgzf).map_err(|e| super::decode_error(e, at))? < end {
+                    line.clear();
+                    if read_line(bgzf, &mut line).map_err(|e| super::decode_error(e, at))? == 0 {
+                        break;
+                    }
+                    if line.is_empty() {
+                        continue;
+                    }
+                    n += 1;
+                    vcf_text::parse_record(&line, &mut store, &mut scratch, &mut warnings)
+                        .map_err(|e| record_err(n, e.to_string()))?;
+                }
+            }
+            Records::Bcf(reader, header) => {
+                let mut record = noodles::bcf::Record::default();
+                let mut scratch = bcf::Scratch::default();
+                while position(reader.get_mut()).map_err(|e| super::decode_error(e, at))? < end {
+                    let read = reader
+                        .read_record(&mut record)
+                        .map_err(|e| record_err(n + 1, error_chain(&e)))?;
+                    if read == 0 {
+                        break;
+                    }
+                    n += 1;
+                    bcf::push_record(&record, header, &mut store, &mut scratch, &mut warnings)
+                        .map_err(|e| record_err(n, e.to_string()))?;
+                }
+            }
+        }
+        let bytes_read = self.read.get() - before;
+        let mut dataset = finish(
+            store,
+            Parts {
+                compression: Compression::Bgzf,
+                payload: self.payload,
+                file_format: self.file_format.clone(),
+                raw_header: &self.raw_header,
+                contigs: &self.header_contigs,
+                warnings: warnings.render(),
+                bytes_read,
+                uncompressed_bytes: 0,
+            },
+        );
+        dataset.summary.encrypted = self.encrypted;
+        Ok(dataset)
+    }
+
     /// Reads the records of contig `tid` starting in `chunk`, keeping those overlapping `ivs`.
     fn read_chunk(
         &mut self,
@@ -488,7 +587,7 @@ impl IndexedFile {
             Records::Vcf(bgzf) => {
                 let mut line = Vec::new();
                 let mut scratch = vcf_text::Scratch::default();
-                while u64::from(bgzf.virtual_position()) < chunk.end {
+                while position(bgzf).map_err(|e| super::decode_error(e, at))? < chunk.end {
                     line.clear();
                     let n = read_line(bgzf, &mut line).map_err(|e| super::decode_error(e, at))?;
                     if n == 0 {
@@ -527,7 +626,9 @@ impl IndexedFile {
             Records::Bcf(reader, header) => {
                 let mut record = noodles::bcf::Record::default();
                 let mut scratch = bcf::Scratch::default();
-                while u64::from(reader.get_ref().virtual_position()) < chunk.end {
+                while position(reader.get_mut()).map_err(|e| super::decode_error(e, at))?
+                    < chunk.end
+                {
                     let n = reader.read_record(&mut record).map_err(|e| {
                         mismatch(format!(
                             "near byte {at} it points to something that is not a BCF record ({})",
@@ -563,6 +664,13 @@ impl IndexedFile {
         }
         Ok(())
     }
+}
+
+/// The reader's virtual position, normalised: at the end of a block it is the next block's
+/// start (offset 0 in it), as index chunks name it, not the end of the block just read.
+fn position(bgzf: &mut bgzf::io::Reader<Box<dyn ReadSeek>>) -> io::Result<u64> {
+    bgzf.fill_buf()?;
+    Ok(u64::from(bgzf.virtual_position()))
 }
 
 /// Reads a VCF header line by line straight from the BGZF reader (no read-ahead), so its
