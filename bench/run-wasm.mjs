@@ -27,6 +27,43 @@ const key = readFileSync(join(dir, "bench.key"));
 const [p, c, k] = [place(plain), place(cipher), place(key)];
 const FAILED = 2n ** 64n - 1n;
 
+// `… RUNS inflate [FILE]`: only the deflate backends of bench/src/inflate.rs, over FILE (default
+// DIR/synth.vcf.gz); lines are `name seconds bytes MB/s` (BENCHMARKS.md, "Deflate backend").
+if (process.argv[5] === "inflate") {
+  const bgzf = readFileSync(process.argv[6] ?? join(dir, "synth.vcf.gz"));
+  const d = place(bgzf);
+  const { bench_inflate, bench_inflate_verify, bench_decode, bench_crc32 } = instance.exports;
+  // The order of `Kernel::ALL` and `Crc::ALL`; libdeflate (C) is not built for wasm32.
+  const kernels = ["inflate_zlib_rs", "inflate_zlib_rs_fresh_state", "inflate_zune_inflate",
+    "inflate_miniz_oxide", "inflate_libdeflate", "engine_inflate_block", "engine_bgzf_reader",
+    "noodles_bgzf_reader"];
+  const bytes = bench_inflate(d, bgzf.length, 6);
+  if (bytes === FAILED) throw new Error("the file does not decode");
+  // Interleaved rounds (a busy moment on a shared machine hits every kernel alike); best wall
+  // time and best process CPU time (time spent waiting for a core excluded) per kernel.
+  const jobs = [];
+  kernels.forEach((name, k) => {
+    if (name.includes("libdeflate")) return;
+    if (k < 5 && bench_inflate_verify(d, bgzf.length, k) !== bytes) throw new Error(`${name} is wrong`);
+    jobs.push([name, () => bench_inflate(d, bgzf.length, k)]);
+  });
+  const plainPtr = bench_decode(d, bgzf.length);
+  ["crc32_crc32fast", "crc32_zlib_rs"].forEach((name, c) => jobs.push([name, () => bench_crc32(plainPtr, Number(bytes), c)]));
+  const best = jobs.map(() => [Infinity, Infinity]);
+  for (let r = 0; r < runs; r++) {
+    jobs.forEach(([name, f], i) => {
+      const [c0, t0] = [process.cpuUsage(), performance.now()];
+      if (f() === FAILED) throw new Error(`${name} failed in wasm`);
+      const wall = (performance.now() - t0) / 1000;
+      const c = process.cpuUsage(c0);
+      best[i] = [Math.min(best[i][0], wall), Math.min(best[i][1], (c.user + c.system) / 1e6)];
+    });
+  }
+  const rate = (s) => (Number(bytes) / s / 1e6).toFixed(0);
+  jobs.forEach(([name], i) => console.log(`${name} ${best[i][0].toFixed(6)} ${bytes} ${rate(best[i][0])} ${rate(best[i][1])}`));
+  process.exit(0);
+}
+
 function best(name, f) {
   let seconds = Infinity;
   let value;

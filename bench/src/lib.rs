@@ -5,6 +5,10 @@
 //!
 //! Inputs come from [`synthetic_vcf`]: deterministic, realistic in shape (SNPs and indels, INFO
 //! DP/AF, three samples with GT:DP:GQ), any size.
+//! The whole-genome files of the CLI rows come from [`genome`].
+
+pub mod genome;
+pub mod inflate;
 
 use std::io::{self, Read, Write};
 

@@ -3,14 +3,25 @@
 //! - `prepare DIR RECORDS`: writes DIR/synth.vcf.gz (BGZF, [`synthetic_vcf`]), DIR/synth.vcf.gz.c4gh
 //!   (encrypted for the fixed benchmark key), DIR/bench.key (that key's raw 32 secret bytes, for the wasm
 //!   driver), DIR/bench.sec (the same key as an unprotected c4gh-v1 file, for the reference CLI).
+//!   It also writes DIR/genome.1s.vcf.gz and DIR/genome.3s.vcf.gz (RECORDS records of a
+//!   realistic GRCh38 call set, [`enclave_bench::genome`], streamed into BGZF), each with a `.tbi`
+//!   and a `.csi` from `bcftools index` when bcftools is on PATH, and DIR/inputs.txt
+//!   (`name text_bytes records` per input, for MB/s of plain text). A genome file whose
+//!   `.stamp` shows the same generator output is kept.
 //! - `native DIR RUNS`: prints `name seconds bytes` lines (the best of RUNS) for decryption and
 //!   for ingest of the plain and the encrypted file.
+//! - `refilter FILE RUNS EXPR`: loads FILE once (`ingest seconds records`), then times compiling and
+//!   evaluating the `-i` expression EXPR over the loaded store (`refilter seconds passing`), the
+//!   app's re-filter step, natively.
+//! - `genome RECORDS SAMPLES`: the genome VCF text on standard output.
 
-use std::io::Write;
-use std::path::Path;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use enclave_bench::genome::{GenomeSpec, GenomeSummary, write_genome_vcf};
 use enclave_bench::{bgzip, decrypt, ingest, synthetic_vcf};
 use wasm_core::crypt4gh::keys::Kdf;
 use wasm_core::crypt4gh::{Encryptor, SecretKey};
@@ -33,7 +44,25 @@ fn main() -> ExitCode {
             .parse()
             .map_err(|_| format!("RUNS must be a number, not {runs}"))
             .and_then(|n| native(Path::new(dir), n)),
-        _ => Err("usage: enclave-bench prepare DIR RECORDS | native DIR RUNS".into()),
+        ["inflate", file, runs] => runs
+            .parse()
+            .map_err(|_| format!("RUNS must be a number, not {runs}"))
+            .and_then(|n| enclave_bench::inflate::native(Path::new(file), n)),
+        ["refilter", file, runs, expression] => runs
+            .parse()
+            .map_err(|_| format!("RUNS must be a number, not {runs}"))
+            .and_then(|n| refilter(Path::new(file), n, expression)),
+        ["genome", records, samples] => match (records.parse(), samples.parse()) {
+            (Ok(records), Ok(samples)) => genome_to_stdout(records, samples),
+            _ => Err(format!(
+                "RECORDS and SAMPLES must be numbers, not {records} and {samples}"
+            )),
+        },
+        _ => Err(
+            "usage: enclave-bench prepare DIR RECORDS | native DIR RUNS | \
+inflate FILE RUNS | refilter FILE RUNS EXPR | genome RECORDS SAMPLES"
+                .into(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -47,7 +76,10 @@ fn main() -> ExitCode {
 fn prepare(dir: &Path, records: u64) -> Result<(), String> {
     let io = |what: &str, e: std::io::Error| format!("{what}: {e}");
     std::fs::create_dir_all(dir).map_err(|e| io("mkdir", e))?;
-    let plain = bgzip(&synthetic_vcf(records)).map_err(|e| io("bgzip", e))?;
+    let text = synthetic_vcf(records);
+    let plain = bgzip(&text).map_err(|e| io("bgzip", e))?;
+    let mut inputs = format!("synth.vcf.gz {} {records}\n", text.len());
+    drop(text);
     // A fixed key: the benchmark's data is synthetic and its key no secret.
     let raw = BENCH_SECRET.to_vec();
     let key = SecretKey::from_bytes(BENCH_SECRET);
@@ -71,7 +103,17 @@ fn prepare(dir: &Path, records: u64) -> Result<(), String> {
         plain.len(),
         cipher.len()
     );
-    Ok(())
+    for samples in GENOME_SAMPLES {
+        let summary = prepare_genome(dir, records, samples)?;
+        inputs.push_str(&format!(
+            "{} {} {}\n",
+            genome_name(samples),
+            summary.text_bytes,
+            summary.records
+        ));
+    }
+    let path = dir.join("inputs.txt");
+    fs::write(&path, inputs).map_err(|e| io(&path.display().to_string(), e))
 }
 
 fn native(dir: &Path, runs: u32) -> Result<(), String> {
@@ -99,4 +141,142 @@ fn native(dir: &Path, runs: u32) -> Result<(), String> {
     let (t, n) = best(&|| ingest(&cipher, Some(&key)))?;
     println!("ingest_encrypted {t:.6} {n}");
     Ok(())
+}
+
+/// The whole-genome files: one sample (every CLI row), three (ingest and memory per variant).
+const GENOME_SAMPLES: [usize; 2] = [1, 3];
+
+fn genome_name(samples: usize) -> String {
+    format!("genome.{samples}s.vcf.gz")
+}
+
+/// Writes DIR/genome.{samples}s.vcf.gz, streamed from the generator through BGZF to disk, and
+/// indexes it (`.tbi` and `.csi`) when bcftools is on PATH. Skipped when the file's `.stamp`
+/// records the same spec and the same hash of the generator's whole output: the 5-million-record
+/// files take minutes to compress and index, hashing the text takes seconds.
+fn prepare_genome(dir: &Path, records: u64, samples: usize) -> Result<GenomeSummary, String> {
+    let spec = GenomeSpec::new(records, samples);
+    let name = genome_name(samples);
+    let path = dir.join(&name);
+    let stamp = dir.join(format!("{name}.stamp"));
+    let bcftools = which("bcftools");
+    let started = Instant::now();
+    let (hash, summary) = text_hash(&spec)?;
+    let wanted = format!("{records} {samples} {hash:016x} {}", summary.text_bytes);
+    let indexed = bcftools.is_none()
+        || ["tbi", "csi"]
+            .iter()
+            .all(|ext| dir.join(format!("{name}.{ext}")).is_file());
+    let current = fs::read_to_string(&stamp).unwrap_or_default();
+    if current.trim() == wanted && path.is_file() && indexed {
+        println!("{name}: up to date ({records} records)");
+        return Ok(summary);
+    }
+    // A partial file never takes the real name: a stamp-less or interrupted run regenerates.
+    let _ = fs::remove_file(&stamp);
+    let partial = dir.join(format!("{name}.partial"));
+    let failed = |what: &str, e: io::Error| format!("{what} {}: {e}", partial.display());
+    let file = File::create(&partial).map_err(|e| failed("cannot create", e))?;
+    let mut bgzf = noodles::bgzf::io::Writer::new(BufWriter::with_capacity(1 << 20, file));
+    write_genome_vcf(&mut bgzf, &spec).map_err(|e| failed("cannot write", e))?;
+    bgzf.finish()
+        .and_then(|mut inner| inner.flush())
+        .map_err(|e| failed("cannot write", e))?;
+    // An index of the previous file would point into the wrong blocks.
+    for ext in ["tbi", "csi"] {
+        let _ = fs::remove_file(dir.join(format!("{name}.{ext}")));
+    }
+    fs::rename(&partial, &path).map_err(|e| failed("cannot rename", e))?;
+    let bgzf_bytes = fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    match &bcftools {
+        Some(bcftools) => {
+            for flag in ["--tbi", "--csi"] {
+                let output = std::process::Command::new(bcftools)
+                    .args(["index", "--force", flag])
+                    .arg(&path)
+                    .output()
+                    .map_err(|e| format!("cannot run bcftools index: {e}"))?;
+                if !output.status.success() {
+                    return Err(format!(
+                        "bcftools index {flag} {} failed: {}",
+                        path.display(),
+                        String::from_utf8_lossy(&output.stderr).trim()
+                    ));
+                }
+            }
+        }
+        None => println!("{name}: bcftools not on PATH, not indexed (region rows need it)"),
+    }
+    fs::write(&stamp, format!("{wanted}\n")).map_err(|e| format!("{}: {e}", stamp.display()))?;
+    println!(
+        "{name}: {records} records, {:.1} MB text, {:.1} MB BGZF ({:.1} s)",
+        summary.text_bytes as f64 / 1e6,
+        bgzf_bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(summary)
+}
+
+/// FNV-1a over the whole text the generator writes for `spec`, and its summary.
+fn text_hash(spec: &GenomeSpec) -> Result<(u64, GenomeSummary), String> {
+    struct Fnv(u64);
+    impl Write for Fnv {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            for &b in buf {
+                self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut fnv = Fnv(0xcbf2_9ce4_8422_2325);
+    let summary = write_genome_vcf(&mut fnv, spec).map_err(|e| e.to_string())?;
+    Ok((fnv.0, summary))
+}
+
+/// An executable named `name` on PATH.
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|path| path.is_file())
+}
+
+/// Loads `path` once, then times compiling and evaluating `expression` over the store.
+fn refilter(path: &Path, runs: u32, expression: &str) -> Result<(), String> {
+    use wasm_core::filter::{Filter, Mode, NoFiles};
+    let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let size = file.metadata().ok().map(|m| m.len());
+    let started = Instant::now();
+    let dataset = wasm_core::read_dataset(file, size, &mut wasm_core::progress::Silent)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let store = &dataset.store;
+    println!(
+        "ingest {:.6} {}",
+        started.elapsed().as_secs_f64(),
+        dataset.summary.records
+    );
+    let mut best = f64::INFINITY;
+    let mut passing = 0;
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        let filter = Filter::compile(expression, store, Mode::Include, &NoFiles)
+            .map_err(|e| format!("invalid expression:\n{}", e.render(expression)))?;
+        passing = filter.evaluate(store).pass.count_ones();
+        best = best.min(started.elapsed().as_secs_f64());
+    }
+    println!("refilter {best:.6} {passing}");
+    Ok(())
+}
+
+/// `genome RECORDS SAMPLES`: the generator's text on standard output (a closed pipe is not an
+/// error, so `| head` works).
+fn genome_to_stdout(records: u64, samples: usize) -> Result<(), String> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+    match write_genome_vcf(&mut out, &GenomeSpec::new(records, samples)).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
+        _ => Ok(()),
+    }
 }

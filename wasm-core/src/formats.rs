@@ -5,6 +5,7 @@
 //! Progress is reported in raw (compressed) bytes through [`Progress`].
 
 pub mod bcf;
+pub mod bgzf;
 pub mod header;
 pub mod indexed;
 pub mod sniff;
