@@ -414,9 +414,16 @@ fn expression_errors_point_at_the_problem() {
         &file.to_string_lossy(),
     ]));
     assert!(!r.ok() && r.stderr.contains("NOPE"), "{}", r.stderr);
+    // Regions on a file without an index: read whole, with a note saying so.
     let r = run(Command::new(ENCLAVE).args(["view", "-r", "20:1-100", &file.to_string_lossy()]));
     assert!(
-        !r.ok() && r.stderr.contains("not supported yet"),
+        r.ok() && r.stderr.contains("no index beside"),
+        "{}",
+        r.stderr
+    );
+    let r = run(Command::new(ENCLAVE).args(["view", "-r", "20:9-1", &file.to_string_lossy()]));
+    assert!(
+        !r.ok() && r.stderr.contains("invalid -r region"),
         "{}",
         r.stderr
     );
