@@ -8,6 +8,7 @@
 use std::fs;
 
 use wasm_core::crypt4gh::{Crypt4ghError, KeyError, PublicKey, SecretKey};
+use wasm_core::formats::IngestError;
 use zeroize::Zeroizing;
 
 /// `--key` and `--passphrase-file` as given.
@@ -108,6 +109,23 @@ pub fn load_secret_key(path: &str, passphrase_file: Option<&str>) -> Result<Secr
 pub fn load_public_key(path: &str) -> Result<PublicKey, String> {
     let text = fs::read(path).map_err(|e| format!("cannot read the public key {path}: {e}"))?;
     PublicKey::parse(&text).map_err(|e| format!("{path}: {e}"))
+}
+
+/// The message for a file that could not be read: an encrypted file without `--key`, a failed
+/// decryption (naming the key when the file is not for it), or anything else, after the path.
+pub fn ingest_error(path: &str, keys: &KeyArgs, e: IngestError) -> String {
+    match e {
+        IngestError::Encrypted => encrypted_without_key(path),
+        IngestError::Decryption(e) => {
+            decryption_error(path, keys.key.as_deref().unwrap_or_default(), e)
+        }
+        e => format!("{path}: {e}"),
+    }
+}
+
+/// The message for an encrypted file given without `--key`.
+pub fn encrypted_without_key(path: &str) -> String {
+    format!("{path} is Crypt4GH-encrypted: give --key SECRET_KEY")
 }
 
 /// The message for a file that cannot be decrypted; a key the file is not for is named, so the

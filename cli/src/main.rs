@@ -32,7 +32,7 @@ use std::process::ExitCode;
 
 use wasm_core::export::query::{self, QueryFormat};
 use wasm_core::filter::{Filter, Mode};
-use wasm_core::formats::{IngestError, is_encrypted, read_encrypted_dataset};
+use wasm_core::formats::{is_encrypted, read_encrypted_dataset};
 use wasm_core::{export, progress::Silent, read_dataset, stats};
 
 use crate::files::WorkingDirFiles;
@@ -133,16 +133,9 @@ fn open(path: &str, keys: &KeyArgs) -> Result<wasm_core::Dataset, String> {
         return read_dataset(file, size, &mut Silent).map_err(|e| format!("{path}: {e}"));
     }
     let Some(key) = keys.secret_key()? else {
-        return Err(format!(
-            "{path} is Crypt4GH-encrypted: give --key SECRET_KEY"
-        ));
+        return Err(keys::encrypted_without_key(path));
     };
-    read_encrypted_dataset(file, &key, &mut Silent).map_err(|e| match e {
-        IngestError::Decryption(e) => {
-            keys::decryption_error(path, keys.key.as_deref().unwrap_or_default(), e)
-        }
-        e => format!("{path}: {e}"),
-    })
+    read_encrypted_dataset(file, &key, &mut Silent).map_err(|e| keys::ingest_error(path, keys, e))
 }
 
 /// Reads FILE, or with `-r` only the records overlapping the regions: through the index when

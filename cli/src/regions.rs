@@ -91,14 +91,8 @@ pub fn query(
     let file = File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
     let key = keys.secret_key()?;
     let fail = |e: IngestError| match e {
-        IngestError::Encrypted => {
-            format!("{path} is Crypt4GH-encrypted: give --key SECRET_KEY")
-        }
-        IngestError::Decryption(e) => {
-            keys::decryption_error(path, keys.key.as_deref().unwrap_or_default(), e)
-        }
         IngestError::Index(e) => format!("{path} with index {index_path}: {e}"),
-        e => format!("{path}: {e}"),
+        e => keys::ingest_error(path, keys, e),
     };
     let mut indexed = IndexedFile::open(Box::new(file), &index, key.as_ref()).map_err(fail)?;
     indexed.query(regions).map_err(fail)

@@ -272,6 +272,15 @@ const MISMATCHED: &[(&str, &str)] = &[(
     "its .tbi puts the first record at byte 90 of the header (this file's records start at 169)",
 )];
 
+/// Every target with each of its regions.
+fn pairs<'a>(targets: &'a [Target], regions: &[Vec<String>]) -> Vec<(&'a Target, String)> {
+    targets
+        .iter()
+        .zip(regions)
+        .flat_map(|(t, rs)| rs.iter().map(move |r| (t, r.clone())))
+        .collect()
+}
+
 /// Runs every (target, region) pair on two workers; panics listing every difference.
 fn check_all(jobs: Vec<(&Target, String)>) -> usize {
     let results = on_two_workers(&jobs, |(target, region)| {
@@ -338,11 +347,7 @@ fn local_files() {
         "1:3000151-3000151".to_string(),
         "2:3199812-3199812".to_string(),
     ]);
-    let jobs: Vec<(&Target, String)> = targets
-        .iter()
-        .zip(&regions)
-        .flat_map(|(t, rs)| rs.iter().map(move |r| (t, r.clone())))
-        .collect();
+    let jobs = pairs(&targets, &regions);
     let n = jobs.len();
     let records = check_all(jobs);
     eprintln!(
@@ -411,11 +416,7 @@ fn shared_sweep() {
             key: None,
         });
     }
-    let jobs: Vec<(&Target, String)> = targets
-        .iter()
-        .zip(&regions)
-        .flat_map(|(t, rs)| rs.iter().map(move |r| (t, r.clone())))
-        .collect();
+    let jobs = pairs(&targets, &regions);
     let n = jobs.len();
     let records = check_all(jobs);
     eprintln!(

@@ -293,14 +293,7 @@ fn read_boxed(
         count: Rc::clone(&count),
         tail: Some(Rc::clone(&tail)),
     };
-    let io_err = |e: io::Error| {
-        if is_decryption_error(&e) {
-            IngestError::Decryption(Crypt4ghError::from_io(e))
-        } else {
-            IngestError::Io(e.to_string())
-        }
-    };
-    let (head, raw) = peek(counting, 18).map_err(io_err)?;
+    let (head, raw) = peek(counting, 18).map_err(decryption_or_io)?;
     let (compression, decoded): (Compression, Box<dyn Read>) = match sniff::container(&head) {
         sniff::Container::Crypt4gh => return Err(IngestError::Encrypted),
         sniff::Container::Plain => (Compression::None, Box::new(raw)),

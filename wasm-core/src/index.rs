@@ -275,7 +275,7 @@ impl Index {
             Some(&offset) if self.kind == IndexKind::Tabix => offset,
             _ => 0,
         };
-        let mut chunks: Vec<Chunk> = reference
+        let chunks: Vec<Chunk> = reference
             .bins
             .iter()
             .filter(|bin| {
@@ -285,15 +285,7 @@ impl Index {
             .flat_map(|bin| bin.chunks.iter().copied())
             .filter(|c| c.end > min_offset)
             .collect();
-        chunks.sort_unstable();
-        let mut merged: Vec<Chunk> = Vec::with_capacity(chunks.len());
-        for c in chunks {
-            match merged.last_mut() {
-                Some(last) if c.start <= last.end => last.end = last.end.max(c.end),
-                _ => merged.push(c),
-            }
-        }
-        merged
+        merge_chunks(chunks)
     }
 
     /// Every chunk's start, sorted and without repeats: each is where a record begins.
@@ -321,6 +313,19 @@ impl Index {
         let last = all.map(|c| c.end).max()?;
         Some((first, last))
     }
+}
+
+/// Sorts chunks and merges those that overlap or touch, so each byte is read once.
+pub fn merge_chunks(mut chunks: Vec<Chunk>) -> Vec<Chunk> {
+    chunks.sort_unstable();
+    let mut merged: Vec<Chunk> = Vec::with_capacity(chunks.len());
+    for c in chunks {
+        match merged.last_mut() {
+            Some(last) if c.start <= last.end => last.end = last.end.max(c.end),
+            _ => merged.push(c),
+        }
+    }
+    merged
 }
 
 /// Number of bins of a binning scheme, ((8^(depth+1)) − 1) / 7; htslib's pseudo-bin is one

@@ -25,7 +25,7 @@ use super::{
     error_chain, finish, read_bcf_header, vcf_text,
 };
 use crate::crypt4gh::{PlaintextReader, SecretKey};
-use crate::index::{Chunk, Index, IndexError, IndexKind, block_offset};
+use crate::index::{Chunk, Index, IndexError, IndexKind, block_offset, merge_chunks};
 use crate::regions::{RegionSet, overlaps, record_span};
 use crate::store::VariantStore;
 
@@ -189,7 +189,8 @@ impl IndexedFile {
             read: Rc::clone(&read),
         });
         let mut bgzf = bgzf::io::Reader::new(counted);
-        let decode_err = |e: io::Error| super::decode_error(e, 0);
+        // Offsets in messages are the raw bytes read so far, as in a full read.
+        let decode_err = |e: io::Error| super::decode_error(e, read.get());
         let mut magic = [0u8; 16];
         let n = read_up_to(&mut bgzf, &mut magic).map_err(decode_err)?;
         bgzf.seek(bgzf::VirtualPosition::MIN).map_err(decode_err)?;
@@ -250,7 +251,7 @@ impl IndexedFile {
         };
         let mut records = records;
         let first_record = bgzf::VirtualPosition::from(
-            position(records.bgzf()).map_err(|e| super::decode_error(e, 0))?,
+            position(records.bgzf()).map_err(|e| super::decode_error(e, read.get()))?,
         );
         let mut file = IndexedFile {
             first_record,
@@ -333,9 +334,11 @@ impl IndexedFile {
     /// Up to `n` decompressed bytes from virtual offset `at`.
     fn peek(&mut self, at: bgzf::VirtualPosition, n: usize) -> Result<Vec<u8>, IngestError> {
         let bgzf = self.records.bgzf();
-        bgzf.seek(at).map_err(|e| super::decode_error(e, 0))?;
+        bgzf.seek(at)
+            .map_err(|e| super::decode_error(e, block_offset(u64::from(at))))?;
         let mut buf = vec![0u8; n];
-        let got = read_up_to(bgzf, &mut buf).map_err(|e| super::decode_error(e, 0))?;
+        let got = read_up_to(bgzf, &mut buf)
+            .map_err(|e| super::decode_error(e, block_offset(u64::from(at))))?;
         buf.truncate(got);
         Ok(buf)
     }
@@ -422,40 +425,17 @@ impl IndexedFile {
         let before = self.read.get();
         for tid in regions.contig_order(&self.names) {
             let ivs = &per_contig[tid];
-            let mut chunks: Vec<Chunk> = ivs
+            let chunks: Vec<Chunk> = ivs
                 .iter()
                 .flat_map(|&(s, e)| self.index.chunks(tid, s, e))
                 .collect();
-            chunks.sort_unstable();
-            chunks.dedup_by(|b, a| {
-                if b.start <= a.end {
-                    a.end = a.end.max(b.end);
-                    true
-                } else {
-                    false
-                }
-            });
+            let chunks = merge_chunks(chunks);
             let last_end = ivs.last().map_or(0, |iv| iv.1);
             for chunk in chunks {
                 self.read_chunk(tid, chunk, ivs, last_end, &mut store, &mut warnings)?;
             }
         }
-        let bytes_read = self.read.get() - before;
-        let mut dataset = finish(
-            store,
-            Parts {
-                compression: Compression::Bgzf,
-                payload: self.payload,
-                file_format: self.file_format.clone(),
-                raw_header: &self.raw_header,
-                contigs: &self.header_contigs,
-                warnings: warnings.render(),
-                bytes_read,
-                uncompressed_bytes: 0,
-            },
-        );
-        dataset.summary.encrypted = self.encrypted;
-        Ok(dataset)
+        Ok(self.dataset(store, &warnings, self.read.get() - before))
     }
 
     /// Up to `n` record-aligned starting points that split the records into shards of about
@@ -539,7 +519,11 @@ impl IndexedFile {
                 }
             }
         }
-        let bytes_read = self.read.get() - before;
+        Ok(self.dataset(store, &warnings, self.read.get() - before))
+    }
+
+    /// The [`Dataset`] of records read through the index (`bytes_read` of the data file).
+    fn dataset(&self, store: VariantStore, warnings: &Warnings, bytes_read: u64) -> Dataset {
         let mut dataset = finish(
             store,
             Parts {
@@ -554,7 +538,7 @@ impl IndexedFile {
             },
         );
         dataset.summary.encrypted = self.encrypted;
-        Ok(dataset)
+        dataset
     }
 
     /// Reads the records of contig `tid` starting in `chunk`, keeping those overlapping `ivs`.
@@ -684,7 +668,10 @@ fn read_text_header(
     let mut number = 0u64;
     loop {
         line.clear();
-        let n = read_line(bgzf, &mut line).map_err(|e| super::decode_error(e, 0))?;
+        let n = read_line(bgzf, &mut line).map_err(|e| {
+            let at = block_offset(u64::from(bgzf.virtual_position()));
+            super::decode_error(e, at)
+        })?;
         number += 1;
         if n == 0 {
             return Err(IngestError::Header {
