@@ -16,6 +16,7 @@ pub mod api;
 pub mod blob_reader;
 pub mod protocol;
 pub mod session;
+pub mod source;
 pub mod ui;
 pub mod worker;
 pub mod worker_client;

@@ -3,9 +3,9 @@
 //! The UI sends a [`Request`], the worker answers with [`Event`]s; every request and every event
 //! but [`Event::Ready`] carries the `job` id the UI assigned, so answers can be routed. Both are
 //! converted with `serde-wasm-bindgen` and wrapped in an [`Envelope`]: a plain JS object
-//! `{v, msg, file?}` where `v` is [`PROTOCOL_VERSION`]. A `Blob` cannot go through serde, so it
-//! travels beside the message as `file`: `postMessage` hands the worker a handle to it, never
-//! its bytes.
+//! `{v, msg, file?, index?}` where `v` is [`PROTOCOL_VERSION`]. A `Blob` cannot go through serde,
+//! so it travels beside the message as `file` (and the data file's `.tbi` / `.csi` as `index`):
+//! `postMessage` hands the worker a handle to it, never its bytes.
 //!
 //! Encrypted files: the worker sniffs the first bytes of every file it is asked to open. A
 //! Crypt4GH file opened without a key is answered with [`Event::KeyRequired`] (the page then asks
@@ -19,6 +19,15 @@
 //! and from then on pages and sorts over the passing records only. After a load the worker
 //! describes the file's fields in [`Event::Schema`], which the filter builder and presets need.
 //!
+//! Indexes and large files (version 4): with an index beside the data, the worker first answers
+//! [`Event::Overview`] (records per contig, from the index alone), then reads the file; an index
+//! that does not fit its data is reported with [`Event::IndexRejected`] and the file is read
+//! without it. A file whose store would not fit the memory budget is not loaded: the open ends in
+//! [`Event::StreamingMode`], and [`Request::Stream`] (a filter, scanning the whole file and
+//! keeping the matching records) or [`Request::Region`] (records of regions, read through the
+//! index) then replace the shown records, each answered with [`Event::Loaded`]. Regions and
+//! contig names go to the worker only.
+//!
 //! Data flow: `worker_client` → `postMessage(envelope)` → `worker` → engine → events back.
 
 use serde::de::DeserializeOwned;
@@ -26,6 +35,8 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_core::annotation;
 use wasm_core::filter::{FilterError, Mode, Span};
+use wasm_core::formats::MemoryEstimate;
+use wasm_core::formats::indexed::Overview;
 use wasm_core::regions::RegionError;
 use wasm_core::store::{Row, SortKey};
 use wasm_core::{Location, Summary};
@@ -34,7 +45,9 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 /// Bumped whenever a message changes shape; both ends refuse other versions.
 /// 2: `Filter`, `Filtered`, `FilterRejected`, `Schema`; `Rows` carries annotation summaries.
 /// 3: `Open` carries an optional `key`; `KeyRequired`.
-pub const PROTOCOL_VERSION: u32 = 3;
+/// 4: `Open` carries an optional index (a second `Blob`) and memory budget; `Stream`, `Region`;
+/// `Overview`, `IndexRejected`, `StreamingMode`; `Request` and `Event` externally tagged.
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// A Crypt4GH secret key file and its passphrase, on their way from the page to the worker that
 /// decrypts. `Debug` shows neither; every copy is zeroized when dropped.
@@ -53,8 +66,11 @@ impl std::fmt::Debug for KeyMaterial {
 }
 
 /// Work the UI asks of a worker.
+///
+/// Externally tagged (`{"Open": {…}}`), as [`Event`]: serde reads such enums straight from the
+/// JS object, where an internally tagged one is buffered first, which costs code per variant
+/// in the page's download.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type")]
 pub enum Request {
     /// Read the `Blob` posted beside this message into the worker's dataset. A Crypt4GH file
     /// needs `key`; without one the worker answers [`Event::KeyRequired`]. A plain file ignores it.
@@ -67,7 +83,26 @@ pub enum Request {
         /// The secret key (and passphrase) that decrypts the file.
         #[serde(default)]
         key: Option<KeyMaterial>,
+        /// The name of the index posted beside the data (`index` in the envelope), for messages.
+        #[serde(default)]
+        index_name: Option<String>,
+        /// Store bytes the worker may hold; past it the file is scanned, not loaded. `None`: the
+        /// default budget.
+        #[serde(default)]
+        memory_budget: Option<u64>,
     },
+    /// Streaming mode: scan the whole file and keep the records passing `expression` (and
+    /// overlapping `regions`); they become the shown records. Answered with `Progress`, then
+    /// `Loaded` (its summary's `scanned` set), `FilterRejected` or `Failed`.
+    Stream {
+        job: u32,
+        expression: String,
+        mode: Mode,
+        regions: Option<String>,
+    },
+    /// Streaming mode with an index: the records overlapping `regions`, read through the index,
+    /// become the shown records. Answered with `Loaded`, `FilterRejected` or `Failed`.
+    Region { job: u32, regions: String },
     /// One page of the loaded dataset's rows, in a sort order.
     Rows {
         job: u32,
@@ -93,7 +128,11 @@ pub enum Request {
 impl Request {
     pub fn job(&self) -> u32 {
         match self {
-            Self::Open { job, .. } | Self::Rows { job, .. } | Self::Filter { job, .. } => *job,
+            Self::Open { job, .. }
+            | Self::Rows { job, .. }
+            | Self::Filter { job, .. }
+            | Self::Stream { job, .. }
+            | Self::Region { job, .. } => *job,
         }
     }
 }
@@ -200,7 +239,6 @@ pub enum FilterRejection {
 
 /// What a worker reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type")]
 pub enum Event {
     /// The worker's wasm instance is initialised and listens; sent once, first.
     Ready { version: u32 },
@@ -232,6 +270,31 @@ pub enum Event {
     KeyRequired { job: u32 },
     /// The loaded file's fields, sent just before `Loaded` (not final).
     Schema { job: u32, schema: FilterSchema },
+    /// What the index says about the file, sent as soon as the index is opened, before the
+    /// records are read (not final).
+    Overview { job: u32, overview: Overview },
+    /// The index picked with the file cannot be used with it; the file is read without it
+    /// (not final). `message` names both files.
+    IndexRejected { job: u32, message: String },
+    /// The file would not fit the memory budget, so it was not loaded: the worker keeps it to
+    /// scan ([`Request::Stream`]) or query by region ([`Request::Region`], with an index).
+    /// Ends an open, like `Loaded`; `summary` comes from a prefix of the file (its `records` is
+    /// the estimate's).
+    StreamingMode {
+        job: u32,
+        estimate: MemoryEstimate,
+        /// The budget it exceeds, in store bytes.
+        budget: u64,
+        /// Whether an index came with the file (region queries read only their part).
+        indexed: bool,
+        summary: Summary,
+        info_keys: Vec<String>,
+        format_keys: Vec<String>,
+        fingerprint: String,
+        format: String,
+        millis: f64,
+        annotation: Option<String>,
+    },
     /// A page of rows.
     Rows {
         job: u32,
@@ -268,6 +331,9 @@ impl Event {
             | Self::Loaded { job, .. }
             | Self::KeyRequired { job }
             | Self::Schema { job, .. }
+            | Self::Overview { job, .. }
+            | Self::IndexRejected { job, .. }
+            | Self::StreamingMode { job, .. }
             | Self::Rows { job, .. }
             | Self::Filtered { job, .. }
             | Self::FilterRejected { job, .. }
@@ -279,7 +345,11 @@ impl Event {
     pub fn is_final(&self) -> bool {
         !matches!(
             self,
-            Self::Ready { .. } | Self::Progress { .. } | Self::Schema { .. }
+            Self::Ready { .. }
+                | Self::Progress { .. }
+                | Self::Schema { .. }
+                | Self::Overview { .. }
+                | Self::IndexRejected { .. }
         )
     }
 }
@@ -323,22 +393,35 @@ impl std::fmt::Display for ProtocolError {
 
 impl std::error::Error for ProtocolError {}
 
-/// A message as posted: `{v, msg, file?}`.
+/// A message as posted: `{v, msg, file?, index?}`.
 pub struct Envelope<T> {
     pub msg: T,
     pub file: Option<web_sys::Blob>,
+    /// The data file's `.tbi` / `.csi` index, beside `file`.
+    pub index: Option<web_sys::Blob>,
 }
 
 impl<T: Serialize> Envelope<T> {
     pub fn new(msg: T) -> Self {
-        Self { msg, file: None }
+        Self {
+            msg,
+            file: None,
+            index: None,
+        }
     }
 
     pub fn with_file(msg: T, file: web_sys::Blob) -> Self {
         Self {
             msg,
             file: Some(file),
+            index: None,
         }
+    }
+
+    /// Adds the data file's index.
+    pub fn with_index(mut self, index: Option<web_sys::Blob>) -> Self {
+        self.index = index;
+        self
     }
 
     /// The JS object to hand to `postMessage`.
@@ -352,6 +435,10 @@ impl<T: Serialize> Envelope<T> {
             .and_then(|_| set("msg", &msg))
             .and_then(|_| match &self.file {
                 Some(file) => set("file", file.as_ref()),
+                None => Ok(()),
+            })
+            .and_then(|_| match &self.index {
+                Some(index) => set("index", index.as_ref()),
                 None => Ok(()),
             })
             .map_err(|_| ProtocolError::NotAnEnvelope)?;
@@ -376,6 +463,7 @@ impl<T: DeserializeOwned> Envelope<T> {
         let msg = serde_wasm_bindgen::from_value(get("msg")?)
             .map_err(|e| ProtocolError::Message(e.to_string()))?;
         let file = get("file")?.dyn_into::<web_sys::Blob>().ok();
-        Ok(Self { msg, file })
+        let index = get("index")?.dyn_into::<web_sys::Blob>().ok();
+        Ok(Self { msg, file, index })
     }
 }

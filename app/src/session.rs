@@ -95,8 +95,21 @@ impl Session {
         }
     }
 
+    /// The same session showing `info_keys` and `format_keys` as columns: in streaming mode every
+    /// set of kept records is shown with the columns the page chose from the file's prefix.
+    pub fn with_columns(mut self, info_keys: &[String], format_keys: &[String]) -> Self {
+        self.info_keys = info_keys.to_vec();
+        self.format_keys = format_keys.to_vec();
+        self
+    }
+
     pub fn dataset(&self) -> &Dataset {
         &self.dataset
+    }
+
+    /// The dataset, giving up what was derived from it.
+    pub fn into_dataset(self) -> Dataset {
+        self.dataset
     }
 
     pub fn info_keys(&self) -> &[String] {

@@ -11,8 +11,15 @@
 //! same file again with them. A failed attempt keeps the panel, so another passphrase or key can be
 //! tried without picking the data file again.
 //!
+//! Indexes: a `.tbi` / `.csi` picked with its data file (matched by name, [`index_for`]) goes
+//! to the worker beside it; the worker answers with an overview at once ([`overview`]), then
+//! reads the file. A file too large for the memory budget (`?memory-budget=MB` overrides the
+//! worker's default) opens in streaming mode ([`streaming`]): filters and regions then scan or
+//! query the file, and the table shows what they keep.
+//!
 //! Components: [`open::OpenPanel`] (file input, demos, progress, cancel), [`unlock::UnlockPanel`],
-//! [`summary::Summary`],
+//! [`overview::OverviewPanel`], [`summary::Summary`], [`streaming::StreamingPanel`],
+//! [`region::RegionBox`],
 //! [`filter::FilterPanel`] (expression, builder, presets, gene and region lists; the table then
 //! shows the passing records only), [`table::VariantTable`], [`egress::EgressLog`]. Everything derived from a file is shown on this
 //! page only; what goes to the server is listed by [`egress::EgressLog`].
@@ -21,6 +28,9 @@ pub mod egress;
 pub mod filter;
 pub mod format;
 pub mod open;
+pub mod overview;
+pub mod region;
+pub mod streaming;
 pub mod summary;
 pub mod table;
 pub mod unlock;
@@ -33,6 +43,7 @@ use web_sys::{Blob, File};
 use crate::api::{self, Api, DatasetDescriptor};
 use crate::protocol::{Event, FilterSchema, KeyMaterial};
 use crate::worker_client::WorkerClient;
+use wasm_core::formats::MemoryEstimate;
 use wasm_core::{Location, Summary};
 
 /// A load in progress.
@@ -62,6 +73,27 @@ pub struct LoadedFile {
     pub schema: FilterSchema,
     /// The annotation field the table summarises (Gene, Consequence, HGVS columns).
     pub annotation: Option<String>,
+    /// Set when the file was too large to load: the worker scans it instead.
+    pub streaming: Option<Streaming>,
+}
+
+/// Why a file is in streaming mode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Streaming {
+    /// What holding it would take.
+    pub estimate: MemoryEstimate,
+    /// What this tab's worker may hold, in store bytes.
+    pub budget: u64,
+    /// An index came with it: region queries read only their part of the file.
+    pub indexed: bool,
+}
+
+/// A `.tbi` / `.csi` picked with its data file. The page never reads it.
+#[derive(Clone)]
+pub struct IndexFile {
+    pub blob: Blob,
+    /// Shown here, never sent.
+    pub name: String,
 }
 
 /// A Crypt4GH file waiting for its key. The page keeps the handle (not the bytes), so a retry
@@ -71,6 +103,8 @@ pub struct LockedFile {
     pub blob: Blob,
     /// The file's name: shown here, never sent.
     pub name: String,
+    /// Its index, opened with it once the key is given.
+    pub index: Option<IndexFile>,
 }
 
 /// What the error banner shows.
@@ -89,6 +123,8 @@ pub struct AppState {
     pub api: Api,
     pub load: RwSignal<Option<LoadProgress>>,
     pub loaded: RwSignal<Option<Arc<LoadedFile>>>,
+    /// What the index of the file being opened (or shown) says, drawn ([`overview::chart`]).
+    pub overview: RwSignal<Option<String>>,
     pub error: RwSignal<Option<ErrorInfo>>,
     /// A passing remark (cancelled, files ignored, …).
     pub notice: RwSignal<Option<String>>,
@@ -113,6 +149,7 @@ impl AppState {
             api: Api::new(),
             load: RwSignal::new(None),
             loaded: RwSignal::new(None),
+            overview: RwSignal::new(None),
             error: RwSignal::new(None),
             notice: RwSignal::new(None),
             locked: RwSignal::new_local(None),
@@ -154,8 +191,9 @@ pub fn use_app_state() -> AppState {
 }
 
 /// Opens the chosen files. A Crypt4GH secret key among them (recognised by its text, never by
-/// its name) becomes the key for decrypting; of the others the largest is the data file (an index
-/// is smaller).
+/// its name) becomes the key for decrypting; `.tbi` / `.csi` files (recognised by name, never
+/// read here) are indexes; of the others the largest is the data file, opened with the index
+/// named after it.
 pub fn open_files(state: AppState, files: Vec<File>) {
     if files.is_empty() {
         return;
@@ -163,9 +201,14 @@ pub fn open_files(state: AppState, files: Vec<File>) {
     let epoch = state.next_epoch();
     wasm_bindgen_futures::spawn_local(async move {
         let mut data = Vec::new();
+        let mut indexes = Vec::new();
         let mut secret_keys = Vec::new();
         let mut public_keys = Vec::new();
         for file in files {
+            if is_index_name(&file.name()) {
+                indexes.push(file);
+                continue;
+            }
             match unlock::sniff_key_file(&file).await {
                 unlock::KeyFile::Secret(text) => secret_keys.push((file.name(), text)),
                 unlock::KeyFile::Public => public_keys.push(file.name()),
@@ -200,10 +243,36 @@ pub fn open_files(state: AppState, files: Vec<File>) {
             && data.len() > 1
         {
             remarks.push(format!(
-                "Opened “{}”; {} other file(s) set aside: index files are not used yet.",
+                "Opened “{}”; {} other file(s) set aside: one data file opens at a time.",
                 file.name(),
                 data.len() - 1
             ));
+        }
+        let index_names: Vec<String> = indexes.iter().map(File::name).collect();
+        let matched = chosen
+            .as_ref()
+            .and_then(|file| index_for(&file.name(), &index_names));
+        for (k, name) in index_names.iter().enumerate() {
+            if Some(k) == matched {
+                continue;
+            }
+            remarks.push(match &chosen {
+                Some(file) if index_for(&file.name(), std::slice::from_ref(name)).is_some() => {
+                    format!(
+                        "“{name}” also fits “{}”; only one index is used.",
+                        file.name()
+                    )
+                }
+                Some(file) => format!(
+                    "“{name}” is not the index of “{}” (an index is named after its file: \
+                     {0} goes with {0}.tbi or {0}.csi), so it was not used.",
+                    file.name()
+                ),
+                None => format!(
+                    "“{name}” is an index: pick it together with its data file (the file it is \
+                     named after)."
+                ),
+            });
         }
         state
             .notice
@@ -211,9 +280,33 @@ pub fn open_files(state: AppState, files: Vec<File>) {
         if let Some(file) = chosen {
             state.demo_passphrase.set(None);
             let name = file.name();
-            open_blob(state, file.into(), name);
+            let index = matched.map(|k| IndexFile {
+                blob: indexes[k].clone().into(),
+                name: index_names[k].clone(),
+            });
+            open_blob(state, file.into(), name, index);
         }
     });
+}
+
+/// Whether a file name is an index's: `.tbi` or `.csi`, in any case.
+pub fn is_index_name(name: &str) -> bool {
+    index_base(name).is_some()
+}
+
+/// The data file name an index name is made from: `X.vcf.gz.tbi` → `X.vcf.gz`.
+fn index_base(name: &str) -> Option<&str> {
+    let (base, extension) = name.rsplit_once('.')?;
+    (extension.eq_ignore_ascii_case("tbi") || extension.eq_ignore_ascii_case("csi")).then_some(base)
+}
+
+/// Which of `indexes` (file names) belongs to data file `data`: `X.vcf.gz` ↔ `X.vcf.gz.tbi` /
+/// `X.vcf.gz.csi`; an encrypted `X.vcf.gz.c4gh` ↔ its plaintext's `X.vcf.gz.csi` too.
+pub fn index_for(data: &str, indexes: &[String]) -> Option<usize> {
+    let plain = data.strip_suffix(".c4gh");
+    indexes
+        .iter()
+        .position(|name| index_base(name).is_some_and(|base| base == data || Some(base) == plain))
 }
 
 /// Opens a bundled demo by name: fetched from this site, then read exactly like a user's file.
@@ -261,7 +354,7 @@ pub fn open_demo(state: AppState, name: String) {
                     let file_name = key.path.rsplit('/').next().unwrap_or(key.path);
                     unlock::choose_key(state, format!("{file_name} (demo key)"), text);
                 }
-                open_blob(state, blob, format!("{name} (demo)"));
+                open_blob(state, blob, format!("{name} (demo)"), None);
             }
             Err(message) => {
                 state.load.set(None);
@@ -271,15 +364,21 @@ pub fn open_demo(state: AppState, name: String) {
     });
 }
 
-/// Sends a file to a fresh worker and follows its events. An encrypted file comes back as
-/// `KeyRequired` and waits in [`AppState::locked`] for the key panel.
-pub fn open_blob(state: AppState, blob: Blob, name: String) {
+/// Sends a file (and its index) to a fresh worker and follows its events. An encrypted file
+/// comes back as `KeyRequired` and waits in [`AppState::locked`] for the key panel.
+pub fn open_blob(state: AppState, blob: Blob, name: String, index: Option<IndexFile>) {
     state.locked.set(None);
-    start_open(state, blob, name, None);
+    start_open(state, blob, name, None, index);
 }
 
 /// Opens `blob` in a fresh worker, with the key that decrypts it when there is one.
-fn start_open(state: AppState, blob: Blob, name: String, key: Option<KeyMaterial>) {
+fn start_open(
+    state: AppState,
+    blob: Blob,
+    name: String,
+    key: Option<KeyMaterial>,
+    index: Option<IndexFile>,
+) {
     state.next_epoch();
     let decrypting = key.is_some();
     let salt = match api::salt() {
@@ -291,6 +390,7 @@ fn start_open(state: AppState, blob: Blob, name: String, key: Option<KeyMaterial
         }
     };
     let size_bytes = blob.size() as u64;
+    state.overview.set(None);
     state.load.set(Some(LoadProgress {
         job: 0,
         name: name.clone(),
@@ -299,12 +399,28 @@ fn start_open(state: AppState, blob: Blob, name: String, key: Option<KeyMaterial
     }));
     let file_name = name.clone();
     let locked_blob = blob.clone();
+    let index_name = index.as_ref().map(|i| i.name.clone()).unwrap_or_default();
+    let locked_index = index.clone();
     // The schema arrives just before `Loaded`.
     let mut schema = None::<FilterSchema>;
-    let job = state
-        .client()
-        .open(blob, salt, name, key, move |event| match event {
+    // Why the index was not used: it stays in the banner once the file is loaded.
+    let mut index_problem = None::<String>;
+    let job = state.client().open(
+        blob,
+        index.map(|i| (i.blob, i.name)),
+        salt,
+        name,
+        key,
+        memory_budget(),
+        move |event| match event {
             Event::Schema { schema: s, .. } => schema = Some(s),
+            Event::Overview { overview, .. } => state
+                .overview
+                .set(Some(overview::chart(&overview, &index_name))),
+            Event::IndexRejected { message, .. } => {
+                state.fail("Could not use the index", message.clone(), None);
+                index_problem = Some(message);
+            }
             Event::Progress { job, done, total } => state.load.update(|load| {
                 if let Some(load) = load.as_mut().filter(|l| l.job == job) {
                     load.done = done;
@@ -317,6 +433,7 @@ fn start_open(state: AppState, blob: Blob, name: String, key: Option<KeyMaterial
                 state.locked.set(Some(LockedFile {
                     blob: locked_blob.clone(),
                     name: file_name.clone(),
+                    index: locked_index.clone(),
                 }));
                 unlock::unlock_without_passphrase(state);
             }
@@ -329,26 +446,9 @@ fn start_open(state: AppState, blob: Blob, name: String, key: Option<KeyMaterial
                 millis,
                 annotation,
                 ..
-            } => {
-                let descriptor = DatasetDescriptor {
-                    format: format.clone(),
-                    size_bytes,
-                    record_count: summary.records,
-                    sample_count: summary.samples.len() as u32,
-                    contig_count: summary.contigs.len() as u32,
-                    reference_build: DatasetDescriptor::reference_build(
-                        summary.reference_build.as_deref(),
-                    ),
-                    fingerprint: fingerprint.clone(),
-                };
-                state.load.set(None);
-                state.error.set(None);
-                // The key has done its work: the page forgets it.
-                state.locked.set(None);
-                state.key.set(None);
-                state.demo_passphrase.set(None);
-                state.filter.reset();
-                state.loaded.set(Some(Arc::new(LoadedFile {
+            } => show(
+                state,
+                LoadedFile {
                     name: file_name.clone(),
                     size_bytes,
                     summary,
@@ -359,16 +459,48 @@ fn start_open(state: AppState, blob: Blob, name: String, key: Option<KeyMaterial
                     millis,
                     schema: schema.take().unwrap_or_default(),
                     annotation,
-                })));
-                // The outcome shows in the egress log; a metadata failure does not stop the page.
-                wasm_bindgen_futures::spawn_local(async move {
-                    let _ = state.api.post_descriptor(&descriptor).await;
-                });
-            }
+                    streaming: None,
+                },
+                index_problem.take(),
+            ),
+            Event::StreamingMode {
+                estimate,
+                budget,
+                indexed,
+                summary,
+                info_keys,
+                format_keys,
+                fingerprint,
+                format,
+                millis,
+                annotation,
+                ..
+            } => show(
+                state,
+                LoadedFile {
+                    name: file_name.clone(),
+                    size_bytes,
+                    summary,
+                    info_keys,
+                    format_keys,
+                    fingerprint,
+                    format,
+                    millis,
+                    schema: schema.take().unwrap_or_default(),
+                    annotation,
+                    streaming: Some(Streaming {
+                        estimate,
+                        budget,
+                        indexed,
+                    }),
+                },
+                index_problem.take(),
+            ),
             Event::Failed {
                 message, location, ..
             } => {
                 state.load.set(None);
+                state.overview.set(None);
                 let title = if decrypting {
                     "Could not decrypt the file"
                 } else {
@@ -380,12 +512,51 @@ fn start_open(state: AppState, blob: Blob, name: String, key: Option<KeyMaterial
             | Event::Rows { .. }
             | Event::Filtered { .. }
             | Event::FilterRejected { .. } => {}
-        });
+        },
+    );
     state.load.update(|load| {
         if let Some(load) = load.as_mut().filter(|l| l.job == 0) {
             load.job = job;
         }
     });
+}
+
+/// A file is loaded (or open in streaming mode): show it, and send its descriptor.
+fn show(state: AppState, file: LoadedFile, index_problem: Option<String>) {
+    let descriptor = DatasetDescriptor {
+        format: file.format.clone(),
+        size_bytes: file.size_bytes,
+        record_count: file.summary.records,
+        sample_count: file.summary.samples.len() as u32,
+        contig_count: file.summary.contigs.len() as u32,
+        reference_build: DatasetDescriptor::reference_build(
+            file.summary.reference_build.as_deref(),
+        ),
+        fingerprint: file.fingerprint.clone(),
+    };
+    state.load.set(None);
+    // An index that could not be used stays said; the file itself is fine.
+    match index_problem {
+        Some(message) => state.fail("Could not use the index", message, None),
+        None => state.error.set(None),
+    }
+    // The key has done its work: the page forgets it.
+    state.locked.set(None);
+    state.key.set(None);
+    state.demo_passphrase.set(None);
+    state.filter.reset(file.streaming.is_some());
+    state.loaded.set(Some(Arc::new(file)));
+    // The outcome shows in the egress log; a metadata failure does not stop the page.
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = state.api.post_descriptor(&descriptor).await;
+    });
+}
+
+/// The worker's memory budget from `?memory-budget=MB` (a setting, not file content), in bytes;
+/// `None` for the worker's default.
+fn memory_budget() -> Option<u64> {
+    let mb: f64 = query_param("memory-budget")?.parse().ok()?;
+    (mb.is_finite() && mb > 0.0).then_some((mb * 1e6) as u64)
 }
 
 /// Stops the load in progress; the file shown before stays.
@@ -394,6 +565,8 @@ pub fn cancel(state: AppState) {
     state.client().cancel();
     if state.load.get_untracked().is_some() {
         state.load.set(None);
+        // The overview was of the file whose load stopped.
+        state.overview.set(None);
         state.notice.set(Some("Loading was cancelled.".into()));
     }
 }
@@ -462,6 +635,7 @@ pub fn App() -> impl IntoView {
                 <unlock::UnlockPanel />
                 <ErrorBanner />
                 <Notice />
+                <overview::OverviewPanel />
                 {move || {
                     state
                         .loaded
@@ -469,7 +643,9 @@ pub fn App() -> impl IntoView {
                         .map(|file| {
                             view! {
                                 <summary::Summary file=file.clone() />
+                                <streaming::StreamingPanel file=file.clone() />
                                 <filter::FilterPanel file=file.clone() />
+                                <region::RegionBox file=file.clone() />
                                 <table::VariantTable file=file />
                             }
                         })
@@ -521,7 +697,7 @@ fn Notice() -> impl IntoView {
     move || {
         state.notice.get().map(|notice| {
             view! {
-                <div class="banner notice" role="status">
+                <div class="banner notice" role="status" data-testid="notice">
                     <span class="message">{notice}</span>
                     <button
                         class="dismiss"
@@ -549,4 +725,30 @@ fn query_param(key: &str) -> Option<String> {
         .ok()?
         .get(key)
         .filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{index_for, is_index_name};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn indexes_pair_with_their_data_file_by_name() {
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(is_index_name("x.vcf.gz.tbi") && is_index_name("X.BCF.CSI"));
+        assert!(!is_index_name("x.vcf.gz") && !is_index_name("tbi") && !is_index_name("a.sec"));
+        let picked = names(&["other.vcf.gz.tbi", "trio.vcf.gz.csi", "trio.vcf.gz.tbi"]);
+        assert_eq!(index_for("trio.vcf.gz", &picked), Some(1));
+        assert_eq!(index_for("other.vcf.gz", &picked), Some(0));
+        // An encrypted file goes with its plaintext's index.
+        assert_eq!(index_for("trio.vcf.gz.c4gh", &picked), Some(1));
+        assert_eq!(index_for("trio.bcf", &names(&["trio.bcf.csi"])), Some(0));
+        // Names must match whole: no prefixes, no other file's index.
+        assert_eq!(index_for("trio.vcf", &picked), None);
+        assert_eq!(index_for("rio.vcf.gz", &picked), None);
+        assert_eq!(
+            index_for("trio.vcf.gz", &names(&["trio.vcf.gz.c4gh.csi"])),
+            None
+        );
+    }
 }

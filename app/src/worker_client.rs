@@ -7,7 +7,8 @@
 //! - *spare*: initialised and idle, so opening a file does not wait for the wasm module;
 //! - *loading*: reading a file. Cancelling terminates it (the engine runs synchronously, so
 //!   there is no other way to stop it); the dataset already shown stays untouched;
-//! - *current*: holds the dataset the page shows and answers `Filter` and `Rows`.
+//! - *current*: holds the dataset the page shows and answers `Filter` and `Rows` (and, for a
+//!   file in streaming mode, `Stream` and `Region`).
 //!
 //! A fresh worker per file also gives its memory back: wasm memory never shrinks.
 //! When a worker dies (a script error, a wasm trap, a panic), its pending jobs fail with a clear
@@ -110,26 +111,34 @@ impl WorkerClient {
         self.pool.borrow_mut().on_lost = Some(Rc::new(on_lost));
     }
 
-    /// Opens `file` in a fresh worker; the handler sees `Progress`, then `Loaded`, `KeyRequired`
-    /// (an encrypted file and no `key`) or `Failed`. `key` goes to that worker only.
-    /// A load still running is superseded (its worker is terminated, its handler dropped).
+    /// Opens `file` (with its `index` and the index's name, when picked) in a fresh worker; the
+    /// handler sees `Overview` / `IndexRejected`, `Progress`, then `Loaded`, `StreamingMode`,
+    /// `KeyRequired` (an encrypted file and no `key`) or `Failed`. `key` goes to that worker
+    /// only. A load still running is superseded (its worker is terminated, its handler dropped).
+    #[allow(clippy::too_many_arguments)]
     pub fn open(
         &self,
         file: Blob,
+        index: Option<(Blob, String)>,
         salt: Vec<u8>,
         name_hint: String,
         key: Option<KeyMaterial>,
+        memory_budget: Option<u64>,
         handler: impl FnMut(Event) + 'static,
     ) -> u32 {
         self.cancel();
         let job = self.next_job();
+        let (index, index_name) = index.unzip();
         let request = Request::Open {
             job,
             salt,
             name_hint,
             key,
+            index_name,
+            memory_budget,
         };
         let posted = Envelope::with_file(&request, file)
+            .with_index(index)
             .to_js()
             .map_err(|e| e.to_string())
             .and_then(|message| {
@@ -193,6 +202,34 @@ impl WorkerClient {
             genes,
         };
         self.post_current(job, &request, handler);
+        job
+    }
+
+    /// Streaming mode: scans the shown file for the records a filter keeps; the handler sees
+    /// `Progress`, then `Loaded`, `FilterRejected` or `Failed`.
+    pub fn stream(
+        &self,
+        expression: String,
+        mode: Mode,
+        regions: Option<String>,
+        handler: impl FnMut(Event) + 'static,
+    ) -> u32 {
+        let job = self.next_job();
+        let request = Request::Stream {
+            job,
+            expression,
+            mode,
+            regions,
+        };
+        self.post_current(job, &request, handler);
+        job
+    }
+
+    /// Streaming mode with an index: the records of `regions`; the handler sees `Loaded`,
+    /// `FilterRejected` or `Failed`.
+    pub fn region(&self, regions: String, handler: impl FnMut(Event) + 'static) -> u32 {
+        let job = self.next_job();
+        self.post_current(job, &Request::Region { job, regions }, handler);
         job
     }
 
@@ -356,7 +393,7 @@ fn dispatch(pool: &Rc<RefCell<Pool>>, id: u32, data: &JsValue) {
         let mut superseded = None;
         if is_final && pool.loading == Some(id) {
             pool.loading = None;
-            if matches!(event, Event::Loaded { .. }) {
+            if matches!(event, Event::Loaded { .. } | Event::StreamingMode { .. }) {
                 // The new dataset replaces the shown one.
                 superseded = pool
                     .current

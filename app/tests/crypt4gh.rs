@@ -252,6 +252,8 @@ fn key_material_crosses_the_envelope_but_never_shows_in_debug() {
         salt: SALT.to_vec(),
         name_hint: "sample.vcf.gz.c4gh".into(),
         key: key(ALICE_SEC, Some(ALICE_PASSPHRASE)),
+        index_name: Some("sample.vcf.gz.csi".into()),
+        memory_budget: Some(1 << 30),
     };
     let shown = format!("{request:?}");
     assert!(!shown.contains(ALICE_PASSPHRASE), "{shown}");
@@ -270,6 +272,8 @@ fn key_material_crosses_the_envelope_but_never_shows_in_debug() {
         salt: vec![],
         name_hint: "x".into(),
         key: None,
+        index_name: None,
+        memory_budget: None,
     };
     let js = Envelope::new(&keyless).to_js().unwrap();
     assert_eq!(Envelope::<Request>::from_js(&js).unwrap().msg, keyless);

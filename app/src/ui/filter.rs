@@ -60,6 +60,14 @@ pub struct FilterState {
     pub pending: RwSignal<u32>,
     /// Bumped whenever the set of passing records changes.
     pub generation: RwSignal<u64>,
+    /// The shown file is in streaming mode: applying scans it ([`super::streaming::scan`]).
+    pub streaming: RwSignal<bool>,
+    /// Streaming mode: the scan in progress, or how many records the last one kept (markup,
+    /// [`super::streaming::StreamingPanel`]).
+    pub scan_note: RwSignal<String>,
+    /// The region box's outcome: the region shown in streaming mode, or why it cannot be gone
+    /// to (markup, [`super::region::RegionBox`]).
+    pub region_note: RwSignal<String>,
 }
 
 impl FilterState {
@@ -74,20 +82,36 @@ impl FilterState {
             problem: RwSignal::new(None),
             pending: RwSignal::new(0),
             generation: RwSignal::new(0),
+            streaming: RwSignal::new(false),
+            scan_note: RwSignal::new(String::new()),
+            region_note: RwSignal::new(String::new()),
         }
     }
 
-    /// A new file is shown: it has no filter yet. The expression and lists stay for reuse.
-    pub fn reset(&self) {
+    /// A new file is shown (in streaming mode or not): it has no filter yet. The expression and
+    /// lists stay for reuse.
+    pub fn reset(&self, streaming: bool) {
         self.report.set(None);
         self.problem.set(None);
         self.pending.set(0);
+        self.streaming.set(streaming);
+        self.scan_note.set(String::new());
+        self.region_note.set(String::new());
         self.generation.update(|g| *g += 1);
+    }
+
+    pub(crate) fn client(&self) -> WorkerClient {
+        self.client.get_value()
     }
 }
 
-/// Sends the expression, mode and lists to the worker holding the shown file.
+/// Sends the expression, mode and lists to the worker holding the shown file; in streaming mode
+/// the worker scans the file for them.
 pub fn apply(f: FilterState) {
+    if f.streaming.get_untracked() {
+        super::streaming::scan(f);
+        return;
+    }
     let text = |s: RwSignal<String>| {
         let t = s.get_untracked();
         (!t.trim().is_empty()).then_some(t)
@@ -125,6 +149,7 @@ pub fn apply(f: FilterState) {
 pub fn FilterPanel(file: Arc<LoadedFile>) -> impl IntoView {
     let f = super::use_app_state().filter;
     let total = file.summary.records;
+    let streaming = file.streaming.is_some();
     // A problem reading a list file.
     let reading = RwSignal::new(None::<String>);
 
@@ -205,12 +230,20 @@ pub fn FilterPanel(file: Arc<LoadedFile>) -> impl IntoView {
     let status = move || {
         let pending = f.pending.get() > 0;
         f.report.with(|r| {
-            let passing = r.as_ref().map_or(total, |r| r.passing);
+            let passing = r
+                .as_ref()
+                .map_or(if streaming { 0 } else { total }, |r| r.passing);
             let millis = r.as_ref().map(|r| r.millis);
+            // Streaming mode: the records shown are those of the last scan or region, if any.
+            let text = match r {
+                None if streaming => "No filter applied (streaming mode).".to_string(),
+                Some(r) if streaming => format!("{} of {} variants scanned", group(passing), group(r.total)),
+                _ => format!("{} of {} variants", group(passing), group(total)),
+            };
             view! {
                 <p class="filtered">
                     <span class="num big-count" data-testid="filtered-count" data-value=passing.to_string()>
-                        {format!("{} of {} variants", group(passing), group(total))}
+                        {text}
                     </span>
                     {millis.map(|ms| view! {
                         <span class="muted small" data-testid="filter-time" data-value=format!("{ms:.2}")>

@@ -47,7 +47,7 @@ pub fn OpenPanel() -> impl IntoView {
                 </button>
                 <p class="hint">
                     "VCF, bgzipped VCF or BCF, optionally Crypt4GH-encrypted (pick your secret key "
-                    "with it) — or drop files anywhere on this page. "
+                    "with it) and with its .tbi or .csi index — or drop files anywhere on this page. "
                     "The format is recognised from the file's bytes."
                 </p>
             </div>

@@ -32,6 +32,12 @@ pub fn Summary(file: Arc<LoadedFile>) -> impl IntoView {
     let file_speed = throughput(s.bytes_read, file.millis);
     let text_speed = throughput(s.uncompressed_bytes, file.millis);
     let with_records = s.contigs.iter().filter(|c| c.records > 0).count() as u64;
+    // Streaming mode: the records are the estimate's, and nothing is held.
+    let streaming = file.streaming.is_some();
+    let estimated = file
+        .streaming
+        .as_ref()
+        .is_some_and(|s| !s.estimate.exact_records);
     view! {
         <section class="panel summary" aria-label="Summary of the loaded file">
             <div class="panel-head">
@@ -59,7 +65,11 @@ pub fn Summary(file: Arc<LoadedFile>) -> impl IntoView {
                 <div class="stat">
                     <dt>"Records"</dt>
                     <dd class="big">
-                        <Count n=s.records testid="variant-count" />
+                        {estimated.then_some("≈ ")}
+                        <Count
+                            n=s.records
+                            testid=if streaming { "variant-estimate" } else { "variant-count" }
+                        />
                     </dd>
                 </div>
                 <div class="stat">
@@ -98,6 +108,7 @@ pub fn Summary(file: Arc<LoadedFile>) -> impl IntoView {
                     </dd>
                 </div>
             </dl>
+            {(!streaming).then(|| view! {
             <p class="load-facts">
                 <Num value=file.size_bytes.to_string() text=bytes(file.size_bytes) testid="file-size" />
                 {if s.encrypted { " encrypted file (" } else { " file (" }}
@@ -119,9 +130,10 @@ pub fn Summary(file: Arc<LoadedFile>) -> impl IntoView {
                 <Num value=s.store_bytes.to_string() text=bytes(s.store_bytes) testid="store-bytes" />
                 " held in memory"
             </p>
+            })}
             <div class="summary-grid">
                 <Samples names=s.samples.clone() />
-                <Contigs file=file.clone() />
+                {(!streaming).then(|| view! { <Contigs file=file.clone() /> })}
             </div>
             <Warnings warnings=s.warnings.clone() />
             <p class="fingerprint">

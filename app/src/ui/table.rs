@@ -43,7 +43,12 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
 
     // Records in the table: those passing the filter, as the last page said.
-    let records = file.summary.records;
+    // In streaming mode nothing is shown until a filter or region is.
+    let records = if file.streaming.is_some() {
+        0
+    } else {
+        file.summary.records
+    };
     let total = Memo::new(move |_| page.with(|p| p.as_ref().map_or(records, |p| p.total)));
     let filtered = move || state.filter.report.with(Option::is_some);
 

@@ -146,7 +146,13 @@ pub fn unlock(state: AppState, passphrase: Zeroizing<String>) {
         passphrase: (!passphrase.is_empty()).then(|| passphrase.to_string()),
     };
     drop(passphrase);
-    super::start_open(state, locked.blob, locked.name, Some(material));
+    super::start_open(
+        state,
+        locked.blob,
+        locked.name,
+        Some(material),
+        locked.index,
+    );
 }
 
 /// After `KeyRequired`: when the chosen key needs no passphrase there is nothing to ask, so
