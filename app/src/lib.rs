@@ -1,8 +1,10 @@
 //! Enclave's browser app: the Leptos UI on the main thread and the engine's Web Worker entry.
 //!
-//! One wasm module serves both: `static/main.js` calls [`start_app`] on the page and
-//! `static/worker.js` calls [`worker_main`] in each worker, so nothing starts on its own (there is
-//! no `#[wasm_bindgen(start)]`).
+//! The crate is built into two wasm modules (features `page` and `worker`, see Cargo.toml):
+//! `pkg/app.js` for the page, whose `static/main.js` calls [`start_app`], and `pkg/engine.js` for
+//! the workers, whose `static/worker.js` calls [`worker_main`]. The page's module holds no parser,
+//! inflater or cipher, so the page is usable while each worker fetches and compiles the engine.
+//! Nothing starts on its own (there is no `#[wasm_bindgen(start)]`).
 //!
 //! Data flow: a file chosen in [`ui`] → [`worker_client`] posts it (a `Blob` handle) with a
 //! [`protocol::Request`] → [`worker`] reads it through [`blob_reader::BlobReader`] into
@@ -16,6 +18,7 @@ pub mod api;
 pub mod blob_reader;
 pub mod protocol;
 pub mod session;
+pub mod shards;
 pub mod source;
 pub mod ui;
 pub mod worker;
@@ -25,8 +28,9 @@ use wasm_bindgen::prelude::*;
 
 pub use worker::worker_main;
 
-/// Mounts the UI on `document.body`. Called by `static/main.js`.
-#[wasm_bindgen]
+/// Mounts the UI on `document.body`. Called by `static/main.js`; exported by the page module
+/// (feature `page`), not by the engine's.
+#[cfg_attr(feature = "page", wasm_bindgen)]
 pub fn start_app() {
     console_error_panic_hook::set_once();
     ui::mount();

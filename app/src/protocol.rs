@@ -47,7 +47,8 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 /// 3: `Open` carries an optional `key`; `KeyRequired`.
 /// 4: `Open` carries an optional index (a second `Blob`) and memory budget; `Stream`, `Region`;
 /// `Overview`, `IndexRejected`, `StreamingMode`; `Request` and `Event` externally tagged.
-pub const PROTOCOL_VERSION: u32 = 4;
+/// 5: a pool of workers: `Open` carries `shards`; `Shards`, `OpenShard`, `Keys`.
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// A Crypt4GH secret key file and its passphrase, on their way from the page to the worker that
 /// decrypts. `Debug` shows neither; every copy is zeroized when dropped.
@@ -86,10 +87,25 @@ pub enum Request {
         /// The name of the index posted beside the data (`index` in the envelope), for messages.
         #[serde(default)]
         index_name: Option<String>,
-        /// Store bytes the worker may hold; past it the file is scanned, not loaded. `None`: the
-        /// default budget.
+        /// Store bytes the page may hold (all workers together); past it the file is scanned,
+        /// not loaded. `None`: the default budget.
         #[serde(default)]
         memory_budget: Option<u64>,
+        /// Workers the page can give this file. With more than one, a file that can be split
+        /// is: the worker answers [`Event::Shards`] and reads the first shard itself.
+        #[serde(default)]
+        shards: u32,
+    },
+    /// Read one shard of a file being loaded by a pool ([`Event::Shards`] gave its `spec`): the
+    /// `Blob` beside the message is the whole file, the index (when the file came with one)
+    /// beside it. Answered with `Progress`, `Schema`, then `Loaded` (this shard's records and
+    /// summary) or `Failed`.
+    OpenShard {
+        job: u32,
+        name_hint: String,
+        #[serde(default)]
+        key: Option<KeyMaterial>,
+        spec: ShardSpec,
     },
     /// Streaming mode: scan the whole file and keep the records passing `expression` (and
     /// overlapping `regions`); they become the shown records. Answered with `Progress`, then
@@ -108,6 +124,17 @@ pub enum Request {
         job: u32,
         offset: u64,
         limit: u32,
+        sort: SortKey,
+        descending: bool,
+        /// The columns to show from now on; a pool's shards show the first shard's.
+        #[serde(default)]
+        columns: Option<Columns>,
+    },
+    /// The sort keys of the first `limit` passing records in a sort order, so the page can merge
+    /// the orders of several shards ([`crate::shards`]). Answered with [`Event::Keys`].
+    Keys {
+        job: u32,
+        limit: u64,
         sort: SortKey,
         descending: bool,
     },
@@ -129,12 +156,30 @@ impl Request {
     pub fn job(&self) -> u32 {
         match self {
             Self::Open { job, .. }
+            | Self::OpenShard { job, .. }
             | Self::Rows { job, .. }
+            | Self::Keys { job, .. }
             | Self::Filter { job, .. }
             | Self::Stream { job, .. }
             | Self::Region { job, .. } => *job,
         }
     }
+}
+
+/// The INFO and FORMAT keys a table shows as columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Columns {
+    pub info_keys: Vec<String>,
+    pub format_keys: Vec<String>,
+}
+
+/// One part of a file for one worker of a pool: the records whose first byte lies in
+/// `[start, end)`, as BGZF virtual offsets of the data (the plaintext's, for a Crypt4GH file);
+/// `end: None` reads to the end of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardSpec {
+    pub start: u64,
+    pub end: Option<u64>,
 }
 
 /// What the filter builder and the presets need to know about a loaded file.
@@ -276,6 +321,9 @@ pub enum Event {
     /// The index picked with the file cannot be used with it; the file is read without it
     /// (not final). `message` names both files.
     IndexRejected { job: u32, message: String },
+    /// The file is read by a pool (not final): `specs[0]` is the part this worker reads; the
+    /// page hands each other part to a worker of its own ([`Request::OpenShard`]).
+    Shards { job: u32, specs: Vec<ShardSpec> },
     /// The file would not fit the memory budget, so it was not loaded: the worker keeps it to
     /// scan ([`Request::Stream`]) or query by region ([`Request::Region`], with an index).
     /// Ends an open, like `Loaded`; `summary` comes from a prefix of the file (its `records` is
@@ -304,6 +352,14 @@ pub enum Event {
         rows: Vec<Row>,
         /// Per row, its annotation summary; empty when the file has no annotation field.
         annotations: Vec<Option<annotation::Summary>>,
+    },
+    /// The sort keys of the passing records, in the order asked: for `Qual` the QUAL (NaN when
+    /// missing), for `Position` `contig * 2^35 + POS`, where `contig` is the index of the
+    /// record's contig in this worker's `Summary::contigs`.
+    Keys {
+        job: u32,
+        total: u64,
+        keys: Vec<f64>,
     },
     /// The filter is applied.
     Filtered { job: u32, report: FilterReport },
@@ -334,6 +390,8 @@ impl Event {
             | Self::Overview { job, .. }
             | Self::IndexRejected { job, .. }
             | Self::StreamingMode { job, .. }
+            | Self::Shards { job, .. }
+            | Self::Keys { job, .. }
             | Self::Rows { job, .. }
             | Self::Filtered { job, .. }
             | Self::FilterRejected { job, .. }
@@ -350,6 +408,7 @@ impl Event {
                 | Self::Schema { .. }
                 | Self::Overview { .. }
                 | Self::IndexRejected { .. }
+                | Self::Shards { .. }
         )
     }
 }

@@ -103,6 +103,12 @@ impl Session {
         self
     }
 
+    /// Shows `info_keys` and `format_keys` as columns from now on.
+    pub fn set_columns(&mut self, info_keys: Vec<String>, format_keys: Vec<String>) {
+        self.info_keys = info_keys;
+        self.format_keys = format_keys;
+    }
+
     pub fn dataset(&self) -> &Dataset {
         &self.dataset
     }
@@ -300,8 +306,9 @@ impl Session {
         self.masks.push((key, mask));
     }
 
-    /// One page of the passing records in a sort order.
-    pub fn rows(&mut self, offset: u64, limit: u32, sort: SortKey, descending: bool) -> Page {
+    /// Makes the passing records in a sort order the current one ([`Self::current_order`]),
+    /// cached: the last two orders asked, and the last one restricted to the filter in force.
+    fn prepare_order(&mut self, sort: SortKey, descending: bool) {
         let store = &self.dataset.store;
         let k = match self
             .orders
@@ -322,22 +329,57 @@ impl Session {
         let entry = self.orders.remove(k);
         self.orders.push(entry);
         let full = &self.orders[self.orders.len() - 1].2;
-        let order: &[u32] = match &self.pass {
-            None => full,
-            Some(pass) => {
-                let fresh =
-                    matches!(&self.filtered, Some((s, d, _)) if *s == sort && *d == descending);
-                if !fresh {
-                    let kept = full
-                        .iter()
-                        .copied()
-                        .filter(|&i| pass.get(i as usize))
-                        .collect();
-                    self.filtered = Some((sort, descending, kept));
-                }
-                self.filtered.as_ref().map_or(&[], |(_, _, o)| o.as_slice())
+        if let Some(pass) = &self.pass {
+            let fresh = matches!(&self.filtered, Some((s, d, _)) if *s == sort && *d == descending);
+            if !fresh {
+                let kept = full
+                    .iter()
+                    .copied()
+                    .filter(|&i| pass.get(i as usize))
+                    .collect();
+                self.filtered = Some((sort, descending, kept));
             }
-        };
+        }
+    }
+
+    /// The order [`Self::prepare_order`] made current.
+    fn current_order(&self) -> &[u32] {
+        match &self.pass {
+            None => self.orders.last().map_or(&[], |(_, _, o)| o.as_slice()),
+            Some(_) => self.filtered.as_ref().map_or(&[], |(_, _, o)| o.as_slice()),
+        }
+    }
+
+    /// The number of passing records and the sort keys of the first `limit` of them in a sort
+    /// order ([`crate::shards::position_key`] for `Position`, QUAL or NaN for `Qual`), so the
+    /// page can merge the orders of several shards.
+    pub fn keys(&mut self, limit: u64, sort: SortKey, descending: bool) -> (u64, Vec<f64>) {
+        self.prepare_order(sort, descending);
+        let order = self.current_order();
+        let store = &self.dataset.store;
+        let end = usize::try_from(limit)
+            .unwrap_or(usize::MAX)
+            .min(order.len());
+        let keys = order[..end]
+            .iter()
+            .map(|&i| {
+                let i = i as usize;
+                match sort {
+                    SortKey::Position => {
+                        crate::shards::position_key(store.contig_of(i), store.pos(i))
+                    }
+                    SortKey::Qual => store.qual(i).map_or(f64::NAN, f64::from),
+                }
+            })
+            .collect();
+        (order.len() as u64, keys)
+    }
+
+    /// One page of the passing records in a sort order.
+    pub fn rows(&mut self, offset: u64, limit: u32, sort: SortKey, descending: bool) -> Page {
+        self.prepare_order(sort, descending);
+        let store = &self.dataset.store;
+        let order = self.current_order();
         let total = order.len() as u64;
         let start = offset.min(total) as usize;
         let end = offset

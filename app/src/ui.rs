@@ -42,7 +42,7 @@ use web_sys::{Blob, File};
 
 use crate::api::{self, Api, DatasetDescriptor};
 use crate::protocol::{Event, FilterSchema, KeyMaterial};
-use crate::worker_client::WorkerClient;
+use crate::worker_client::{self, WorkerClient};
 use wasm_core::formats::MemoryEstimate;
 use wasm_core::{Location, Summary};
 
@@ -75,6 +75,8 @@ pub struct LoadedFile {
     pub annotation: Option<String>,
     /// Set when the file was too large to load: the worker scans it instead.
     pub streaming: Option<Streaming>,
+    /// Workers holding it, one shard each.
+    pub workers: usize,
 }
 
 /// Why a file is in streaming mode.
@@ -142,7 +144,7 @@ pub struct AppState {
 
 impl AppState {
     fn new() -> Self {
-        let client = StoredValue::new_local(WorkerClient::new());
+        let client = StoredValue::new_local(WorkerClient::new(pool_size()));
         Self {
             client,
             filter: filter::FilterState::new(client),
@@ -460,6 +462,7 @@ fn start_open(
                     schema: schema.take().unwrap_or_default(),
                     annotation,
                     streaming: None,
+                    workers: state.client().shards(),
                 },
                 index_problem.take(),
             ),
@@ -493,6 +496,7 @@ fn start_open(
                         budget,
                         indexed,
                     }),
+                    workers: 1,
                 },
                 index_problem.take(),
             ),
@@ -509,6 +513,8 @@ fn start_open(
                 state.fail(title, message, location);
             }
             Event::Ready { .. }
+            | Event::Shards { .. }
+            | Event::Keys { .. }
             | Event::Rows { .. }
             | Event::Filtered { .. }
             | Event::FilterRejected { .. } => {}
@@ -554,6 +560,20 @@ fn show(state: AppState, file: LoadedFile, index_problem: Option<String>) {
 
 /// The worker's memory budget from `?memory-budget=MB` (a setting, not file content), in bytes;
 /// `None` for the worker's default.
+/// Workers a load may use: `?workers=N` (1–64), else the browser's `hardwareConcurrency`, at
+/// most [`worker_client::MAX_WORKERS`].
+fn pool_size() -> u32 {
+    if let Some(n) = query_param("workers").and_then(|v| v.parse::<u32>().ok()) {
+        return n.clamp(1, 64);
+    }
+    let cores = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"navigator".into()).ok())
+        .and_then(|n| js_sys::Reflect::get(&n, &"hardwareConcurrency".into()).ok())
+        .and_then(|c| c.as_f64())
+        .unwrap_or(1.0);
+    (cores as u32).clamp(1, worker_client::MAX_WORKERS)
+}
+
 fn memory_budget() -> Option<u64> {
     let mb: f64 = query_param("memory-budget")?.parse().ok()?;
     (mb.is_finite() && mb > 0.0).then_some((mb * 1e6) as u64)

@@ -32,13 +32,16 @@ use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 use zeroize::Zeroizing;
 
 use crate::blob_reader::BlobReader;
-use crate::protocol::{Envelope, Event, KeyMaterial, PROTOCOL_VERSION, Request, format_name};
+use crate::protocol::{
+    Columns, Envelope, Event, KeyMaterial, PROTOCOL_VERSION, Request, ShardSpec, format_name,
+};
 use crate::session::{self, Session};
+use crate::shards::index_mismatch;
 use crate::source::{Shown, Source, SourceError, SourceParts};
 use wasm_core::crypt4gh::{Crypt4ghError, KeyError, SecretKey};
 use wasm_core::filter::Mode;
 use wasm_core::fingerprint::{EDGE_BYTES, fingerprint};
-use wasm_core::formats::indexed::{IndexedFile, Overview, count_mismatches};
+use wasm_core::formats::indexed::{IndexedFile, Overview};
 use wasm_core::formats::{
     MemoryEstimate, ReadOptions, estimate_memory, is_encrypted, read_dataset_with,
     read_encrypted_dataset_with,
@@ -74,8 +77,9 @@ thread_local! {
     static HELD: RefCell<Option<Held>> = const { RefCell::new(None) };
 }
 
-/// The worker's entry point: installs the message handler and announces `Ready`.
-#[wasm_bindgen]
+/// The worker's entry point: installs the message handler and announces `Ready`. Exported by the
+/// engine module (feature `worker`), not by the page's.
+#[cfg_attr(feature = "worker", wasm_bindgen)]
 pub fn worker_main() {
     console_error_panic_hook::set_once();
     let onmessage =
@@ -132,6 +136,7 @@ fn handle(data: &JsValue) {
             key,
             index_name,
             memory_budget,
+            shards,
         } => match envelope.file {
             Some(blob) => {
                 let options = LoadOptions {
@@ -140,11 +145,25 @@ fn handle(data: &JsValue) {
                         name: index_name.unwrap_or_else(|| "index".into()),
                     }),
                     data_name: name_hint,
-                    memory_budget: memory_budget.unwrap_or(DEFAULT_MEMORY_BUDGET),
+                    memory_budget: memory_budget.unwrap_or_else(|| default_budget(shards)),
+                    shards: shards.max(1),
                     ..LoadOptions::default()
                 };
                 open(job, &salt, blob, key, &options)
             }
+            None => Event::Failed {
+                job,
+                message: "the open request carries no file".into(),
+                location: None,
+            },
+        },
+        Request::OpenShard {
+            job,
+            name_hint,
+            key,
+            spec,
+        } => match envelope.file {
+            Some(blob) => open_shard(job, blob, envelope.index, key, spec, &name_hint),
             None => Event::Failed {
                 job,
                 message: "the open request carries no file".into(),
@@ -157,7 +176,17 @@ fn handle(data: &JsValue) {
             limit,
             sort,
             descending,
-        } => rows(job, offset, limit, sort, descending),
+            columns,
+        } => rows(job, offset, limit, sort, descending, columns),
+        Request::Keys {
+            job,
+            limit,
+            sort,
+            descending,
+        } => with_session(job, |session| {
+            let (total, keys) = session.keys(limit, sort, descending);
+            Event::Keys { job, total, keys }
+        }),
         Request::Filter {
             job,
             expression,
@@ -217,6 +246,7 @@ fn open(
         post(&match note {
             Note::Overview(overview) => Event::Overview { job, overview },
             Note::IndexRejected(message) => Event::IndexRejected { job, message },
+            Note::Shards(specs) => Event::Shards { job, specs },
         })
     };
     let opened = match load_with(blob, salt, key, options, &mut notes, &mut progress) {
@@ -309,6 +339,10 @@ pub struct LoadOptions {
     pub prefix_bytes: u64,
     /// Wasm memory past which a read stops ([`MEMORY_CEILING`]).
     pub memory_ceiling: u64,
+    /// Workers the file may be split across (1: read here, whole).
+    pub shards: u32,
+    /// Least data bytes per shard ([`MIN_SHARD_BYTES`]).
+    pub min_shard_bytes: u64,
 }
 
 impl Default for LoadOptions {
@@ -319,6 +353,8 @@ impl Default for LoadOptions {
             memory_budget: DEFAULT_MEMORY_BUDGET,
             prefix_bytes: PREFIX_BYTES,
             memory_ceiling: MEMORY_CEILING,
+            shards: 1,
+            min_shard_bytes: MIN_SHARD_BYTES,
         }
     }
 }
@@ -331,6 +367,9 @@ pub enum Note {
     /// The index cannot be used with the data file (the message names both); the file is read
     /// without it.
     IndexRejected(String),
+    /// The file is read in parts, one per worker: this worker reads the first, the page hands
+    /// out the others.
+    Shards(Vec<ShardSpec>),
 }
 
 /// What [`load`] made of a file.
@@ -505,7 +544,21 @@ pub fn load_with(
     if estimate.bytes > options.memory_budget {
         return streaming(prefix, indexed, secret, estimate);
     }
-    let mut dataset = if prefix.summary.partial {
+    let plan = match &indexed {
+        Some(file) if prefix.summary.partial => {
+            shard_plan(file, options.shards, options.min_shard_bytes)
+        }
+        _ => Vec::new(),
+    };
+    let sharded = !plan.is_empty();
+    let mut dataset = if let (Some(first), Some(file)) = (plan.first().copied(), &mut indexed) {
+        // A pool load: the page hands the other parts to workers of their own.
+        notes(Note::Shards(plan));
+        match file.read_range(first.start, first.end) {
+            Ok(dataset) => dataset,
+            Err(e) => return Err(OpenError::Ingest(e)),
+        }
+    } else if prefix.summary.partial {
         let reader = BlobReader::new(blob.clone()).map_err(OpenError::Read)?;
         match read(
             reader,
@@ -527,28 +580,119 @@ pub fn load_with(
         // The prefix was the whole file.
         prefix
     };
-    if let (Some(overview), Some(index)) = (&overview, &options.index) {
-        let differ = count_mismatches(overview, &dataset.summary.contigs);
-        if let Some((contig, in_index, in_file)) = differ.first() {
-            let more = match differ.len() {
-                1 => String::new(),
-                n => format!(" (and {} more contigs differ)", n - 1),
-            };
-            dataset.summary.warnings.insert(
-                0,
-                format!(
-                    "the index “{}” does not match the data: it counts {in_index} records on \
-                     contig {contig}, the file has {in_file}{more}. It was made for another \
-                     version of the file; make it again (tabix -p vcf, or bcftools index)",
-                    index.name
-                ),
-            );
-        }
+    // A shard's counts are checked by the page against the whole file's.
+    if let (Some(overview), Some(index), false) = (&overview, &options.index, sharded)
+        && let Some(warning) = index_mismatch(overview, &dataset.summary.contigs, &index.name)
+    {
+        dataset.summary.warnings.insert(0, warning);
     }
     Ok(Opened::Loaded {
         session: Box::new(Session::new(dataset)),
         fingerprint,
     })
+}
+
+/// Total store bytes a load may hold when the page names no budget: [`DEFAULT_MEMORY_BUDGET`]
+/// for one worker; a pool gets twice that, as two workers hold what one could not (wasm32's
+/// 4 GiB is per worker), without asking a laptop for a whole genome per worker.
+pub fn default_budget(shards: u32) -> u64 {
+    if shards > 1 {
+        2 * DEFAULT_MEMORY_BUDGET
+    } else {
+        DEFAULT_MEMORY_BUDGET
+    }
+}
+
+/// Least data bytes a shard is given: below it a worker's start-up costs more than it saves.
+pub const MIN_SHARD_BYTES: u64 = 8 << 20;
+
+/// The parts of an indexed file for up to `shards` workers, each at least `min_bytes` of data;
+/// empty when the file is read by one.
+pub fn shard_plan(file: &IndexedFile, shards: u32, min_bytes: u64) -> Vec<ShardSpec> {
+    let wanted = (file.data_bytes() / min_bytes.max(1)).min(u64::from(shards)) as usize;
+    if wanted < 2 {
+        return Vec::new();
+    }
+    let starts = file.shard_starts(wanted);
+    if starts.len() < 2 {
+        return Vec::new();
+    }
+    starts
+        .iter()
+        .enumerate()
+        .map(|(i, &start)| ShardSpec {
+            start,
+            end: starts.get(i + 1).copied(),
+        })
+        .collect()
+}
+
+/// Reads the records of one shard of a pool load: `blob` is the whole file, `index` its index.
+/// The key's text and passphrase are wiped once the key is parsed.
+pub fn read_shard(
+    blob: &Blob,
+    index: Option<&Blob>,
+    key: Option<KeyMaterial>,
+    spec: ShardSpec,
+) -> Result<Dataset, OpenError> {
+    let secret = match key {
+        Some(material) => Some(unlock(material).map_err(OpenError::Key)?),
+        None => None,
+    };
+    let index = index.ok_or_else(|| {
+        OpenError::Read(io::Error::other(
+            "a shard of a pool load needs the file's index",
+        ))
+    })?;
+    let mut file = open_indexed(blob, index, secret.as_ref())?;
+    file.read_range(spec.start, spec.end)
+        .map_err(OpenError::Ingest)
+}
+
+/// Reads one shard of a pool load (`Request::OpenShard`) and holds it as this worker's session.
+fn open_shard(
+    job: u32,
+    blob: Blob,
+    index: Option<Blob>,
+    key: Option<KeyMaterial>,
+    spec: ShardSpec,
+    name: &str,
+) -> Event {
+    HELD.with(|held| held.borrow_mut().take());
+    let started = js_sys::Date::now();
+    let dataset = match read_shard(&blob, index.as_ref(), key, spec) {
+        Ok(dataset) => dataset,
+        Err(e) => {
+            return Event::Failed {
+                job,
+                message: format!("“{name}”: {e}"),
+                location: e.location(),
+            };
+        }
+    };
+    let session = Session::new(dataset);
+    post(&Event::Schema {
+        job,
+        schema: session.schema(),
+    });
+    let summary = session.dataset().summary.clone();
+    let event = Event::Loaded {
+        job,
+        format: format_name(&summary).to_string(),
+        summary,
+        info_keys: session.info_keys().to_vec(),
+        format_keys: session.format_keys().to_vec(),
+        fingerprint: String::new(),
+        millis: js_sys::Date::now() - started,
+        annotation: session.annotation_tag().map(str::to_string),
+    };
+    HELD.with(|held| {
+        *held.borrow_mut() = Some(Held {
+            session,
+            source: None,
+        })
+    });
+    event
 }
 
 /// Opens the data file through its index: reads the index, then the data's header through a
@@ -646,8 +790,18 @@ fn with_session(job: u32, f: impl FnOnce(&mut Session) -> Event) -> Event {
     })
 }
 
-fn rows(job: u32, offset: u64, limit: u32, sort: SortKey, descending: bool) -> Event {
+fn rows(
+    job: u32,
+    offset: u64,
+    limit: u32,
+    sort: SortKey,
+    descending: bool,
+    columns: Option<Columns>,
+) -> Event {
     with_session(job, |session| {
+        if let Some(columns) = columns {
+            session.set_columns(columns.info_keys, columns.format_keys);
+        }
         let page = session.rows(offset, limit, sort, descending);
         Event::Rows {
             job,

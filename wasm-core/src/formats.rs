@@ -8,6 +8,7 @@ pub mod bcf;
 pub mod bgzf;
 pub mod header;
 pub mod indexed;
+mod merged;
 pub mod sniff;
 pub mod vcf_text;
 

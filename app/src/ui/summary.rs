@@ -128,7 +128,12 @@ pub fn Summary(file: Arc<LoadedFile>) -> impl IntoView {
                 <Num value=format!("{text_speed:.2}") text=format!("{text_speed:.1} MB/s") />
                 " of text) · "
                 <Num value=s.store_bytes.to_string() text=bytes(s.store_bytes) testid="store-bytes" />
-                " held in memory"
+                " held in memory by "
+                <Num
+                    value=file.workers.to_string()
+                    text=if file.workers == 1 { "1 worker".to_string() } else { format!("{} workers", file.workers) }
+                    testid="workers"
+                />
             </p>
             })}
             <div class="summary-grid">

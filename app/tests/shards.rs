@@ -1,0 +1,271 @@
+//! A file held as shards answers as one worker holding it whole: the merges the page does for a
+//! pool load ([`app::shards`], [`wasm_core::Summary::merged`]) over real shards read through the
+//! worker's own [`app::worker::read_shard`], against one [`Session`] of the whole file:
+//!
+//! - the summary (records, per-contig counts, samples) and the schema;
+//! - filter reports (passing, total, per-clause counts), with expressions, regions and both modes;
+//! - pages of rows in every sort order, before and after a filter, at the first page, in the
+//!   middle, across shard boundaries and past the end — rows, their file-order index and their
+//!   annotation summaries;
+//! - a lead load asked for several workers plans the shards and reads the first one only.
+//!
+//! Shard counts 1, 2, 3 and 5 over the trio (9,940 records, CSI and tabix). The worker messaging
+//! of a pool is tested end to end (e2e/indexed.test.mjs, `?workers=`).
+
+use std::cell::RefCell;
+
+use app::blob_reader::BlobReader;
+use app::protocol::FilterReport;
+use app::session::Session;
+use app::shards::{merge_reports, merge_rows, merge_schemas, plan_page};
+use app::worker::{IndexInput, LoadOptions, Note, Opened, load_with, read_shard, shard_plan};
+use js_sys::{Array, Uint8Array};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_core::filter::Mode;
+use wasm_core::formats::indexed::IndexedFile;
+use wasm_core::progress::Silent;
+use wasm_core::store::SortKey;
+use wasm_core::{Summary, read_dataset};
+use web_sys::Blob;
+
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+const TRIO: &[u8] = include_bytes!("../../testdata/slivar/tests/ashk-trio.vcf.gz");
+const TRIO_CSI: &[u8] = include_bytes!("../../testdata/slivar/tests/ashk-trio.vcf.gz.csi");
+const TRIO_TBI: &[u8] = include_bytes!("data/ashk-trio.vcf.gz.tbi");
+
+fn blob(bytes: &[u8]) -> Blob {
+    let parts = Array::of1(&Uint8Array::from(bytes));
+    Blob::new_with_u8_array_sequence(&parts).expect("a blob from bytes")
+}
+
+fn whole() -> Session {
+    let reader = BlobReader::new(blob(TRIO)).unwrap();
+    let size = reader.size();
+    Session::new(read_dataset(reader, Some(size), &mut Silent).unwrap())
+}
+
+/// The trio read as up to `n` shards through `index`.
+fn sharded(index: &[u8], n: u32) -> Vec<Session> {
+    let data = blob(TRIO);
+    let file = IndexedFile::open(
+        Box::new(BlobReader::new(data.clone()).unwrap()),
+        index,
+        None,
+    )
+    .unwrap();
+    let mut plan = shard_plan(&file, n, 1);
+    if plan.is_empty() {
+        plan = vec![app::protocol::ShardSpec {
+            start: file.shard_starts(1)[0],
+            end: None,
+        }];
+    }
+    assert!(plan.len() <= n as usize);
+    let index = blob(index);
+    plan.into_iter()
+        .map(|spec| Session::new(read_shard(&data, Some(&index), None, spec).unwrap()))
+        .collect()
+}
+
+fn summaries(shards: &[Session]) -> Vec<Summary> {
+    shards.iter().map(|s| s.dataset().summary.clone()).collect()
+}
+
+/// A page of the sharded dataset, merged as the page's `WorkerClient::rows` merges it.
+fn sharded_page(
+    shards: &mut [Session],
+    offset: u64,
+    limit: u32,
+    sort: SortKey,
+    descending: bool,
+) -> (
+    u64,
+    Vec<wasm_core::store::Row>,
+    Vec<Option<wasm_core::annotation::Summary>>,
+) {
+    let parts = summaries(shards);
+    let merged = Summary::merged(&parts).unwrap();
+    let ranks: Vec<Vec<u32>> = parts.iter().map(|s| s.contig_ranks(&merged)).collect();
+    let mut bases = Vec::new();
+    let mut before = 0;
+    for s in &parts {
+        bases.push(before);
+        before += s.records;
+    }
+    let end = offset + u64::from(limit);
+    let mut total = 0;
+    let keys: Vec<Vec<f64>> = shards
+        .iter_mut()
+        .map(|s| {
+            let (t, k) = s.keys(end, sort, descending);
+            total += t;
+            k
+        })
+        .collect();
+    let plan = plan_page(&keys, &ranks, sort, descending, offset, limit);
+    let columns = (
+        shards[0].info_keys().to_vec(),
+        shards[0].format_keys().to_vec(),
+    );
+    let mut annotated = false;
+    let rows: Vec<Vec<_>> = shards
+        .iter_mut()
+        .zip(&plan.ranges)
+        .map(|(s, &(offset, limit))| {
+            s.set_columns(columns.0.clone(), columns.1.clone());
+            let page = s.rows(offset, limit, sort, descending);
+            annotated |= !page.annotations.is_empty();
+            let mut annotations = page.annotations.into_iter();
+            page.rows
+                .into_iter()
+                .map(|row| (row, annotations.next().flatten()))
+                .collect()
+        })
+        .collect();
+    // As the page does: no annotation field, no summaries.
+    let (rows, annotations): (Vec<_>, Vec<_>) = merge_rows(&plan, rows, &bases).into_iter().unzip();
+    (
+        total,
+        rows,
+        if annotated { annotations } else { Vec::new() },
+    )
+}
+
+fn without_time(mut report: FilterReport) -> FilterReport {
+    report.millis = 0.0;
+    report
+}
+
+#[wasm_bindgen_test]
+fn summary_and_schema_equal_the_whole_read() {
+    let single = whole();
+    for index in [TRIO_CSI, TRIO_TBI] {
+        for n in [1, 2, 3, 5] {
+            let shards = sharded(index, n);
+            assert!(n == 1 || shards.len() > 1, "{n} shards asked, one planned");
+            let merged = Summary::merged(&summaries(&shards)).unwrap();
+            let want = &single.dataset().summary;
+            assert_eq!(merged.records, want.records, "{n} shards");
+            assert_eq!(merged.contigs, want.contigs, "{n} shards");
+            assert_eq!(merged.samples, want.samples);
+            assert_eq!(merged.warnings, want.warnings);
+            let schemas: Vec<_> = shards.iter().map(Session::schema).collect();
+            let mut got = merge_schemas(&schemas);
+            let mut expected = single.schema();
+            got.filters.sort();
+            expected.filters.sort();
+            assert_eq!(got, expected, "{n} shards");
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn filters_and_pages_equal_the_whole_read() {
+    let single = RefCell::new(whole());
+    let filters: [(&str, Mode, Option<&str>); 5] = [
+        ("", Mode::Include, None),
+        ("QUAL>30", Mode::Include, None),
+        ("QUAL>30 && INFO/DP>20", Mode::Exclude, None),
+        ("", Mode::Include, Some("1:1000000-30000000\n2")),
+        ("GT[0]=\"het\"", Mode::Include, Some("2:1-100000000")),
+    ];
+    let pages: [(u64, u32); 6] = [
+        (0, 50),
+        (37, 100),
+        (3000, 1000),
+        (4970, 60),
+        (9900, 100),
+        (20000, 10),
+    ];
+    for n in [2, 3, 5] {
+        let mut shards = sharded(TRIO_CSI, n);
+        for (expression, mode, regions) in filters {
+            let want = single
+                .borrow_mut()
+                .filter(expression, mode, regions, None, &|| 0.0)
+                .unwrap();
+            let reports: Vec<FilterReport> = shards
+                .iter_mut()
+                .map(|s| s.filter(expression, mode, regions, None, &|| 0.0).unwrap())
+                .collect();
+            assert_eq!(
+                without_time(merge_reports(&reports).unwrap()),
+                without_time(want),
+                "{n} shards, {expression:?} {regions:?}"
+            );
+            for sort in [SortKey::Position, SortKey::Qual] {
+                for descending in [false, true] {
+                    for (offset, limit) in pages {
+                        let want = single.borrow_mut().rows(offset, limit, sort, descending);
+                        let (total, rows, annotations) =
+                            sharded_page(&mut shards, offset, limit, sort, descending);
+                        let label = format!(
+                            "{n} shards, {expression:?} {regions:?}, {sort:?} desc={descending}, \
+                             page {offset}+{limit}"
+                        );
+                        assert_eq!(total, want.total, "{label}");
+                        assert_eq!(rows, want.rows, "{label}");
+                        assert_eq!(annotations, want.annotations, "{label}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_lead_load_plans_the_shards_and_reads_the_first() {
+    let options = LoadOptions {
+        index: Some(IndexInput {
+            blob: blob(TRIO_CSI),
+            name: "ashk-trio.vcf.gz.csi".into(),
+        }),
+        prefix_bytes: 4096,
+        shards: 3,
+        min_shard_bytes: 1,
+        ..LoadOptions::default()
+    };
+    let mut plan = Vec::new();
+    let opened = load_with(
+        blob(TRIO),
+        &[1; 32],
+        None,
+        &options,
+        &mut |note| {
+            if let Note::Shards(specs) = note {
+                plan = specs;
+            }
+        },
+        &mut Silent,
+    )
+    .unwrap();
+    assert_eq!(plan.len(), 3);
+    let Opened::Loaded { session, .. } = opened else {
+        panic!("expected a load, got {opened:?}");
+    };
+    let first = read_shard(&blob(TRIO), Some(&blob(TRIO_CSI)), None, plan[0]).unwrap();
+    assert_eq!(session.dataset().summary.records, first.summary.records);
+    assert!(first.summary.records < 9_940);
+    // The shards cover the file once: their counts add up to the whole.
+    let total: u64 = plan
+        .iter()
+        .map(|&spec| {
+            read_shard(&blob(TRIO), Some(&blob(TRIO_CSI)), None, spec)
+                .unwrap()
+                .summary
+                .records
+        })
+        .sum();
+    assert_eq!(total, 9_940);
+}
+
+#[wasm_bindgen_test]
+fn a_shard_without_its_index_is_a_clear_error() {
+    let spec = app::protocol::ShardSpec {
+        start: 0,
+        end: None,
+    };
+    let error = read_shard(&blob(TRIO), None, None, spec).unwrap_err();
+    assert!(error.to_string().contains("index"), "{error}");
+}
