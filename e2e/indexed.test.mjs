@@ -11,6 +11,8 @@
 //   error banner (naming both files) and the file loads without it; an index made for another
 //   version of the file gives a warning; a gene symbol in a file without annotations says why it
 //   cannot be looked up;
+// - a pool (`?workers=2`) splits the file between two workers and shows what one worker shows:
+//   the count, the contig table, pages sorted by position and by QUAL, a filtered last page;
 // - privacy: no request carries a contig name, a region, an expression, a sample name or file
 //   bytes.
 
@@ -188,6 +190,46 @@ describe('a large file with its index', () => {
     assert.equal(posts, 1, 'one descriptor');
     assert.deepEqual(errors, []);
     await context.close();
+  });
+
+  test('a pool of workers gives what one worker gives: count, contigs, filter, sorted pages', async () => {
+    const kept = bcftoolsCount(['-i', EXPRESSION], big.vcf);
+    /** Opens the file with `workers` workers and reads what a user sees. */
+    async function look(workers) {
+      const { page, errors, context } = await openPage(browser, `${server.url}/?workers=${workers}`);
+      await page.getByTestId('open-file').setInputFiles([big.vcf, big.csi]);
+      await waitForValue(page, 'variant-count', big.total);
+      const held = Number(await page.getByTestId('workers').getAttribute('data-value'));
+      const contigs = await page.$$eval('[data-testid="contig-table"] tr', (rows) => rows.map((r) => r.textContent));
+      const rows = async () => {
+        await page.getByTestId('variant-row').first().waitFor({ timeout: LOAD_TIMEOUT });
+        await page.waitForFunction(() => document.querySelector('[data-testid="variant-table"]')?.getAttribute('aria-busy') === 'false', null, { timeout: LOAD_TIMEOUT });
+        return page.$$eval('[data-testid="variant-row"]', (rs) => rs.map((r) => r.textContent));
+      };
+      const first = await rows();
+      await page.getByTestId('sort-qual').click();
+      await page.getByTestId('sort-qual').click();
+      const byQual = await rows();
+      await page.getByTestId('page-next').click();
+      const byQualNext = await rows();
+      const box = page.getByTestId('filter-expression');
+      await box.fill(EXPRESSION);
+      await box.press('Enter');
+      await waitForValue(page, 'filtered-count', kept);
+      await page.getByTestId('page-last').click();
+      const filteredLast = await rows();
+      assert.deepEqual(errors, []);
+      await context.close();
+      return { held, contigs, first, byQual, byQualNext, filteredLast };
+    }
+    const one = await look(1);
+    const two = await look(2);
+    assert.equal(one.held, 1);
+    assert.equal(two.held, 2, 'the 18 MB file is split between two workers');
+    for (const key of ['contigs', 'first', 'byQual', 'byQualNext', 'filteredLast']) {
+      assert.ok(one[key].length > 0, key);
+      assert.deepEqual(two[key], one[key], key);
+    }
   });
 
   test('an index that matches no picked data file is named and not used', async () => {
