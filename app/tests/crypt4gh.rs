@@ -254,6 +254,7 @@ fn key_material_crosses_the_envelope_but_never_shows_in_debug() {
         key: key(ALICE_SEC, Some(ALICE_PASSPHRASE)),
         index_name: Some("sample.vcf.gz.csi".into()),
         memory_budget: Some(1 << 30),
+        shards: 2,
     };
     let shown = format!("{request:?}");
     assert!(!shown.contains(ALICE_PASSPHRASE), "{shown}");
@@ -274,6 +275,7 @@ fn key_material_crosses_the_envelope_but_never_shows_in_debug() {
         key: None,
         index_name: None,
         memory_budget: None,
+        shards: 0,
     };
     let js = Envelope::new(&keyless).to_js().unwrap();
     assert_eq!(Envelope::<Request>::from_js(&js).unwrap().msg, keyless);

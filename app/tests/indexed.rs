@@ -116,6 +116,7 @@ fn open(
         log.borrow_mut().push(match &n {
             Note::Overview(_) => "overview".to_string(),
             Note::IndexRejected(m) => format!("index rejected: {m}"),
+            Note::Shards(specs) => format!("shards: {}", specs.len()),
         });
         notes.push(n);
     };
@@ -471,6 +472,7 @@ fn the_index_travels_beside_the_data_in_the_envelope() {
         key: None,
         index_name: Some("ashk-trio.vcf.gz.csi".into()),
         memory_budget: Some(50_000_000),
+        shards: 4,
     };
     let js = Envelope::with_file(&request, blob(b"data"))
         .with_index(Some(blob(TRIO_CSI)))
