@@ -7,7 +7,8 @@
 //! - pages of rows in every sort order, before and after a filter, at the first page, in the
 //!   middle, across shard boundaries and past the end — rows, their file-order index and their
 //!   annotation summaries;
-//! - a lead load asked for several workers plans the shards and reads the first one only.
+//! - a lead load asked for several workers plans the shards and reads the first one only;
+//! - a Crypt4GH file splits by its plaintext index like the plain file, and a wrong key is named.
 //!
 //! Shard counts 1, 2, 3 and 5 over the trio (9,940 records, CSI and tabix). The worker messaging
 //! of a pool is tested end to end (e2e/indexed.test.mjs, `?workers=`).
@@ -268,4 +269,61 @@ fn a_shard_without_its_index_is_a_clear_error() {
     };
     let error = read_shard(&blob(TRIO), None, None, spec).unwrap_err();
     assert!(error.to_string().contains("index"), "{error}");
+}
+
+#[wasm_bindgen_test]
+fn an_encrypted_file_splits_like_its_plaintext() {
+    use std::io::Write;
+    use wasm_core::crypt4gh::keys::Kdf;
+    use wasm_core::crypt4gh::{Encryptor, SecretKey};
+
+    let secret = SecretKey::generate().unwrap();
+    let mut out = Encryptor::new(Vec::new(), None, &[*secret.public()], None).unwrap();
+    out.write_all(TRIO).unwrap();
+    let cipher = blob(&out.finish().unwrap());
+    let key_file = secret.to_file(Kdf::None, None, None).unwrap();
+    let material = || {
+        Some(app::protocol::KeyMaterial {
+            key_file: key_file.clone(),
+            passphrase: None,
+        })
+    };
+    let single = whole();
+    // The plan comes from the index over the plaintext, as the lead makes it.
+    let file = IndexedFile::open(
+        Box::new(BlobReader::new(cipher.clone()).unwrap()),
+        TRIO_CSI,
+        Some(&secret),
+    )
+    .unwrap();
+    let plan = shard_plan(&file, 3, 1);
+    assert_eq!(plan.len(), 3);
+    let index = blob(TRIO_CSI);
+    let mut shards: Vec<Session> = plan
+        .iter()
+        .map(|&spec| Session::new(read_shard(&cipher, Some(&index), material(), spec).unwrap()))
+        .collect();
+    let merged = Summary::merged(&summaries(&shards)).unwrap();
+    assert_eq!(merged.records, single.dataset().summary.records);
+    assert_eq!(merged.contigs, single.dataset().summary.contigs);
+    assert!(merged.encrypted);
+    let (total, rows, _) = sharded_page(&mut shards, 4960, 40, SortKey::Position, false);
+    let want = RefCell::new(single)
+        .borrow_mut()
+        .rows(4960, 40, SortKey::Position, false);
+    assert_eq!((total, rows), (want.total, want.rows));
+    // A wrong key is named, not a crash.
+    let other = SecretKey::generate()
+        .unwrap()
+        .to_file(Kdf::None, None, None)
+        .unwrap();
+    let wrong = Some(app::protocol::KeyMaterial {
+        key_file: other,
+        passphrase: None,
+    });
+    let error = read_shard(&cipher, Some(&index), wrong, plan[1]).unwrap_err();
+    assert!(
+        error.to_string().contains("recipient") || error.to_string().contains("key"),
+        "{error}"
+    );
 }
