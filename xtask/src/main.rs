@@ -5,7 +5,8 @@
 //! - `serve [--port N]`: bootstrap, build, then run the server on 127.0.0.1;
 //! - `test`: every check CI runs, in order ([`test`]);
 //! - `bench [--records N] [--runs N]`: Crypt4GH decryption and ingest, native and wasm32 (Node's
-//!   V8), beside bcftools and the reference crypt4gh, as ratios ([`bench`]).
+//!   V8), the whole-genome jobs with the `enclave` CLI and with the app in headless Chromium,
+//!   beside bcftools and the reference crypt4gh, as ratios ([`bench`]).
 //!
 //! Every external command is echoed before it runs ([`util::Cmd`]); a failure prints one clear line
 //! naming the command and exits 1.
@@ -36,7 +37,9 @@ commands:
                      release build, end-to-end tests; stops at the first failure
   bench [--records N] [--runs N]
                      benchmarks: Crypt4GH decryption and ingest (plain vs encrypted), native
-                     and wasm32 in Node, beside bcftools and the reference crypt4gh (ratios)
+                     and wasm32 in Node; whole-genome ingest, filter, region and memory with the
+                     enclave CLI and the app in headless Chromium (1 and N workers); the bundle
+                     size; beside bcftools and the reference crypt4gh (ratios)
   help               this text
 ";
 

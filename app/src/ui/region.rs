@@ -158,12 +158,13 @@ fn query(f: FilterState, regions: String) {
                 f.report.set(None);
                 f.problem.set(None);
                 f.region_note.set(format!(
-                    r#"<p data-testid="region-result"><span class="num" data-testid="region-count" data-value="{}">{}</span> records in <code>{}</code>, read through the index: <span class="num" data-testid="region-bytes" data-value="{}">{}</span> of the file in {}.</p>"#,
+                    r#"<p data-testid="region-result"><span class="num" data-testid="region-count" data-value="{}">{}</span> records in <code>{}</code>, read through the index: <span class="num" data-testid="region-bytes" data-value="{}">{}</span> of the file in <span class="num" data-testid="region-time" data-value="{:.1}">{}</span>.</p>"#,
                     summary.records,
                     group(summary.records),
                     escape(&regions),
                     summary.bytes_read,
                     bytes(summary.bytes_read),
+                    millis,
                     duration(millis)
                 ));
                 f.generation.update(|g| *g += 1);

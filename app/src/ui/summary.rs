@@ -119,13 +119,13 @@ pub fn Summary(file: Arc<LoadedFile>) -> impl IntoView {
                             " decrypted, "
                         }
                     })}
-                <Num value=s.uncompressed_bytes.to_string() text=bytes(s.uncompressed_bytes) />
+                <Num value=s.uncompressed_bytes.to_string() text=bytes(s.uncompressed_bytes) testid="text-bytes" />
                 " uncompressed) read in "
                 <Num value=format!("{:.1}", file.millis) text=duration(file.millis) testid="load-time" />
                 " · "
                 <Num value=format!("{file_speed:.2}") text=format!("{file_speed:.1} MB/s") testid="throughput" />
                 " ("
-                <Num value=format!("{text_speed:.2}") text=format!("{text_speed:.1} MB/s") />
+                <Num value=format!("{text_speed:.2}") text=format!("{text_speed:.1} MB/s") testid="text-throughput" />
                 " of text) · "
                 <Num value=s.store_bytes.to_string() text=bytes(s.store_bytes) testid="store-bytes" />
                 " held in memory by "
