@@ -554,8 +554,11 @@ pub fn load_with(
     let mut dataset = if let (Some(first), Some(file)) = (plan.first().copied(), &mut indexed) {
         // A pool load: the page hands the other parts to workers of their own.
         notes(Note::Shards(plan));
-        match file.read_range(first.start, first.end) {
+        match file.read_range_with(first.start, first.end, &mut guard) {
             Ok(dataset) => dataset,
+            Err(IngestError::Cancelled) if guard.tripped() => {
+                return Err(OpenError::Read(io::Error::other(SHARD_MEMORY)));
+            }
             Err(e) => return Err(OpenError::Ingest(e)),
         }
     } else if prefix.summary.partial {
@@ -634,6 +637,7 @@ pub fn read_shard(
     index: Option<&Blob>,
     key: Option<KeyMaterial>,
     spec: ShardSpec,
+    progress: &mut dyn Progress,
 ) -> Result<Dataset, OpenError> {
     let secret = match key {
         Some(material) => Some(unlock(material).map_err(OpenError::Key)?),
@@ -645,9 +649,20 @@ pub fn read_shard(
         ))
     })?;
     let mut file = open_indexed(blob, index, secret.as_ref())?;
-    file.read_range(spec.start, spec.end)
-        .map_err(OpenError::Ingest)
+    let mut guard = Guard::new(progress, MEMORY_CEILING);
+    match file.read_range_with(spec.start, spec.end, &mut guard) {
+        Ok(dataset) => Ok(dataset),
+        Err(IngestError::Cancelled) if guard.tripped() => {
+            Err(OpenError::Read(io::Error::other(SHARD_MEMORY)))
+        }
+        Err(e) => Err(OpenError::Ingest(e)),
+    }
 }
+
+/// Why a shard stopped when its worker's memory passed the ceiling.
+const SHARD_MEMORY: &str = "one part of the file needs more memory than a worker has (3 GiB): \
+     open it with more workers (?workers=N), or with a smaller memory budget (?memory-budget=MB) \
+     to scan it instead";
 
 /// Reads one shard of a pool load (`Request::OpenShard`) and holds it as this worker's session.
 fn open_shard(
@@ -660,7 +675,8 @@ fn open_shard(
 ) -> Event {
     HELD.with(|held| held.borrow_mut().take());
     let started = js_sys::Date::now();
-    let dataset = match read_shard(&blob, index.as_ref(), key, spec) {
+    let mut progress = progress_poster(job);
+    let dataset = match read_shard(&blob, index.as_ref(), key, spec, &mut progress) {
         Ok(dataset) => dataset,
         Err(e) => {
             return Event::Failed {

@@ -65,7 +65,7 @@ fn sharded(index: &[u8], n: u32) -> Vec<Session> {
     assert!(plan.len() <= n as usize);
     let index = blob(index);
     plan.into_iter()
-        .map(|spec| Session::new(read_shard(&data, Some(&index), None, spec).unwrap()))
+        .map(|spec| Session::new(read_shard(&data, Some(&index), None, spec, &mut Silent).unwrap()))
         .collect()
 }
 
@@ -151,6 +151,10 @@ fn summary_and_schema_equal_the_whole_read() {
             assert_eq!(merged.contigs, want.contigs, "{n} shards");
             assert_eq!(merged.samples, want.samples);
             assert_eq!(merged.warnings, want.warnings);
+            // The shards' text is the file's records: all of its text but the header.
+            assert!(merged.uncompressed_bytes > 0);
+            assert!(merged.uncompressed_bytes < want.uncompressed_bytes);
+            assert!(merged.uncompressed_bytes * 10 > want.uncompressed_bytes * 9);
             let schemas: Vec<_> = shards.iter().map(Session::schema).collect();
             let mut got = merge_schemas(&schemas);
             let mut expected = single.schema();
@@ -242,17 +246,41 @@ fn a_lead_load_plans_the_shards_and_reads_the_first() {
     )
     .unwrap();
     assert_eq!(plan.len(), 3);
+    // Each shard reports its progress, ending at its own total.
+    let mut reports = Vec::new();
+    let mut progress = |done: u64, total: Option<u64>| {
+        reports.push((done, total));
+        wasm_core::progress::Flow::Continue
+    };
+    read_shard(
+        &blob(TRIO),
+        Some(&blob(TRIO_CSI)),
+        None,
+        plan[1],
+        &mut progress,
+    )
+    .unwrap();
+    let &(done, total) = reports.last().unwrap();
+    assert_eq!(Some(done), total);
+    assert!(done > 0);
     let Opened::Loaded { session, .. } = opened else {
         panic!("expected a load, got {opened:?}");
     };
-    let first = read_shard(&blob(TRIO), Some(&blob(TRIO_CSI)), None, plan[0]).unwrap();
+    let first = read_shard(
+        &blob(TRIO),
+        Some(&blob(TRIO_CSI)),
+        None,
+        plan[0],
+        &mut Silent,
+    )
+    .unwrap();
     assert_eq!(session.dataset().summary.records, first.summary.records);
     assert!(first.summary.records < 9_940);
     // The shards cover the file once: their counts add up to the whole.
     let total: u64 = plan
         .iter()
         .map(|&spec| {
-            read_shard(&blob(TRIO), Some(&blob(TRIO_CSI)), None, spec)
+            read_shard(&blob(TRIO), Some(&blob(TRIO_CSI)), None, spec, &mut Silent)
                 .unwrap()
                 .summary
                 .records
@@ -267,7 +295,7 @@ fn a_shard_without_its_index_is_a_clear_error() {
         start: 0,
         end: None,
     };
-    let error = read_shard(&blob(TRIO), None, None, spec).unwrap_err();
+    let error = read_shard(&blob(TRIO), None, None, spec, &mut Silent).unwrap_err();
     assert!(error.to_string().contains("index"), "{error}");
 }
 
@@ -301,7 +329,9 @@ fn an_encrypted_file_splits_like_its_plaintext() {
     let index = blob(TRIO_CSI);
     let mut shards: Vec<Session> = plan
         .iter()
-        .map(|&spec| Session::new(read_shard(&cipher, Some(&index), material(), spec).unwrap()))
+        .map(|&spec| {
+            Session::new(read_shard(&cipher, Some(&index), material(), spec, &mut Silent).unwrap())
+        })
         .collect();
     let merged = Summary::merged(&summaries(&shards)).unwrap();
     assert_eq!(merged.records, single.dataset().summary.records);
@@ -321,7 +351,7 @@ fn an_encrypted_file_splits_like_its_plaintext() {
         key_file: other,
         passphrase: None,
     });
-    let error = read_shard(&cipher, Some(&index), wrong, plan[1]).unwrap_err();
+    let error = read_shard(&cipher, Some(&index), wrong, plan[1], &mut Silent).unwrap_err();
     assert!(
         error.to_string().contains("recipient") || error.to_string().contains("key"),
         "{error}"

@@ -26,8 +26,12 @@ use super::{
 };
 use crate::crypt4gh::{PlaintextReader, SecretKey};
 use crate::index::{Chunk, Index, IndexError, IndexKind, block_offset, merge_chunks};
+use crate::progress::{Flow, Progress};
 use crate::regions::{RegionSet, overlaps, record_span};
 use crate::store::VariantStore;
+
+/// Data bytes between two progress reports of [`IndexedFile::read_range_with`].
+const PROGRESS_STEP: u64 = 1 << 20;
 
 /// Longest header or record line read through an index (a guard against a wrong offset
 /// landing in binary data, or a corrupt file): 64 MiB.
@@ -442,14 +446,43 @@ impl IndexedFile {
     /// The records whose first byte is in `[start, end)` (virtual offsets from
     /// [`Self::shard_starts`]; `None` reads to the end), all contigs, in file order.
     pub fn read_range(&mut self, start: u64, end: Option<u64>) -> Result<Dataset, IngestError> {
+        self.read_range_with(start, end, &mut crate::progress::Silent)
+    }
+
+    /// [`Self::read_range`], reporting the data bytes of the range done (from its first block
+    /// to the block of `end`, or the end of the file) about every [`PROGRESS_STEP`] bytes; a
+    /// `Flow::Cancel` stops the read with [`IngestError::Cancelled`]. The summary's
+    /// `uncompressed_bytes` counts the range's records (VCF lines with their newline, BCF
+    /// records as stored).
+    pub fn read_range_with(
+        &mut self,
+        start: u64,
+        end: Option<u64>,
+        progress: &mut dyn Progress,
+    ) -> Result<Dataset, IngestError> {
         let mut store = self.header.store().map_err(|e| IngestError::Header {
             line: 0,
             reason: e.to_string(),
         })?;
         let mut warnings = Warnings::default();
         let before = self.read.get();
+        let total = end
+            .map_or(self.data_bytes, block_offset)
+            .saturating_sub(block_offset(start));
         let end = end.unwrap_or(u64::MAX);
         let at = block_offset(start);
+        let mut text = 0u64;
+        let mut reported = 0u64;
+        let mut report = |position: u64| -> Result<(), IngestError> {
+            let done = block_offset(position).saturating_sub(at).min(total);
+            if done >= reported + PROGRESS_STEP {
+                reported = done;
+                if let Flow::Cancel = progress.report(done, Some(total)) {
+                    return Err(IngestError::Cancelled);
+                }
+            }
+            Ok(())
+        };
         self.records
             .bgzf()
             .seek_virtual(start)
@@ -472,8 +505,12 @@ impl IndexedFile {
                         continue;
                     }
                     n += 1;
+                    text += line.len() as u64 + 1;
                     vcf_text::parse_record(&line, &mut store, &mut scratch, &mut warnings)
                         .map_err(|e| record_err(n, e.to_string()))?;
+                    if n % 1024 == 0 {
+                        report(bgzf.virtual_position())?;
+                    }
                 }
             }
             Records::Bcf(reader, header) => {
@@ -487,12 +524,19 @@ impl IndexedFile {
                         break;
                     }
                     n += 1;
+                    text += read as u64;
                     bcf::push_record(&record, header, &mut store, &mut scratch, &mut warnings)
                         .map_err(|e| record_err(n, e.to_string()))?;
+                    if n % 1024 == 0 {
+                        report(reader.get_ref().virtual_position())?;
+                    }
                 }
             }
         }
-        Ok(self.dataset(store, &warnings, self.read.get() - before))
+        progress.report(total, Some(total));
+        let mut dataset = self.dataset(store, &warnings, self.read.get() - before);
+        dataset.summary.uncompressed_bytes = text;
+        Ok(dataset)
     }
 
     /// The [`Dataset`] of records read through the index (`bytes_read` of the data file).

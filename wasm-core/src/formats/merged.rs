@@ -3,7 +3,8 @@
 //! A shard's summary counts its own records; the merged one is what a single read of the whole
 //! file gives: records and per-contig counts summed, contigs in the order one store would have
 //! given them ids (the header's first, then record-only contigs as the shards first name them),
-//! warnings once each. Byte counts are sums, so they include the header each shard re-reads.
+//! warnings once each. Byte counts are sums: `bytes_read` includes the header each shard
+//! re-reads, `uncompressed_bytes` counts the shards' records only.
 
 use super::{ContigSummary, Summary};
 
