@@ -389,8 +389,12 @@ fn stats_cmd(args: &[String]) -> Result<(), String> {
     let ds = open(&path, &keys)?;
     let s = stats::compute(&ds.store);
     let text = if json {
+        let mut summary = serde_json::to_value(&ds.summary).map_err(|e| e.to_string())?;
+        // Where the store's bytes go, column by column (the memory budget's breakdown).
+        summary["store_columns"] =
+            serde_json::to_value(ds.store.column_bytes()).map_err(|e| e.to_string())?;
         let value = serde_json::json!({
-            "summary": ds.summary,
+            "summary": summary,
             "stats": s,
         });
         serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?

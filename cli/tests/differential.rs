@@ -285,6 +285,17 @@ fn differential_set_matches_bcftools() {
                 .unwrap_or_else(|e| panic!("{rel}: enclave stats --json is not JSON: {e}"));
             let get = |p: &str| json.pointer(p).and_then(serde_json::Value::as_u64);
             let before = failures.len();
+            // The per-column breakdown adds up to the store's bytes.
+            let columns: Option<u64> = json
+                .pointer("/summary/store_columns")
+                .and_then(serde_json::Value::as_array)
+                .map(|cols| cols.iter().filter_map(|c| c["bytes"].as_u64()).sum());
+            if columns.is_none() || columns != get("/summary/store_bytes") {
+                failures.push(format!(
+                    "{rel}: summary.store_columns adds up to {columns:?}, store_bytes is {:?}",
+                    get("/summary/store_bytes")
+                ));
+            }
             let mut check = |what: &str, ours: Option<u64>, theirs: Option<u64>| {
                 if ours.is_none() || ours != theirs {
                     failures.push(format!(

@@ -134,8 +134,13 @@ impl Fields {
         }
     }
 
-    fn heap_bytes(&self) -> usize {
-        self.fields.iter().map(|f| f.data.heap_bytes()).sum()
+    fn column_bytes(&self, section: &str, out: &mut Vec<ColumnBytes>) {
+        for f in &self.fields {
+            out.push(ColumnBytes::new(
+                format!("{section}/{}", f.key),
+                f.data.heap_bytes(),
+            ));
+        }
     }
 
     fn shrink_to_fit(&mut self) {
@@ -547,18 +552,29 @@ impl VariantStore {
         self.format.shrink_to_fit();
     }
 
-    /// Bytes the store holds on the heap (for the memory budget and the benchmark).
+    /// Bytes the store holds on the heap (for the memory budget and the benchmark): the sum of
+    /// [`VariantStore::column_bytes`].
     pub fn heap_bytes(&self) -> usize {
-        self.chrom.capacity() * 4
-            + self.pos.capacity() * 8
-            + self.ids.heap_bytes()
-            + self.refs.heap_bytes()
-            + self.alts.heap_bytes()
-            + self.qual.capacity() * 4
-            + self.filters.heap_bytes()
-            + self.info.heap_bytes()
-            + self.gt.capacity() * 4
-            + self.format.heap_bytes()
+        self.column_bytes().iter().map(|c| c.bytes as usize).sum()
+    }
+
+    /// Heap bytes per column (capacities, so call it after [`VariantStore::shrink_to_fit`] for
+    /// numbers that do not depend on how the columns grew): `CHROM`, `POS`, …, `INFO/<key>`,
+    /// `GT`, `FORMAT/<key>`, in that order.
+    pub fn column_bytes(&self) -> Vec<ColumnBytes> {
+        let mut out = vec![
+            ColumnBytes::new("CHROM", self.chrom.capacity() * 4),
+            ColumnBytes::new("POS", self.pos.capacity() * 8),
+            ColumnBytes::new("ID", self.ids.heap_bytes()),
+            ColumnBytes::new("REF", self.refs.heap_bytes()),
+            ColumnBytes::new("ALT", self.alts.heap_bytes()),
+            ColumnBytes::new("QUAL", self.qual.capacity() * 4),
+            ColumnBytes::new("FILTER", self.filters.heap_bytes()),
+        ];
+        self.info.column_bytes("INFO", &mut out);
+        out.push(ColumnBytes::new("GT", self.gt.capacity() * 4));
+        self.format.column_bytes("FORMAT", &mut out);
+        out
     }
 
     /// FILTER as VCF text.
@@ -770,6 +786,23 @@ pub fn merge_orders(
         out.push((k, i));
     }
     out
+}
+
+/// Heap bytes of one column of the store ([`VariantStore::column_bytes`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ColumnBytes {
+    /// `CHROM`, `POS`, `ID`, `REF`, `ALT`, `QUAL`, `FILTER`, `INFO/<key>`, `GT`, `FORMAT/<key>`.
+    pub column: String,
+    pub bytes: u64,
+}
+
+impl ColumnBytes {
+    fn new(column: impl Into<String>, bytes: usize) -> Self {
+        Self {
+            column: column.into(),
+            bytes: bytes as u64,
+        }
+    }
 }
 
 /// What the table can sort by.
