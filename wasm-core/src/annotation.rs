@@ -19,7 +19,9 @@ mod consequence;
 mod header;
 mod text;
 
-use crate::store::{ColumnData, Ragged, VariantStore};
+use std::borrow::Cow;
+
+use crate::store::{ColumnData, Ragged, TextColumn, VariantStore};
 
 pub use self::header::infer_type;
 pub(crate) use self::text::{Interner, decode_into, entries, fields, is_missing};
@@ -98,7 +100,7 @@ pub fn schemas(store: &VariantStore) -> Vec<Schema> {
 }
 
 /// The raw text column of an annotation field, if the store has it as text.
-pub(crate) fn text_column<'a>(store: &'a VariantStore, tag: &str) -> Option<&'a Ragged<u8>> {
+pub(crate) fn text_column<'a>(store: &'a VariantStore, tag: &str) -> Option<&'a TextColumn> {
     match store.info.get(tag).map(|f| &f.data) {
         Some(ColumnData::Text(t)) => Some(t),
         _ => None,
@@ -106,8 +108,12 @@ pub(crate) fn text_column<'a>(store: &'a VariantStore, tag: &str) -> Option<&'a 
 }
 
 /// Row `i` of a text column; empty when the column is shorter than the store.
-pub(crate) fn row(text: &Ragged<u8>, i: usize) -> &[u8] {
-    if i < text.len() { text.get(i) } else { b"" }
+pub(crate) fn row(text: &TextColumn, i: usize) -> Cow<'_, [u8]> {
+    if i < text.len() {
+        text.get(i)
+    } else {
+        Cow::Borrowed(b"")
+    }
 }
 
 /// One sub-field for every record, dictionary-encoded: per record, one id per transcript
@@ -138,9 +144,11 @@ impl Column {
         let mut dict = Interner::new();
         let mut scratch = Vec::new();
         let mut ids = Vec::new();
+        let mut reader = text.reader();
         for i in 0..store.len() {
             ids.clear();
-            text::for_each_value(row(text, i), index, legacy, |raw| {
+            let row = if i < text.len() { reader.get(i) } else { b"" };
+            text::for_each_value(row, index, legacy, |raw| {
                 ids.push(dict.intern_raw(raw, &mut scratch));
             });
             values.push(&ids);
@@ -201,7 +209,7 @@ pub fn summarize(store: &VariantStore, schema: &Schema, i: usize) -> Option<Summ
 /// - HGVS: `HGVSc`/`HGVSp` with their transcript prefix (`ENST…:c.…`) kept, `HGVS.c`/`HGVS.p`
 ///   (SnpEff), or the `p.`/`c.` parts of legacy EFF `Amino_Acid_Change`.
 pub struct Summarizer<'a> {
-    text: Option<&'a Ragged<u8>>,
+    text: Option<&'a TextColumn>,
     legacy: bool,
     /// Positions of: consequence, gene, gene fallback, impact, HGVS c., HGVS p., PICK,
     /// CANONICAL, EFF amino-acid change.
@@ -241,6 +249,7 @@ impl<'a> Summarizer<'a> {
     /// The summary of record `i`; `None` when it has no entries (or `i` is out of range).
     pub fn summarize(&self, i: usize) -> Option<Summary> {
         let text = row(self.text?, i);
+        let text: &[u8] = &text;
         let want = [self.at[CONSEQUENCE], self.at[PICK], self.at[CANONICAL]];
         // (rank, tie preference, entry); unknown consequences rank after every known one.
         let mut best: Option<(u16, u8, &[u8])> = None;

@@ -35,7 +35,7 @@ pub fn write_vcf_record<W: Write>(out: &mut W, store: &VariantStore, i: usize) -
     };
     out.write_all(store.chrom(i).as_bytes())?;
     write!(out, "\t{}\t", store.pos(i))?;
-    out.write_all(&dot(store.id(i)))?;
+    out.write_all(&dot(&store.id(i)))?;
     out.write_all(b"\t")?;
     out.write_all(store.reference(i))?;
     out.write_all(b"\t")?;

@@ -201,7 +201,7 @@ pub fn record_span(store: &VariantStore, i: usize) -> (u64, u64) {
     span_with(store, i, end_column(store))
 }
 
-fn end_column(store: &VariantStore) -> Option<&crate::store::column::Ragged<i32>> {
+fn end_column(store: &VariantStore) -> Option<&crate::store::Lists<i32>> {
     match store.info.get("END").map(|f| &f.data) {
         Some(ColumnData::Integer(c)) => Some(c),
         _ => None,
@@ -211,7 +211,7 @@ fn end_column(store: &VariantStore) -> Option<&crate::store::column::Ragged<i32>
 fn span_with(
     store: &VariantStore,
     i: usize,
-    end_field: Option<&crate::store::column::Ragged<i32>>,
+    end_field: Option<&crate::store::Lists<i32>>,
 ) -> (u64, u64) {
     let pos = store.pos(i);
     let ref_len = store.reference(i).len().max(1) as u64;

@@ -5,13 +5,25 @@
 //! record. Parsers ([`crate::formats`]) append records through [`VariantStore::begin_record`],
 //! the `set_*` methods and [`VariantStore::end_record`]; the UI reads rows with
 //! [`VariantStore::row`].
+//!
+//! Each column takes the smallest layout its values allow (docs/ARCHITECTURE.md lists them with
+//! their measured bytes): contig ids and positions in the narrowest integer that holds them
+//! ([`widening`]); ID as an rs number when it is one; REF, ALT, FILTER and the INFO / FORMAT
+//! numbers as [`lists`] (fixed width with exceptions, sparse, or ragged); genotypes as codes
+//! into a table of the distinct packed genotypes; long text compressed in blocks ([`text`]).
 
 pub mod column;
 pub mod genotype;
+pub mod lists;
+pub mod text;
+pub mod widening;
 
 use std::collections::HashMap;
 
 pub use self::column::{ColumnData, FLOAT_MISSING, INT_MISSING, Ragged, ValueType, format_float};
+pub use self::lists::Lists;
+pub use self::text::{TextColumn, TextReader};
+pub use self::widening::Widening;
 
 /// Errors when a record does not fit the store.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -139,6 +151,7 @@ impl Fields {
             out.push(ColumnBytes::new(
                 format!("{section}/{}", f.key),
                 f.data.heap_bytes(),
+                f.data.layout_name(),
             ));
         }
     }
@@ -182,28 +195,113 @@ fn slot<'a>(
     Ok(&mut f.data)
 }
 
+/// The number of an `rs` ID as dbSNP writes it (`rs` and 1–10 digits without a leading zero,
+/// below 2^32), which the store keeps as a number.
+fn rs_number(id: &[u8]) -> Option<u32> {
+    let digits = id.strip_prefix(b"rs")?;
+    if digits.is_empty() || digits.len() > 10 || digits[0] == b'0' {
+        return None;
+    }
+    let mut n = 0u64;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(d - b'0');
+    }
+    u32::try_from(n).ok()
+}
+
+/// An ID as text: borrowed from the store, or rebuilt from its rs number. Dereferences to the
+/// bytes (empty for `.`).
+#[derive(Debug, Clone, Copy)]
+pub enum IdText<'a> {
+    Text(&'a [u8]),
+    Rs { bytes: [u8; 12], len: u8 },
+}
+
+impl IdText<'_> {
+    fn rs(n: u32) -> Self {
+        let mut bytes = [0u8; 12];
+        bytes[..2].copy_from_slice(b"rs");
+        let digits = n.to_string();
+        bytes[2..2 + digits.len()].copy_from_slice(digits.as_bytes());
+        IdText::Rs {
+            bytes,
+            len: (2 + digits.len()) as u8,
+        }
+    }
+}
+
+impl std::ops::Deref for IdText<'_> {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            IdText::Text(t) => t,
+            IdText::Rs { bytes, len } => &bytes[..usize::from(*len)],
+        }
+    }
+}
+
+/// Genotype codes below this many distinct genotypes are found by a linear scan.
+const GT_SCAN: usize = 16;
+
 /// The columnar store of one dataset.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct VariantStore {
     contigs: Vec<String>,
     contig_index: HashMap<String, u32>,
-    chrom: Vec<u32>,
-    pos: Vec<u64>,
-    ids: Ragged<u8>,
-    refs: Ragged<u8>,
+    /// Contig ids.
+    chrom: Widening,
+    pos: Widening,
+    /// IDs of the form `rs<n>` ([`rs_number`]), as `n`.
+    rs_ids: Lists<u32>,
+    /// Every other ID, as text (empty for `.` and for rs IDs).
+    ids: Lists<u8>,
+    refs: Lists<u8>,
     /// ALT alleles joined by `,`; empty when ALT is `.`.
-    alts: Ragged<u8>,
+    alts: Lists<u8>,
     /// QUAL as f32 bits, [`FLOAT_MISSING`] for `.`.
     qual: Vec<u32>,
-    filters: Ragged<u16>,
+    filters: Lists<u16>,
     filter_names: Vec<String>,
     filter_index: HashMap<String, u16>,
     pub info: Fields,
     samples: Vec<String>,
-    /// Packed genotypes, `records × samples` (see [`genotype`]).
-    gt: Vec<u32>,
+    /// Genotype codes, `records × samples`: indexes into `gt_values`.
+    gt: Widening,
+    /// The distinct packed genotypes (see [`genotype`]); code 0 is [`genotype::ABSENT`].
+    gt_values: Vec<u32>,
+    gt_codes: HashMap<u32, u32>,
     gt_overflow: HashMap<u64, String>,
     pub format: Fields,
+}
+
+impl Default for VariantStore {
+    fn default() -> Self {
+        Self {
+            contigs: Vec::new(),
+            contig_index: HashMap::new(),
+            chrom: Widening::default(),
+            pos: Widening::default(),
+            rs_ids: Lists::default(),
+            ids: Lists::default(),
+            refs: Lists::default(),
+            alts: Lists::default(),
+            qual: Vec::new(),
+            filters: Lists::default(),
+            filter_names: Vec::new(),
+            filter_index: HashMap::new(),
+            info: Fields::default(),
+            samples: Vec::new(),
+            gt: Widening::default(),
+            gt_values: vec![genotype::ABSENT],
+            gt_codes: HashMap::from([(genotype::ABSENT, 0)]),
+            gt_overflow: HashMap::new(),
+            format: Fields::default(),
+        }
+    }
 }
 
 impl VariantStore {
@@ -255,21 +353,36 @@ impl VariantStore {
                 what: "allele text",
             });
         }
-        self.chrom.push(contig);
+        // FORMAT rows are record × sample cells, numbered in 32 bits.
+        let cells = self.samples.len();
+        if (self.len() as u64 + 1) * cells as u64 >= u64::from(u32::MAX) {
+            return Err(StoreError::Full {
+                what: "sample cells",
+            });
+        }
+        self.chrom.push(u64::from(contig));
         self.pos.push(pos);
-        self.ids.push(id);
+        match rs_number(id) {
+            Some(n) => {
+                self.rs_ids.push(&[n]);
+                self.ids.push(&[]);
+            }
+            None => {
+                self.rs_ids.push(&[]);
+                self.ids.push(id);
+            }
+        }
         self.refs.push(reference);
         self.alts.push(alts);
         self.qual.push(qual);
         self.filters.push(filters);
-        let cells = self.samples.len();
-        self.gt.extend(std::iter::repeat_n(genotype::ABSENT, cells));
+        self.gt.push_n(0, cells);
         Ok(())
     }
 
     /// Index of the record being built.
     fn current(&self) -> usize {
-        self.pos.len() - 1
+        self.qual.len() - 1
     }
 
     fn cell(&self, sample: usize) -> usize {
@@ -286,7 +399,8 @@ impl VariantStore {
             row,
             ValueType::Integer,
         )? {
-            ColumnData::Integer(c) => c.push(values),
+            ColumnData::Integer(c) if c.fits(values.len()) => c.push(values),
+            ColumnData::Integer(_) => return Err(StoreError::Full { what: "INFO values" }),
             _ => unreachable!("slot checked the type"),
         }
         Ok(())
@@ -302,7 +416,8 @@ impl VariantStore {
             row,
             ValueType::Float,
         )? {
-            ColumnData::Float(c) => c.push(values),
+            ColumnData::Float(c) if c.fits(values.len()) => c.push(values),
+            ColumnData::Float(_) => return Err(StoreError::Full { what: "INFO values" }),
             _ => unreachable!("slot checked the type"),
         }
         Ok(())
@@ -355,13 +470,30 @@ impl VariantStore {
         text: impl FnOnce() -> String,
     ) {
         let cell = self.cell(sample);
-        match genotype::pack(alleles, phased) {
-            Some(p) => self.gt[cell] = p,
+        let packed = match genotype::pack(alleles, phased) {
+            Some(p) => p,
             None => {
-                self.gt[cell] = genotype::OVERFLOW;
                 self.gt_overflow.insert(cell as u64, text());
+                genotype::OVERFLOW
             }
+        };
+        let code = self.genotype_code(packed);
+        self.gt.set(cell, u64::from(code));
+    }
+
+    /// The code of a packed genotype, added to the table on first sight.
+    fn genotype_code(&mut self, packed: u32) -> u32 {
+        if self.gt_values.len() <= GT_SCAN {
+            if let Some(k) = self.gt_values.iter().position(|&v| v == packed) {
+                return k as u32;
+            }
+        } else if let Some(&k) = self.gt_codes.get(&packed) {
+            return k;
         }
+        let code = self.gt_values.len() as u32;
+        self.gt_values.push(packed);
+        self.gt_codes.insert(packed, code);
+        code
     }
 
     pub fn set_format_integers(
@@ -379,7 +511,12 @@ impl VariantStore {
             row,
             ValueType::Integer,
         )? {
-            ColumnData::Integer(c) => c.push(values),
+            ColumnData::Integer(c) if c.fits(values.len()) => c.push(values),
+            ColumnData::Integer(_) => {
+                return Err(StoreError::Full {
+                    what: "FORMAT values",
+                });
+            }
             _ => unreachable!("slot checked the type"),
         }
         Ok(())
@@ -400,7 +537,12 @@ impl VariantStore {
             row,
             ValueType::Float,
         )? {
-            ColumnData::Float(c) => c.push(values),
+            ColumnData::Float(c) if c.fits(values.len()) => c.push(values),
+            ColumnData::Float(_) => {
+                return Err(StoreError::Full {
+                    what: "FORMAT values",
+                });
+            }
             _ => unreachable!("slot checked the type"),
         }
         Ok(())
@@ -436,13 +578,13 @@ impl VariantStore {
 
     /// Finishes the current record: absent fields become empty rows.
     pub fn end_record(&mut self) {
-        let n = self.pos.len();
+        let n = self.len();
         self.info.pad_all(n);
         self.format.pad_all(n * self.samples.len());
     }
 
     pub fn len(&self) -> usize {
-        self.pos.len()
+        self.qual.len()
     }
 
     /// Keeps the first `len` records, as if the later ones were never added (a reader drops a
@@ -453,6 +595,7 @@ impl VariantStore {
         }
         self.chrom.truncate(len);
         self.pos.truncate(len);
+        self.rs_ids.truncate(len);
         self.ids.truncate(len);
         self.refs.truncate(len);
         self.alts.truncate(len);
@@ -466,7 +609,7 @@ impl VariantStore {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.pos.is_empty()
+        self.qual.is_empty()
     }
 
     pub fn samples(&self) -> &[String] {
@@ -482,19 +625,23 @@ impl VariantStore {
     }
 
     pub fn contig_of(&self, i: usize) -> u32 {
-        self.chrom[i]
+        self.chrom.get(i) as u32
     }
 
     pub fn chrom(&self, i: usize) -> &str {
-        &self.contigs[self.chrom[i] as usize]
+        &self.contigs[self.contig_of(i) as usize]
     }
 
     pub fn pos(&self, i: usize) -> u64 {
-        self.pos[i]
+        self.pos.get(i)
     }
 
-    pub fn id(&self, i: usize) -> &[u8] {
-        self.ids.get(i)
+    /// ID as VCF text; empty for `.`.
+    pub fn id(&self, i: usize) -> IdText<'_> {
+        match self.rs_ids.get(i) {
+            [n] => IdText::rs(*n),
+            _ => IdText::Text(self.ids.get(i)),
+        }
     }
 
     pub fn reference(&self, i: usize) -> &[u8] {
@@ -521,14 +668,15 @@ impl VariantStore {
     }
 
     /// Packed genotype of `sample` in record `i`.
+    #[inline]
     pub fn genotype(&self, i: usize, sample: usize) -> u32 {
-        self.gt[i * self.samples.len() + sample]
+        self.gt_values[self.gt.get(i * self.samples.len() + sample) as usize]
     }
 
     /// Genotype text of `sample` in record `i`.
     pub fn genotype_text(&self, i: usize, sample: usize) -> String {
         let cell = i * self.samples.len() + sample;
-        match self.gt[cell] {
+        match self.genotype(i, sample) {
             genotype::OVERFLOW => self
                 .gt_overflow
                 .get(&(cell as u64))
@@ -542,6 +690,7 @@ impl VariantStore {
     pub fn shrink_to_fit(&mut self) {
         self.chrom.shrink_to_fit();
         self.pos.shrink_to_fit();
+        self.rs_ids.shrink_to_fit();
         self.ids.shrink_to_fit();
         self.refs.shrink_to_fit();
         self.alts.shrink_to_fit();
@@ -549,6 +698,7 @@ impl VariantStore {
         self.filters.shrink_to_fit();
         self.info.shrink_to_fit();
         self.gt.shrink_to_fit();
+        self.gt_values.shrink_to_fit();
         self.format.shrink_to_fit();
     }
 
@@ -562,17 +712,36 @@ impl VariantStore {
     /// numbers that do not depend on how the columns grew): `CHROM`, `POS`, …, `INFO/<key>`,
     /// `GT`, `FORMAT/<key>`, in that order.
     pub fn column_bytes(&self) -> Vec<ColumnBytes> {
+        let int = |w: &Widening| format!("u{}", w.width() * 8);
         let mut out = vec![
-            ColumnBytes::new("CHROM", self.chrom.capacity() * 4),
-            ColumnBytes::new("POS", self.pos.capacity() * 8),
-            ColumnBytes::new("ID", self.ids.heap_bytes()),
-            ColumnBytes::new("REF", self.refs.heap_bytes()),
-            ColumnBytes::new("ALT", self.alts.heap_bytes()),
-            ColumnBytes::new("QUAL", self.qual.capacity() * 4),
-            ColumnBytes::new("FILTER", self.filters.heap_bytes()),
+            ColumnBytes::new("CHROM", self.chrom.heap_bytes(), int(&self.chrom)),
+            ColumnBytes::new("POS", self.pos.heap_bytes(), int(&self.pos)),
+            ColumnBytes::new(
+                "ID",
+                self.rs_ids.heap_bytes() + self.ids.heap_bytes(),
+                format!(
+                    "rs numbers {}, text {}",
+                    self.rs_ids.layout_name(),
+                    self.ids.layout_name()
+                ),
+            ),
+            ColumnBytes::new("REF", self.refs.heap_bytes(), self.refs.layout_name()),
+            ColumnBytes::new("ALT", self.alts.heap_bytes(), self.alts.layout_name()),
+            ColumnBytes::new("QUAL", self.qual.capacity() * 4, "f32".into()),
+            ColumnBytes::new(
+                "FILTER",
+                self.filters.heap_bytes(),
+                self.filters.layout_name(),
+            ),
         ];
         self.info.column_bytes("INFO", &mut out);
-        out.push(ColumnBytes::new("GT", self.gt.capacity() * 4));
+        // The table of distinct genotypes: its values and the lookup map (key, code, control).
+        let table = self.gt_values.capacity() * 4 + self.gt_codes.capacity() * 9;
+        out.push(ColumnBytes::new(
+            "GT",
+            self.gt.heap_bytes() + table,
+            format!("{} codes, {} genotypes", int(&self.gt), self.gt_values.len()),
+        ));
         self.format.column_bytes("FORMAT", &mut out);
         out
     }
@@ -621,7 +790,7 @@ impl VariantStore {
             index: i as u64,
             chrom: self.chrom(i).to_string(),
             pos: self.pos(i),
-            id: dot(self.id(i)),
+            id: dot(&self.id(i)),
             reference: text(self.reference(i)),
             alt: dot(self.alts(i)),
             qual: self.qual(i).map(f64::from),
@@ -704,7 +873,7 @@ impl VariantStore {
         match by {
             SortKey::Position => {
                 // Files are almost always sorted already: check in one pass before sorting.
-                let key = |i: usize| (self.chrom[i], self.pos[i]);
+                let key = |i: usize| (self.contig_of(i), self.pos(i));
                 if !(1..self.len()).all(|i| key(i - 1) <= key(i)) {
                     idx.sort_by_key(|&i| key(i as usize));
                 }
@@ -756,8 +925,8 @@ pub fn merge_orders(
         let file_order = (ka, a).cmp(&(kb, b));
         match key {
             SortKey::Position => {
-                let o = (sa.chrom[a], sa.pos[a])
-                    .cmp(&(sb.chrom[b], sb.pos[b]))
+                let o = (sa.contig_of(a), sa.pos(a))
+                    .cmp(&(sb.contig_of(b), sb.pos(b)))
                     .then(file_order);
                 if descending { o.reverse() } else { o }
             }
@@ -794,13 +963,16 @@ pub struct ColumnBytes {
     /// `CHROM`, `POS`, `ID`, `REF`, `ALT`, `QUAL`, `FILTER`, `INFO/<key>`, `GT`, `FORMAT/<key>`.
     pub column: String,
     pub bytes: u64,
+    /// How it is held: `u32`, `fixed(1)`, `sparse`, `ragged`, `blocks`, …
+    pub layout: String,
 }
 
 impl ColumnBytes {
-    fn new(column: impl Into<String>, bytes: usize) -> Self {
+    fn new(column: impl Into<String>, bytes: usize, layout: String) -> Self {
         Self {
             column: column.into(),
             bytes: bytes as u64,
+            layout,
         }
     }
 }

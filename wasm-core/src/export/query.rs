@@ -594,7 +594,7 @@ fn write_value(
         Value::End0 => {
             out.extend_from_slice(end(store, i).saturating_sub(1).to_string().as_bytes());
         }
-        Value::Id => dot_if_empty(out, store.id(i)),
+        Value::Id => dot_if_empty(out, &store.id(i)),
         Value::Ref => out.extend_from_slice(store.reference(i)),
         Value::Alt(None) => dot_if_empty(out, store.alts(i)),
         Value::Alt(Some(k)) => dot_if_empty(out, store.alt_alleles(i).nth(*k).unwrap_or(b"")),
@@ -720,7 +720,7 @@ fn write_info(field: &Field, row: usize, sub: Option<usize>, out: &mut Vec<u8>) 
         ColumnData::Flag(_) => out.push(b'1'),
         ColumnData::Integer(c) => write_number_list(c.get(row), sub, true, put_int, out),
         ColumnData::Float(c) => write_number_list(c.get(row), sub, true, put_float, out),
-        ColumnData::Text(c) => write_text(c.get(row), sub, out),
+        ColumnData::Text(c) => write_text(&c.get(row), sub, out),
     }
 }
 
@@ -733,7 +733,7 @@ fn write_format(field: &Field, cell: usize, sub: Option<usize>, out: &mut Vec<u8
         ColumnData::Flag(_) => out.push(b'1'),
         ColumnData::Integer(c) => write_number_list(c.get(cell), sub, false, put_int, out),
         ColumnData::Float(c) => write_number_list(c.get(cell), sub, false, put_float, out),
-        ColumnData::Text(c) => write_text(c.get(cell), sub, out),
+        ColumnData::Text(c) => write_text(&c.get(cell), sub, out),
     }
 }
 

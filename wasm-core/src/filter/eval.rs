@@ -492,7 +492,7 @@ impl Context<'_> {
             Source::Info(f) => {
                 let field = &st.info.field(*f).data;
                 match field {
-                    ColumnData::Text(c) => pick(Self::text_elems(c.get(rec))),
+                    ColumnData::Text(c) => pick(Self::text_elems(&c.get(rec))),
                     _ => Vals::default(),
                 }
             }
@@ -508,7 +508,7 @@ impl Context<'_> {
                         let row = rec * self.n_samples + s;
                         match field {
                             Some(ColumnData::Text(c)) if sel.by_gt => {
-                                let vals = Self::text_elems(c.get(row));
+                                let vals = Self::text_elems(&c.get(row));
                                 let number = match src {
                                     Source::Format(f) => st.format.field(*f).number.as_str(),
                                     _ => "R",
@@ -518,7 +518,7 @@ impl Context<'_> {
                                 }
                             }
                             Some(ColumnData::Text(c)) => {
-                                let vals = Self::text_elems(c.get(row));
+                                let vals = Self::text_elems(&c.get(row));
                                 let pad = sel.padding(vals.len());
                                 data.extend(
                                     vals.into_iter()

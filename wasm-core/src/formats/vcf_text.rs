@@ -173,7 +173,11 @@ fn is_base(b: u8) -> bool {
     )
 }
 
-/// Reusable buffers so parsing a record allocates nothing in steady state.
+/// Reusable buffers so parsing a record allocates nothing in steady state, and what the
+/// previous record resolved: consecutive records almost always name the same contig, INFO keys
+/// in the same order and the same FORMAT, so those are compared instead of hashed again. Every
+/// remembered id is checked against the store's own name for it before use, so one scratch
+/// serves several stores (streaming mode parses into a batch store and the kept one).
 #[derive(Default)]
 pub struct Scratch {
     ints: Vec<i32>,
@@ -181,6 +185,58 @@ pub struct Scratch {
     filters: Vec<u16>,
     format_fields: Vec<usize>,
     alleles: Vec<genotype::Allele>,
+    /// The previous record's CHROM and its contig id.
+    contig: Option<(Vec<u8>, u32)>,
+    /// The INFO field of each position in the previous record's INFO column.
+    info_fields: Vec<usize>,
+    /// The FORMAT column `format_fields` was resolved from.
+    format: Vec<u8>,
+}
+
+impl Scratch {
+    /// The contig id of `chrom`, registered on first sight.
+    fn contig(&mut self, chrom: &[u8], store: &mut VariantStore) -> u32 {
+        if let Some((name, id)) = &self.contig
+            && name.as_slice() == chrom
+            && store
+                .contigs()
+                .get(*id as usize)
+                .is_some_and(|c| c.as_bytes() == chrom)
+        {
+            return *id;
+        }
+        let id = store.contig_id(&String::from_utf8_lossy(chrom));
+        self.contig = Some((chrom.to_vec(), id));
+        id
+    }
+
+    /// The INFO field of `key`, the `k`-th key of the record's INFO column.
+    fn info_field(
+        &mut self,
+        k: usize,
+        key: &[u8],
+        store: &mut VariantStore,
+    ) -> Result<usize, RecordError> {
+        if let Some(&f) = self.info_fields.get(k)
+            && f < store.info.len()
+            && store.info.key(f).as_bytes() == key
+        {
+            return Ok(f);
+        }
+        let key = std::str::from_utf8(key).map_err(|_| RecordError::Value {
+            section: "INFO",
+            key: text(key),
+            value: String::new(),
+            what: "a valid key",
+        })?;
+        let f = store.info.resolve(key);
+        if k < self.info_fields.len() {
+            self.info_fields[k] = f;
+        } else {
+            self.info_fields.push(f);
+        }
+        Ok(f)
+    }
 }
 
 /// Parses one record line into the store.
@@ -248,7 +304,7 @@ pub fn parse_record(
             }
         }
     }
-    let contig = store.contig_id(&String::from_utf8_lossy(chrom));
+    let contig = scratch.contig(chrom, store);
     let id_v: &[u8] = if id == b"." { b"" } else { id };
     store.begin_record(
         contig,
@@ -261,21 +317,19 @@ pub fn parse_record(
     )?;
 
     if info != b"." {
-        for entry in info.split(|&b| b == b';') {
-            if entry.is_empty() {
-                continue; // tolerate `;;` and a trailing `;`
-            }
+        for (k, entry) in info
+            .split(|&b| b == b';')
+            // tolerate `;;` and a trailing `;`
+            .filter(|e| !e.is_empty())
+            .enumerate()
+        {
             let (key, value) = match entry.iter().position(|&b| b == b'=') {
                 Some(i) => (&entry[..i], Some(&entry[i + 1..])),
                 None => (entry, None),
             };
-            let key = std::str::from_utf8(key).map_err(|_| RecordError::Value {
-                section: "INFO",
-                key: text(key),
-                value: String::new(),
-                what: "a valid key",
-            })?;
-            let field = store.info.resolve(key);
+            let field = scratch.info_field(k, key, store)?;
+            // For messages only (the key was checked to be UTF-8 when first resolved).
+            let key = String::from_utf8_lossy(key);
             let stored = match (store.info.type_of(field), value) {
                 (ValueType::Flag, _) => store.set_info_flag(field),
                 (_, None) => {
@@ -286,7 +340,7 @@ pub fn parse_record(
                     if let Err(bad) = parse_ints(v, &mut scratch.ints) {
                         warn.add(
                             "bad-number",
-                            bad_value("INFO", key, bad, "an Integer").to_string()
+                            bad_value("INFO", &key, bad, "an Integer").to_string()
                                 + "; read as missing",
                         );
                     }
@@ -296,7 +350,7 @@ pub fn parse_record(
                     if let Err(bad) = parse_floats(v, &mut scratch.floats) {
                         warn.add(
                             "bad-number",
-                            bad_value("INFO", key, bad, "a Float").to_string()
+                            bad_value("INFO", &key, bad, "a Float").to_string()
                                 + "; read as missing",
                         );
                     }
@@ -322,11 +376,21 @@ pub fn parse_record(
     let format = cols.next();
     let mut found = 0;
     if let Some(format) = format {
-        scratch.format_fields.clear();
-        for key in format.split(|&b| b == b':') {
-            scratch
-                .format_fields
-                .push(store.format.resolve(&String::from_utf8_lossy(key)));
+        let same = scratch.format.as_slice() == format
+            && !scratch.format_fields.is_empty()
+            && format
+                .split(|&b| b == b':')
+                .zip(&scratch.format_fields)
+                .all(|(key, &f)| f < store.format.len() && store.format.key(f).as_bytes() == key);
+        if !same {
+            scratch.format_fields.clear();
+            for key in format.split(|&b| b == b':') {
+                scratch
+                    .format_fields
+                    .push(store.format.resolve(&String::from_utf8_lossy(key)));
+            }
+            scratch.format.clear();
+            scratch.format.extend_from_slice(format);
         }
         let gt_field = store.format.index_of("GT");
         for (s, sample) in (&mut cols).enumerate() {

@@ -9,7 +9,7 @@
 
 use crate::annotation::{self, Interner, entries, fields};
 use crate::bitmap::Bitmap;
-use crate::store::{Ragged, VariantStore};
+use crate::store::{TextReader, VariantStore};
 
 /// Sub-fields that name a gene or one of its transcripts.
 const GENE_SUBFIELDS: &[&str] = &[
@@ -30,13 +30,13 @@ const GENE_INFO_KEYS: &[&str] = &["GENE", "GENEINFO"];
 
 enum Source<'a> {
     Annotation {
-        text: &'a Ragged<u8>,
+        text: TextReader<'a>,
         legacy: bool,
         /// Sorted sub-field positions.
         at: Vec<usize>,
     },
     /// `SYMBOL`, `SYMBOL:ID`, lists joined by `|`, `,` or `&`.
-    Info(&'a Ragged<u8>),
+    Info(TextReader<'a>),
 }
 
 /// The sources a store offers, with a label for each (`CSQ/SYMBOL`, `GENEINFO`).
@@ -61,14 +61,14 @@ fn sources(store: &VariantStore) -> (Vec<Source<'_>>, Vec<String>) {
                 .map(|&k| format!("{}/{}", schema.tag, schema.subfields[k].name)),
         );
         out.push(Source::Annotation {
-            text,
+            text: text.reader(),
             legacy: schema.is_legacy_eff(),
             at,
         });
     }
     for key in GENE_INFO_KEYS {
         if let Some(text) = annotation::text_column(store, key) {
-            out.push(Source::Info(text));
+            out.push(Source::Info(text.reader()));
             labels.push(key.to_string());
         }
     }
@@ -85,7 +85,7 @@ pub(crate) fn scan(store: &VariantStore, genes: &[String]) -> (Bitmap, Vec<u64>,
         dict.intern(&g.to_ascii_uppercase());
         lengths |= 1 << g.len().min(127);
     }
-    let (sources, labels) = sources(store);
+    let (mut sources, labels) = sources(store);
     let mut mask = Bitmap::zeros(store.len());
     // Index 0 unused (the dictionary's empty string); ids are 1 + the gene's position.
     let mut counts = vec![0u64; dict.len()];
@@ -117,11 +117,11 @@ pub(crate) fn scan(store: &VariantStore, genes: &[String]) -> (Bitmap, Vec<u64>,
             }
         };
         let mut matched = false;
-        for source in &sources {
+        for source in &mut sources {
             match source {
                 Source::Annotation { text, legacy, at } => {
                     let last = at.last().copied().unwrap_or(0);
-                    for entry in entries(annotation::row(text, i)) {
+                    for entry in entries(row(text, i)) {
                         let mut want = at.iter().peekable();
                         for (j, value) in fields(entry, *legacy).enumerate().take(last + 1) {
                             if want.peek() == Some(&&j) {
@@ -132,7 +132,7 @@ pub(crate) fn scan(store: &VariantStore, genes: &[String]) -> (Bitmap, Vec<u64>,
                     }
                 }
                 Source::Info(text) => {
-                    for item in annotation::row(text, i).split(|&b| matches!(b, b'|' | b',' | b'&'))
+                    for item in row(text, i).split(|&b| matches!(b, b'|' | b',' | b'&'))
                     {
                         let symbol = item.split(|&b| b == b':').next().unwrap_or_default();
                         matched |= hit(symbol, &mut scratch);
@@ -146,4 +146,9 @@ pub(crate) fn scan(store: &VariantStore, genes: &[String]) -> (Bitmap, Vec<u64>,
     }
     counts.remove(0);
     (mask, counts, labels)
+}
+
+/// Row `i` of a text column; empty when the column is shorter than the store.
+fn row<'r>(text: &'r mut TextReader<'_>, i: usize) -> &'r [u8] {
+    if i < text.len() { text.get(i) } else { b"" }
 }

@@ -1,9 +1,14 @@
 //! Typed columns for INFO and FORMAT fields.
 //!
 //! A column holds one field for every row of the store (a row is a record for INFO, a
-//! record × sample cell for FORMAT). Values are ragged: each row has zero or more values, and an
-//! empty row means the field was absent. Missing values inside a vector use BCF's sentinels
-//! (`i32::MIN` for integers, [`FLOAT_MISSING`] for floats). No per-row heap objects.
+//! record × sample cell for FORMAT). Each row has zero or more values, and an empty row means the
+//! field was absent. Missing values inside a vector use BCF's sentinels (`i32::MIN` for integers,
+//! [`FLOAT_MISSING`] for floats). No per-row heap objects: numbers are [`Lists`] (fixed width,
+//! sparse or ragged, whichever is smallest), text is a [`TextColumn`] (compressed in blocks when
+//! large), flags a [`BitColumn`]. [`Ragged`] is the offsets-and-values building block.
+
+use super::lists::Lists;
+use super::text::TextColumn;
 
 /// BCF 2.2 §6.3.3: the missing-float bit pattern (a signalling NaN).
 pub const FLOAT_MISSING: u32 = 0x7F80_0001;
@@ -132,6 +137,10 @@ impl BitColumn {
     pub fn heap_bytes(&self) -> usize {
         self.words.capacity() * 8
     }
+
+    pub fn shrink_to_fit(&mut self) {
+        self.words.shrink_to_fit();
+    }
 }
 
 /// The value type of a column, from the header's `Type=` (VCF 4.3 §1.4.2).
@@ -147,20 +156,21 @@ pub enum ValueType {
 /// One field's values for every row.
 #[derive(Debug, Clone)]
 pub enum ColumnData {
-    Integer(Ragged<i32>),
-    Float(Ragged<u32>),
+    Integer(Lists<i32>),
+    /// Floats as f32 bits.
+    Float(Lists<u32>),
     Flag(BitColumn),
     /// Character and String values: the row's raw text (comma-joined for vectors).
-    Text(Ragged<u8>),
+    Text(TextColumn),
 }
 
 impl ColumnData {
     pub fn new(ty: ValueType) -> Self {
         match ty {
-            ValueType::Integer => Self::Integer(Ragged::default()),
-            ValueType::Float => Self::Float(Ragged::default()),
+            ValueType::Integer => Self::Integer(Lists::default()),
+            ValueType::Float => Self::Float(Lists::default()),
             ValueType::Flag => Self::Flag(BitColumn::default()),
-            ValueType::Character | ValueType::String => Self::Text(Ragged::default()),
+            ValueType::Character | ValueType::String => Self::Text(TextColumn::default()),
         }
     }
 
@@ -205,7 +215,7 @@ impl ColumnData {
         match self {
             Self::Integer(c) => c.shrink_to_fit(),
             Self::Float(c) => c.shrink_to_fit(),
-            Self::Flag(c) => c.words.shrink_to_fit(),
+            Self::Flag(c) => c.shrink_to_fit(),
             Self::Text(c) => c.shrink_to_fit(),
         }
     }
@@ -225,7 +235,18 @@ impl ColumnData {
             Self::Integer(c) => !c.get(i).is_empty(),
             Self::Float(c) => !c.get(i).is_empty(),
             Self::Flag(c) => c.get(i),
-            Self::Text(c) => !c.get(i).is_empty(),
+            Self::Text(c) => c.is_present(i),
+        }
+    }
+
+    /// How the column is laid out (`fixed(1)`, `sparse`, `ragged`, `bits`, `plain …`,
+    /// `blocks`), for the memory breakdown.
+    pub fn layout_name(&self) -> String {
+        match self {
+            Self::Integer(c) => c.layout_name(),
+            Self::Float(c) => c.layout_name(),
+            Self::Flag(_) => "bits".into(),
+            Self::Text(c) => c.layout_name(),
         }
     }
 
@@ -244,7 +265,7 @@ impl ColumnData {
             })),
             Self::Float(c) => join(c.get(i).iter().map(|&bits| format_float(bits))),
             Self::Flag(_) => String::new(),
-            Self::Text(c) => String::from_utf8_lossy(c.get(i)).into_owned(),
+            Self::Text(c) => String::from_utf8_lossy(&c.get(i)).into_owned(),
         })
     }
 
