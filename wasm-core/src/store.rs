@@ -400,7 +400,11 @@ impl VariantStore {
             ValueType::Integer,
         )? {
             ColumnData::Integer(c) if c.fits(values.len()) => c.push(values),
-            ColumnData::Integer(_) => return Err(StoreError::Full { what: "INFO values" }),
+            ColumnData::Integer(_) => {
+                return Err(StoreError::Full {
+                    what: "INFO values",
+                });
+            }
             _ => unreachable!("slot checked the type"),
         }
         Ok(())
@@ -417,7 +421,11 @@ impl VariantStore {
             ValueType::Float,
         )? {
             ColumnData::Float(c) if c.fits(values.len()) => c.push(values),
-            ColumnData::Float(_) => return Err(StoreError::Full { what: "INFO values" }),
+            ColumnData::Float(_) => {
+                return Err(StoreError::Full {
+                    what: "INFO values",
+                });
+            }
             _ => unreachable!("slot checked the type"),
         }
         Ok(())
@@ -477,12 +485,12 @@ impl VariantStore {
                 genotype::OVERFLOW
             }
         };
-        let code = self.genotype_code(packed);
+        let code = self.code_of_genotype(packed);
         self.gt.set(cell, u64::from(code));
     }
 
     /// The code of a packed genotype, added to the table on first sight.
-    fn genotype_code(&mut self, packed: u32) -> u32 {
+    fn code_of_genotype(&mut self, packed: u32) -> u32 {
         if self.gt_values.len() <= GT_SCAN {
             if let Some(k) = self.gt_values.iter().position(|&v| v == packed) {
                 return k as u32;
@@ -670,7 +678,19 @@ impl VariantStore {
     /// Packed genotype of `sample` in record `i`.
     #[inline]
     pub fn genotype(&self, i: usize, sample: usize) -> u32 {
-        self.gt_values[self.gt.get(i * self.samples.len() + sample) as usize]
+        self.gt_values[self.genotype_code(i, sample) as usize]
+    }
+
+    /// The code of `sample`'s genotype in record `i`: its index in
+    /// [`VariantStore::genotype_values`]. Kernels judge each distinct genotype once by code.
+    #[inline]
+    pub fn genotype_code(&self, i: usize, sample: usize) -> u32 {
+        self.gt.get(i * self.samples.len() + sample) as u32
+    }
+
+    /// The distinct packed genotypes of the store, by code (code 0 is [`genotype::ABSENT`]).
+    pub fn genotype_values(&self) -> &[u32] {
+        &self.gt_values
     }
 
     /// Genotype text of `sample` in record `i`.
@@ -740,7 +760,11 @@ impl VariantStore {
         out.push(ColumnBytes::new(
             "GT",
             self.gt.heap_bytes() + table,
-            format!("{} codes, {} genotypes", int(&self.gt), self.gt_values.len()),
+            format!(
+                "{} codes, {} genotypes",
+                int(&self.gt),
+                self.gt_values.len()
+            ),
         ));
         self.format.column_bytes("FORMAT", &mut out);
         out

@@ -995,11 +995,29 @@ pub fn type_matches(store: &VariantStore, rec: usize, mask: u8, any: bool) -> bo
 
 pub fn gt_class(store: &VariantStore, rec: usize, s: usize, class: GtClass) -> bool {
     let g = store.genotype(rec, s);
+    packed_gt_class(g, class).unwrap_or_else(|| overflow_gt_class(store, rec, s, class))
+}
+
+/// [`gt_class`] of a packed genotype; `None` for [`genotype::OVERFLOW`], whose alleles are in
+/// the cell's text.
+pub fn packed_gt_class(g: u32, class: GtClass) -> Option<bool> {
+    if g == genotype::OVERFLOW {
+        return None;
+    }
+    Some(classify(g, class, None))
+}
+
+fn overflow_gt_class(store: &VariantStore, rec: usize, s: usize, class: GtClass) -> bool {
+    classify(genotype::OVERFLOW, class, Some((store, rec, s)))
+}
+
+/// The class test on a packed genotype, or on the overflow text of the cell `cell`.
+fn classify(g: u32, class: GtClass, cell: Option<(&VariantStore, usize, usize)>) -> bool {
     let mut buf = [0u32; 2];
     let (called, ploidy, missing): (&[u32], usize, bool);
     let owned: Vec<u32>;
-    match genotype::unpack(g) {
-        Some((a, p, _)) => {
+    match (genotype::unpack(g), cell) {
+        (Some((a, p, _)), _) => {
             missing = a[..p].iter().any(Option::is_none);
             for (k, x) in a[..p].iter().enumerate() {
                 buf[k] = x.unwrap_or(0);
@@ -1007,7 +1025,7 @@ pub fn gt_class(store: &VariantStore, rec: usize, s: usize, class: GtClass) -> b
             called = &buf[..p];
             ploidy = p;
         }
-        None if g == genotype::OVERFLOW => {
+        (None, Some((store, rec, s))) if g == genotype::OVERFLOW => {
             let a: Vec<Allele> = store
                 .genotype_text(rec, s)
                 .split(['/', '|'])
@@ -1018,7 +1036,7 @@ pub fn gt_class(store: &VariantStore, rec: usize, s: usize, class: GtClass) -> b
             owned = a.into_iter().flatten().collect();
             called = &owned;
         }
-        None => return class == GtClass::Mis,
+        (None, _) => return class == GtClass::Mis,
     }
     match class {
         GtClass::Mis => missing,

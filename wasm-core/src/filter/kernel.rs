@@ -3,7 +3,9 @@
 //! interpreter's site verdict (the property test in `tests/filter_property.rs` checks it);
 //! shapes without a kernel return `None` and go to the interpreter.
 
-use super::eval::{Cmp, Context, Logic, Node, Sel, Source, filter_matches, gt_class, type_matches};
+use super::eval::{
+    Cmp, Context, Logic, Node, Sel, Source, filter_matches, gt_class, packed_gt_class, type_matches,
+};
 use crate::bitmap::Bitmap;
 use crate::store::{ColumnData, FLOAT_MISSING, INT_MISSING};
 
@@ -88,10 +90,21 @@ pub fn evaluate(node: &Node, ctx: &Context) -> Option<Bitmap> {
             let samples: Vec<usize> = (0..ns)
                 .filter(|&s| sel.samples.as_ref().is_none_or(|v| v.contains(&s)))
                 .collect();
+            // Each distinct genotype is judged once: 0 / 1 the verdict, 2 for overflow cells,
+            // judged from their text.
+            let verdicts: Vec<u8> = ctx
+                .store
+                .genotype_values()
+                .iter()
+                .map(|&g| packed_gt_class(g, *class).map_or(2, |v| u8::from(v != *negate)))
+                .collect();
             Some(Bitmap::from_fn(n, |i| {
-                samples
-                    .iter()
-                    .any(|&s| gt_class(ctx.store, i, s, *class) != *negate)
+                samples.iter().any(
+                    |&s| match verdicts[ctx.store.genotype_code(i, s) as usize] {
+                        2 => gt_class(ctx.store, i, s, *class) != *negate,
+                        v => v == 1,
+                    },
+                )
             }))
         }
         Node::CmpNum(op, a, b) => {

@@ -132,8 +132,7 @@ pub(crate) fn scan(store: &VariantStore, genes: &[String]) -> (Bitmap, Vec<u64>,
                     }
                 }
                 Source::Info(text) => {
-                    for item in row(text, i).split(|&b| matches!(b, b'|' | b',' | b'&'))
-                    {
+                    for item in row(text, i).split(|&b| matches!(b, b'|' | b',' | b'&')) {
                         let symbol = item.split(|&b| b == b':').next().unwrap_or_default();
                         matched |= hit(symbol, &mut scratch);
                     }

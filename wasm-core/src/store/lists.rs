@@ -420,7 +420,13 @@ mod tests {
     #[test]
     fn width_follows_the_common_length() {
         let data: Vec<Vec<i32>> = (0..3000)
-            .map(|i| if i % 50 == 0 { vec![i; 6] } else { vec![i, 1, 2] })
+            .map(|i| {
+                if i % 50 == 0 {
+                    vec![i; 6]
+                } else {
+                    vec![i, 1, 2]
+                }
+            })
             .collect();
         assert_eq!(round_trip(&data).layout_name(), "fixed(3)");
     }

@@ -368,9 +368,7 @@ impl Blocks {
         while at < bytes.len() {
             let (len, n) = read_len(&bytes[at..]);
             let start = at + n;
-            decoded
-                .spans
-                .push((start as u32, (start + len) as u32));
+            decoded.spans.push((start as u32, (start + len) as u32));
             at = start + len;
         }
     }
