@@ -39,6 +39,9 @@ const MAX_STARTUP_FAILURES: u32 = 3;
 /// Receives the events of one job, ending with its final event.
 pub type Handler = Box<dyn FnMut(Event)>;
 
+/// Receives the final answers of every shard to one fanned-out request, in shard order.
+type Merge = Box<dyn FnOnce(Vec<Event>)>;
+
 /// Most workers a pool load uses unless the page asks for more (`?workers=N`): each holds its
 /// own wasm instance and a share of the store.
 pub const MAX_WORKERS: u32 = 8;
@@ -726,8 +729,7 @@ impl WorkerClient {
         let current = self.pool.borrow().current.clone();
         let answers: Rc<RefCell<Vec<Option<Event>>>> =
             Rc::new(RefCell::new(vec![None; current.len()]));
-        let done: Rc<RefCell<Option<Box<dyn FnOnce(Vec<Event>)>>>> =
-            Rc::new(RefCell::new(Some(Box::new(done))));
+        let done: Rc<RefCell<Option<Merge>>> = Rc::new(RefCell::new(Some(Box::new(done))));
         for (shard, &id) in current.iter().enumerate() {
             let job = self.next_job();
             let posted = self.post_to(id, &request(shard, job));

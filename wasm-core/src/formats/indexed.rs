@@ -508,7 +508,7 @@ impl IndexedFile {
                     text += line.len() as u64 + 1;
                     vcf_text::parse_record(&line, &mut store, &mut scratch, &mut warnings)
                         .map_err(|e| record_err(n, e.to_string()))?;
-                    if n % 1024 == 0 {
+                    if n.is_multiple_of(1024) {
                         report(bgzf.virtual_position())?;
                     }
                 }
@@ -527,7 +527,7 @@ impl IndexedFile {
                     text += read as u64;
                     bcf::push_record(&record, header, &mut store, &mut scratch, &mut warnings)
                         .map_err(|e| record_err(n, e.to_string()))?;
-                    if n % 1024 == 0 {
+                    if n.is_multiple_of(1024) {
                         report(reader.get_ref().virtual_position())?;
                     }
                 }
