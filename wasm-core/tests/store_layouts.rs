@@ -50,14 +50,14 @@ fn line(k: usize, n: usize, long: bool) -> String {
         4 => format!("id{k};rs{k}"), // two IDs
         _ => "rs4294967296".into(),  // past u32: text
     };
-    let reference = if k % 13 == 0 {
+    let reference = if k.is_multiple_of(13) {
         "ACGT"
     } else {
         ["A", "C", "G", "T"][k % 4]
     };
-    let alt = if k % 17 == 0 {
+    let alt = if k.is_multiple_of(17) {
         "."
-    } else if k % 11 == 0 {
+    } else if k.is_multiple_of(11) {
         "G,TT"
     } else {
         ["C", "G", "T", "A"][k % 4]
@@ -67,7 +67,7 @@ fn line(k: usize, n: usize, long: bool) -> String {
         "G,TT" => 2,
         _ => 1,
     };
-    let qual = if k % 7 == 0 {
+    let qual = if k.is_multiple_of(7) {
         ".".to_string()
     } else {
         format!("{}.5", k % 100)
@@ -85,13 +85,13 @@ fn line(k: usize, n: usize, long: bool) -> String {
         1 => info.push("DP=.".to_string()),
         _ => info.push(format!("DP={}", k % 300)),
     }
-    if n_alt > 0 && k % 5 != 0 {
+    if n_alt > 0 && !k.is_multiple_of(5) {
         let afs: Vec<String> = (0..n_alt)
             .map(|a| format!("0.{}", 1 + (k + a) % 9))
             .collect();
         info.push(format!("AF={}", afs.join(",")));
     }
-    if k % 3 == 0 {
+    if k.is_multiple_of(3) {
         let entries: Vec<String> = (0..1 + k % 3)
             .map(|t| {
                 let tx = format!("ENST{:011}.{t}", k * 3 + t);
@@ -103,7 +103,7 @@ fn line(k: usize, n: usize, long: bool) -> String {
             .collect();
         info.push(format!("CSQ={}", entries.join(",")));
     }
-    if k % 8 == 0 {
+    if k.is_multiple_of(8) {
         info.push("DB".into());
     }
     let info = if info.is_empty() {
@@ -287,17 +287,17 @@ fn hundreds_of_distinct_genotypes_and_polyploid_calls() {
         s.begin_record(c, u64::from(k) + 1, b"", b"A", b"C", 0, &[])
             .unwrap();
         // Every record a new genotype: codes pass 8 bits (and the linear scan's reach).
-        s.set_genotype(0, &[Some(k), Some(k + 1)], k % 2 == 0, String::new);
-        if k % 100 == 0 {
+        s.set_genotype(0, &[Some(k), Some(k + 1)], k.is_multiple_of(2), String::new);
+        if k.is_multiple_of(100) {
             s.set_genotype(1, &[Some(0), Some(1), Some(1)], false, || "0/1/1".into());
         }
         s.end_record();
     }
     s.shrink_to_fit();
     for k in 0..n as usize {
-        let sep = if k % 2 == 0 { '|' } else { '/' };
+        let sep = if k.is_multiple_of(2) { '|' } else { '/' };
         assert_eq!(s.genotype_text(k, 0), format!("{k}{sep}{}", k + 1));
-        let b = if k % 100 == 0 { "0/1/1" } else { "." };
+        let b = if k.is_multiple_of(100) { "0/1/1" } else { "." };
         assert_eq!(s.genotype_text(k, 1), b);
     }
     let gt = s
