@@ -4,7 +4,7 @@
 // - data and index picked together: the overview from the index (records per contig, as
 //   `bcftools index -s` reads them) is on screen while the file is still being read, then the
 //   full count; a region typed in the region box gives the count `bcftools view -r` gives;
-// - with `?memory-budget=50` the same file opens in streaming mode with its explanation; a
+// - with `?memory-budget=5` the same file opens in streaming mode with its explanation; a
 //   filter then keeps the records `bcftools view -i` keeps, a wrong expression shows its caret at
 //   once, and a region is read through the index with `bcftools view -r`'s count;
 // - an index that matches no data file is named; an index of another file is reported in the
@@ -279,20 +279,20 @@ describe('indexes that do not fit their file', () => {
 });
 
 describe('streaming mode', () => {
-  test('with ?memory-budget=50 the file is scanned, not loaded: filters and regions give bcftools counts', async () => {
+  test('with ?memory-budget=5 the file is scanned, not loaded: filters and regions give bcftools counts', async () => {
     const kept = bcftoolsCount(['-i', EXPRESSION], big.vcf);
     const inRegion = bcftoolsCount(['-r', STREAM_REGION], big.vcf);
     assert.ok(kept > 1000 && inRegion > 100, `${kept} ${inRegion}`);
 
-    const { page, requests, errors, context } = await openPage(browser, `${server.url}/?memory-budget=50`);
+    const { page, requests, errors, context } = await openPage(browser, `${server.url}/?memory-budget=5`);
     await page.getByTestId('open-file').setInputFiles([big.vcf, big.csi]);
     const panel = page.getByTestId('streaming-mode');
     await panel.waitFor({ timeout: LOAD_TIMEOUT });
     const text = await panel.textContent();
-    assert.match(text, /would need about [\d.]+ MB of memory; this browser tab can hold 50\.0 MB/);
+    assert.match(text, /would need about [\d.]+ MB of memory; this browser tab can hold 5\.0 MB/);
     assert.match(text, /switched to streaming mode/);
     assert.match(text, /With an index, region queries read only their part of the file/);
-    assert.ok(Number(await panel.getAttribute('data-value')) > 50e6, 'the estimate is past the budget');
+    assert.ok(Number(await panel.getAttribute('data-value')) > 5e6, 'the estimate is past the budget');
     assert.equal(await page.getByTestId('variant-count').count(), 0, 'nothing was loaded');
     await waitForValue(page, 'variant-estimate', big.total);
     await waitForValue(page, 'overview-records', big.total);
