@@ -265,30 +265,7 @@ fn open(
         Opened::Loaded {
             session,
             fingerprint,
-        } => {
-            post(&Event::Schema {
-                job,
-                schema: session.schema(),
-            });
-            let summary = &session.dataset().summary;
-            let event = Event::Loaded {
-                job,
-                summary: summary.clone(),
-                info_keys: session.info_keys().to_vec(),
-                format_keys: session.format_keys().to_vec(),
-                fingerprint,
-                format: format_name(summary).to_string(),
-                millis,
-                annotation: session.annotation_tag().map(str::to_string),
-            };
-            HELD.with(|held| {
-                *held.borrow_mut() = Some(Held {
-                    session: *session,
-                    source: None,
-                })
-            });
-            event
-        }
+        } => hold(job, *session, fingerprint, millis),
         Opened::Streaming { source } => {
             post(&Event::Schema {
                 job,
@@ -686,7 +663,17 @@ fn open_shard(
             };
         }
     };
-    let session = Session::new(dataset);
+    // The fingerprint is the lead's, of the whole file.
+    hold(
+        job,
+        Session::new(dataset),
+        String::new(),
+        js_sys::Date::now() - started,
+    )
+}
+
+/// Holds a loaded session as this worker's: posts its `Schema` and returns its `Loaded`.
+fn hold(job: u32, session: Session, fingerprint: String, millis: f64) -> Event {
     post(&Event::Schema {
         job,
         schema: session.schema(),
@@ -698,8 +685,8 @@ fn open_shard(
         summary,
         info_keys: session.info_keys().to_vec(),
         format_keys: session.format_keys().to_vec(),
-        fingerprint: String::new(),
-        millis: js_sys::Date::now() - started,
+        fingerprint,
+        millis,
         annotation: session.annotation_tag().map(str::to_string),
     };
     HELD.with(|held| {

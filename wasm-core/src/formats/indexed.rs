@@ -308,6 +308,33 @@ impl IndexedFile {
         Ok(())
     }
 
+    /// Decompressed bytes before the first record (the header), as a whole read counts them.
+    fn header_text_bytes(&mut self) -> Result<u64, IngestError> {
+        let first = self.first_record;
+        let bgzf = self.records.bgzf();
+        bgzf.seek_virtual(0)
+            .map_err(|e| super::decode_error(e, 0))?;
+        let mut bytes = 0u64;
+        while bgzf.virtual_position() < first {
+            let at = bgzf.virtual_position();
+            let available = bgzf
+                .fill_buf()
+                .map_err(|e| super::decode_error(e, block_offset(at)))?
+                .len();
+            if available == 0 {
+                break;
+            }
+            let take = if block_offset(at) == block_offset(first) {
+                ((first & 0xffff) - (at & 0xffff)) as usize
+            } else {
+                available
+            };
+            bgzf.consume(take.min(available));
+            bytes += take.min(available) as u64;
+        }
+        Ok(bytes)
+    }
+
     /// Up to `n` decompressed bytes from virtual offset `at`.
     fn peek(&mut self, at: u64, n: usize) -> Result<Vec<u8>, IngestError> {
         let bgzf = self.records.bgzf();
@@ -453,7 +480,7 @@ impl IndexedFile {
     /// to the block of `end`, or the end of the file) about every [`PROGRESS_STEP`] bytes; a
     /// `Flow::Cancel` stops the read with [`IngestError::Cancelled`]. The summary's
     /// `uncompressed_bytes` counts the range's records (VCF lines with their newline, BCF
-    /// records as stored).
+    /// records as stored) and, for the first range, the header before them.
     pub fn read_range_with(
         &mut self,
         start: u64,
@@ -471,7 +498,12 @@ impl IndexedFile {
             .saturating_sub(block_offset(start));
         let end = end.unwrap_or(u64::MAX);
         let at = block_offset(start);
-        let mut text = 0u64;
+        // The first part counts the header too, so the parts' text adds up to the file's.
+        let mut text = if start <= self.first_record {
+            self.header_text_bytes()?
+        } else {
+            0
+        };
         let mut reported = 0u64;
         let mut report = |position: u64| -> Result<(), IngestError> {
             let done = block_offset(position).saturating_sub(at).min(total);

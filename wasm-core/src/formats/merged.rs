@@ -4,7 +4,7 @@
 //! file gives: records and per-contig counts summed, contigs in the order one store would have
 //! given them ids (the header's first, then record-only contigs as the shards first name them),
 //! warnings once each. Byte counts are sums: `bytes_read` includes the header each shard
-//! re-reads, `uncompressed_bytes` counts the shards' records only.
+//! re-reads; `uncompressed_bytes` is the file's text (the first shard counts the header).
 
 use super::{ContigSummary, Summary};
 
