@@ -201,24 +201,20 @@ pub fn record_span(store: &VariantStore, i: usize) -> (u64, u64) {
     span_with(store, i, end_column(store))
 }
 
-fn end_column(store: &VariantStore) -> Option<&crate::store::Lists<i32>> {
+fn end_column(store: &VariantStore) -> Option<&crate::store::Ints> {
     match store.info.get("END").map(|f| &f.data) {
         Some(ColumnData::Integer(c)) => Some(c),
         _ => None,
     }
 }
 
-fn span_with(
-    store: &VariantStore,
-    i: usize,
-    end_field: Option<&crate::store::Lists<i32>>,
-) -> (u64, u64) {
+fn span_with(store: &VariantStore, i: usize, end_field: Option<&crate::store::Ints>) -> (u64, u64) {
     let pos = store.pos(i);
     let ref_len = store.reference(i).len().max(1) as u64;
     let mut end = pos.saturating_add(ref_len - 1);
     if let Some(c) = end_field
         && i < c.len()
-        && let Some(&e) = c.get(i).first()
+        && let Some(e) = c.first(i)
         && e != INT_MISSING
         && let Ok(e) = u64::try_from(e)
         && e >= pos

@@ -9,11 +9,13 @@
 //! Each column takes the smallest layout its values allow (docs/ARCHITECTURE.md lists them with
 //! their measured bytes): contig ids and positions in the narrowest integer that holds them
 //! ([`widening`]); ID as an rs number when it is one; REF, ALT, FILTER and the INFO / FORMAT
-//! numbers as [`lists`] (fixed width with exceptions, sparse, or ragged); genotypes as codes
+//! numbers as [`lists`] (fixed width with exceptions, sparse, or ragged; integers in 8, 16 or
+//! 32 bits, [`ints`]); genotypes as codes
 //! into a table of the distinct packed genotypes; long text compressed in blocks ([`text`]).
 
 pub mod column;
 pub mod genotype;
+pub mod ints;
 pub mod lists;
 pub mod text;
 pub mod widening;
@@ -21,6 +23,7 @@ pub mod widening;
 use std::collections::HashMap;
 
 pub use self::column::{ColumnData, FLOAT_MISSING, INT_MISSING, Ragged, ValueType, format_float};
+pub use self::ints::Ints;
 pub use self::lists::Lists;
 pub use self::text::{TextColumn, TextReader};
 pub use self::widening::Widening;

@@ -197,8 +197,8 @@ fn every_layout_gives_back_the_records_it_was_given() {
         assert_eq!(layout(&columns, "CHROM"), "u8");
         assert_eq!(layout(&columns, "POS"), if long { "u64" } else { "u32" });
         assert_eq!(layout(&columns, "INFO/CSQ"), "blocks");
-        assert_eq!(layout(&columns, "INFO/DP"), "fixed(1)");
-        assert_eq!(layout(&columns, "FORMAT/AD"), "fixed(2)");
+        assert_eq!(layout(&columns, "INFO/DP"), "i16 fixed(1)");
+        assert_eq!(layout(&columns, "FORMAT/AD"), "i8 fixed(2)");
         // GT lives in the genotype codes; its FORMAT text column is never written.
         assert_eq!(layout(&columns, "FORMAT/GT"), "plain sparse");
         // A Number=1 field: absent, missing and present read back as such.

@@ -630,7 +630,7 @@ fn write_value(
                 let row = i * store.samples().len() + s;
                 let n = match &field.data {
                     ColumnData::Integer(c) => {
-                        c.get(row).iter().filter(|&&v| v != INT_MISSING).count()
+                        c.with(row, |v| v.iter().filter(|&&v| v != INT_MISSING).count())
                     }
                     ColumnData::Float(c) => c
                         .get(row)
@@ -658,7 +658,7 @@ fn write_value(
 /// The last reference base: INFO/END when present (htslib's `rlen`), else POS + len(REF) - 1.
 fn end(store: &VariantStore, i: usize) -> u64 {
     if let Some(ColumnData::Integer(c)) = store.info.get("END").map(|f| &f.data)
-        && let Some(&e) = c.get(i).first()
+        && let Some(e) = c.first(i)
         && e != INT_MISSING
         && e > 0
     {
@@ -718,7 +718,7 @@ fn write_info(field: &Field, row: usize, sub: Option<usize>, out: &mut Vec<u8>) 
     }
     match &field.data {
         ColumnData::Flag(_) => out.push(b'1'),
-        ColumnData::Integer(c) => write_number_list(c.get(row), sub, true, put_int, out),
+        ColumnData::Integer(c) => c.with(row, |v| write_number_list(v, sub, true, put_int, out)),
         ColumnData::Float(c) => write_number_list(c.get(row), sub, true, put_float, out),
         ColumnData::Text(c) => write_text(&c.get(row), sub, out),
     }
@@ -731,7 +731,7 @@ fn write_format(field: &Field, cell: usize, sub: Option<usize>, out: &mut Vec<u8
     }
     match &field.data {
         ColumnData::Flag(_) => out.push(b'1'),
-        ColumnData::Integer(c) => write_number_list(c.get(cell), sub, false, put_int, out),
+        ColumnData::Integer(c) => c.with(cell, |v| write_number_list(v, sub, false, put_int, out)),
         ColumnData::Float(c) => write_number_list(c.get(cell), sub, false, put_float, out),
         ColumnData::Text(c) => write_text(&c.get(cell), sub, out),
     }
@@ -796,8 +796,8 @@ fn write_tgt(store: &VariantStore, i: usize, s: usize, out: &mut Vec<u8>) {
 fn write_pbinom(store: &VariantStore, field: &Field, i: usize, s: usize, out: &mut Vec<u8>) {
     let cell = i * store.samples().len() + s;
     let counts = match &field.data {
-        ColumnData::Integer(c) if cell < c.len() => c.get(cell),
-        _ => &[],
+        ColumnData::Integer(c) if cell < c.len() => c.to_vec(cell),
+        _ => Vec::new(),
     };
     let n = genotype_alleles(store, i, s).and_then(|alleles| {
         if alleles.len() != 2 {

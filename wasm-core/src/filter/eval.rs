@@ -921,17 +921,18 @@ fn restrict(node: &Node, mut v: Verdict) -> Verdict {
 /// Numbers of one row of a column (flags read as 1/0).
 pub fn column_numbers(data: &ColumnData, row: usize) -> Vec<f64> {
     match data {
-        ColumnData::Integer(c) => c
-            .get(row)
-            .iter()
-            .map(|&v| {
-                if v == INT_MISSING {
-                    f64::NAN
-                } else {
-                    f64::from(v)
-                }
-            })
-            .collect(),
+        ColumnData::Integer(c) => c.with(row, |values| {
+            values
+                .iter()
+                .map(|&v| {
+                    if v == INT_MISSING {
+                        f64::NAN
+                    } else {
+                        f64::from(v)
+                    }
+                })
+                .collect()
+        }),
         ColumnData::Float(c) => c
             .get(row)
             .iter()

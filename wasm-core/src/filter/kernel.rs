@@ -7,7 +7,9 @@ use super::eval::{
     Cmp, Context, Logic, Node, Sel, Source, filter_matches, gt_class, packed_gt_class, type_matches,
 };
 use crate::bitmap::Bitmap;
-use crate::store::{ColumnData, FLOAT_MISSING, INT_MISSING};
+use crate::store::ints::IntSlot;
+use crate::store::lists::Slot;
+use crate::store::{ColumnData, FLOAT_MISSING, Ints, Lists};
 
 /// Whether the node looks at samples (its verdict can carry per-sample results).
 pub fn per_sample(node: &Node) -> bool {
@@ -119,6 +121,93 @@ pub fn evaluate(node: &Node, ctx: &Context) -> Option<Bitmap> {
     }
 }
 
+/// One `FIELD op c` test over the values of a row, with bcftools' any-element rule.
+struct RowTest<'a> {
+    op: Cmp,
+    c: f64,
+    ne: bool,
+    elems: Option<&'a [(usize, usize)]>,
+}
+
+impl RowTest<'_> {
+    fn elem_ok(&self, k: usize) -> bool {
+        self.elems
+            .is_none_or(|r| r.iter().any(|&(a, b)| k >= a && k <= b))
+    }
+
+    /// Integers in any of the store's widths (missing is the type's [`IntSlot::MISSING`]).
+    #[inline(always)]
+    fn any_int<T: IntSlot>(&self, vals: &[T]) -> bool {
+        let mut seen = false;
+        for (k, &v) in vals.iter().enumerate() {
+            if !self.elem_ok(k) {
+                continue;
+            }
+            seen = true;
+            if v == T::MISSING {
+                if self.ne {
+                    return true;
+                }
+            } else if self.op.test(f64::from(v.to_i32()), self.c) {
+                return true;
+            }
+        }
+        !seen && self.ne
+    }
+
+    #[inline(always)]
+    fn any_float(&self, vals: &[u32]) -> bool {
+        let mut seen = false;
+        for (k, &b) in vals.iter().enumerate() {
+            if !self.elem_ok(k) {
+                continue;
+            }
+            seen = true;
+            let v = f32::from_bits(b);
+            if b == FLOAT_MISSING || v.is_nan() {
+                if self.ne {
+                    return true;
+                }
+            } else if self.op.test(f64::from(v), self.c) {
+                return true;
+            }
+        }
+        !seen && self.ne
+    }
+}
+
+/// The bitmap of `records` records of `wanted.len()` rows each (1 for INFO, the samples for
+/// FORMAT): a record passes when one of its rows that `wanted` selects passes `pass`. One pass
+/// over the rows in order.
+fn any_cell<T: Slot>(
+    lists: &Lists<T>,
+    records: usize,
+    wanted: &[bool],
+    pass: impl Fn(&[T]) -> bool,
+) -> Bitmap {
+    let mut rows = lists.rows();
+    if let [true] = wanted {
+        return Bitmap::from_fn(records, |_| pass(rows.next().unwrap_or(&[])));
+    }
+    Bitmap::from_fn(records, |_| {
+        let mut hit = false;
+        for &want in wanted {
+            let row = rows.next().unwrap_or(&[]);
+            hit = hit || (want && pass(row));
+        }
+        hit
+    })
+}
+
+/// [`any_cell`] for an Integer column, dispatched once on its width.
+fn any_int_cell(col: &Ints, records: usize, wanted: &[bool], t: &RowTest) -> Bitmap {
+    match col {
+        Ints::I8(l) => any_cell(l, records, wanted, |v| t.any_int(v)),
+        Ints::I16(l) => any_cell(l, records, wanted, |v| t.any_int(v)),
+        Ints::I32(l) => any_cell(l, records, wanted, |v| t.any_int(v)),
+    }
+}
+
 /// `FIELD op c` with bcftools' any-element rule; a missing or absent value passes only `!=`.
 fn compare_column(src: &Source, sel: &Sel, op: Cmp, c: f64, ctx: &Context) -> Option<Bitmap> {
     if sel.by_gt {
@@ -127,45 +216,11 @@ fn compare_column(src: &Source, sel: &Sel, op: Cmp, c: f64, ctx: &Context) -> Op
     let n = ctx.store.len();
     let ne = op == Cmp::Ne;
     let test = |v: f64| op.test(v, c);
-    let elems_ok = |k: usize| {
-        sel.elems
-            .as_ref()
-            .is_none_or(|r| r.iter().any(|&(a, b)| k >= a && k <= b))
-    };
-    let any_int = |vals: &[i32]| -> bool {
-        let mut seen = false;
-        for (k, &v) in vals.iter().enumerate() {
-            if !elems_ok(k) {
-                continue;
-            }
-            seen = true;
-            if v == INT_MISSING {
-                if ne {
-                    return true;
-                }
-            } else if test(f64::from(v)) {
-                return true;
-            }
-        }
-        !seen && ne
-    };
-    let any_float = |vals: &[u32]| -> bool {
-        let mut seen = false;
-        for (k, &b) in vals.iter().enumerate() {
-            if !elems_ok(k) {
-                continue;
-            }
-            seen = true;
-            let v = f32::from_bits(b);
-            if b == FLOAT_MISSING || v.is_nan() {
-                if ne {
-                    return true;
-                }
-            } else if test(f64::from(v)) {
-                return true;
-            }
-        }
-        !seen && ne
+    let t = RowTest {
+        op,
+        c,
+        ne,
+        elems: sel.elems.as_deref(),
     };
     let scalar_sel = sel
         .elems
@@ -188,8 +243,8 @@ fn compare_column(src: &Source, sel: &Sel, op: Cmp, c: f64, ctx: &Context) -> Op
             Some(Bitmap::from_fn(n, |i| test(ctx.store.pos(i) as f64)))
         }
         Source::Info(f) => match &ctx.store.info.field(*f).data {
-            ColumnData::Integer(col) => Some(Bitmap::from_fn(n, |i| any_int(col.get(i)))),
-            ColumnData::Float(col) => Some(Bitmap::from_fn(n, |i| any_float(col.get(i)))),
+            ColumnData::Integer(col) => Some(any_int_cell(col, n, &[true], &t)),
+            ColumnData::Float(col) => Some(any_cell(col, n, &[true], |v| t.any_float(v))),
             ColumnData::Flag(col) => {
                 if !scalar_sel {
                     return Some(Bitmap::from_fn(n, |_| ne));
@@ -201,17 +256,12 @@ fn compare_column(src: &Source, sel: &Sel, op: Cmp, c: f64, ctx: &Context) -> Op
             ColumnData::Text(_) => None,
         },
         Source::Format(f) => {
-            let ns = ctx.n_samples;
-            let samples: Vec<usize> = (0..ns)
-                .filter(|&s| sel.samples.as_ref().is_none_or(|v| v.contains(&s)))
+            let wanted: Vec<bool> = (0..ctx.n_samples)
+                .map(|s| sel.samples.as_ref().is_none_or(|v| v.contains(&s)))
                 .collect();
             match &ctx.store.format.field(*f).data {
-                ColumnData::Integer(col) => Some(Bitmap::from_fn(n, |i| {
-                    samples.iter().any(|&s| any_int(col.get(i * ns + s)))
-                })),
-                ColumnData::Float(col) => Some(Bitmap::from_fn(n, |i| {
-                    samples.iter().any(|&s| any_float(col.get(i * ns + s)))
-                })),
+                ColumnData::Integer(col) => Some(any_int_cell(col, n, &wanted, &t)),
+                ColumnData::Float(col) => Some(any_cell(col, n, &wanted, |v| t.any_float(v))),
                 _ => None,
             }
         }

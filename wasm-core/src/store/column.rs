@@ -4,9 +4,10 @@
 //! record × sample cell for FORMAT). Each row has zero or more values, and an empty row means the
 //! field was absent. Missing values inside a vector use BCF's sentinels (`i32::MIN` for integers,
 //! [`FLOAT_MISSING`] for floats). No per-row heap objects: numbers are [`Lists`] (fixed width,
-//! sparse or ragged, whichever is smallest), text is a [`TextColumn`] (compressed in blocks when
+//! sparse or ragged, whichever is smallest; integers in 8, 16 or 32 bits, [`Ints`]), text is a [`TextColumn`] (compressed in blocks when
 //! large), flags a [`BitColumn`]. [`Ragged`] is the offsets-and-values building block.
 
+use super::ints::Ints;
 use super::lists::Lists;
 use super::text::TextColumn;
 
@@ -156,7 +157,7 @@ pub enum ValueType {
 /// One field's values for every row.
 #[derive(Debug, Clone)]
 pub enum ColumnData {
-    Integer(Lists<i32>),
+    Integer(Ints),
     /// Floats as f32 bits.
     Float(Lists<u32>),
     Flag(BitColumn),
@@ -167,7 +168,7 @@ pub enum ColumnData {
 impl ColumnData {
     pub fn new(ty: ValueType) -> Self {
         match ty {
-            ValueType::Integer => Self::Integer(Lists::default()),
+            ValueType::Integer => Self::Integer(Ints::default()),
             ValueType::Float => Self::Float(Lists::default()),
             ValueType::Flag => Self::Flag(BitColumn::default()),
             ValueType::Character | ValueType::String => Self::Text(TextColumn::default()),
@@ -232,7 +233,7 @@ impl ColumnData {
     /// Whether row `i` has the field.
     pub fn is_present(&self, i: usize) -> bool {
         match self {
-            Self::Integer(c) => !c.get(i).is_empty(),
+            Self::Integer(c) => c.count(i) > 0,
             Self::Float(c) => !c.get(i).is_empty(),
             Self::Flag(c) => c.get(i),
             Self::Text(c) => c.is_present(i),
@@ -256,13 +257,15 @@ impl ColumnData {
             return None;
         }
         Some(match self {
-            Self::Integer(c) => join(c.get(i).iter().map(|&v| {
-                if v == INT_MISSING {
-                    ".".to_string()
-                } else {
-                    v.to_string()
-                }
-            })),
+            Self::Integer(c) => c.with(i, |values| {
+                join(values.iter().map(|&v| {
+                    if v == INT_MISSING {
+                        ".".to_string()
+                    } else {
+                        v.to_string()
+                    }
+                }))
+            }),
             Self::Float(c) => join(c.get(i).iter().map(|&bits| format_float(bits))),
             Self::Flag(_) => String::new(),
             Self::Text(c) => String::from_utf8_lossy(&c.get(i)).into_owned(),
@@ -272,11 +275,7 @@ impl ColumnData {
     /// The first value of row `i` as a number, for sorting and display.
     pub fn first_number(&self, i: usize) -> Option<f64> {
         match self {
-            Self::Integer(c) => c
-                .get(i)
-                .first()
-                .filter(|&&v| v != INT_MISSING)
-                .map(|&v| f64::from(v)),
+            Self::Integer(c) => c.first(i).filter(|&v| v != INT_MISSING).map(f64::from),
             Self::Float(c) => c
                 .get(i)
                 .first()

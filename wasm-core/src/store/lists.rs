@@ -42,6 +42,15 @@ impl Slot for u16 {
     const MARK: Self = u16::MAX;
 }
 
+impl Slot for i16 {
+    /// Next to `i16::MIN`, which narrow integer columns use for a missing value.
+    const MARK: Self = i16::MIN + 1;
+}
+
+impl Slot for i8 {
+    const MARK: Self = i8::MIN + 1;
+}
+
 impl Slot for u8 {
     /// NUL, which VCF text never holds.
     const MARK: Self = 0;
@@ -200,6 +209,24 @@ impl<T: Slot> Lists<T> {
         }
     }
 
+    /// The rows in order, as [`Lists::get`] gives them; exceptions are found by walking them
+    /// alongside, not by search, so a scan costs O(1) per row (the filter kernels use it).
+    pub fn rows(&self) -> Rows<'_, T> {
+        let (width, slots, ragged, exception_rows): (_, &[T], _, &[u32]) = match &self.layout {
+            Layout::Ragged(r) => (usize::MAX, &[], r, &[]),
+            Layout::Fixed { width, slots, rest } => (*width, slots, &rest.values, &rest.rows),
+        };
+        Rows {
+            rows: self.rows,
+            next: 0,
+            width,
+            slots,
+            ragged,
+            exception_rows,
+            exception: 0,
+        }
+    }
+
     /// Whether another row of `n` values still fits (row numbers and offsets are 32-bit).
     pub fn fits(&self, n: usize) -> bool {
         self.rows < u32::MAX as usize && self.shape.values + n as u64 <= u64::from(u32::MAX)
@@ -294,6 +321,31 @@ impl<T: Slot> Lists<T> {
         }
     }
 
+    /// The same rows with every value converted by `f`, in the same layout.
+    pub fn map<U: Slot>(&self, f: impl Fn(T) -> U) -> Lists<U> {
+        let mut out = Lists {
+            rows: 0,
+            layout: match self.kind() {
+                Kind::Ragged => Layout::Ragged(Ragged::default()),
+                Kind::Fixed(width) => Layout::Fixed {
+                    width,
+                    slots: Vec::with_capacity(self.rows * width),
+                    rest: Exceptions::default(),
+                },
+            },
+            shape: Shape::default(),
+            next_check: usize::MAX,
+        };
+        let mut row = Vec::new();
+        for i in 0..self.rows {
+            row.clear();
+            row.extend(self.get(i).iter().map(|&v| f(v)));
+            out.push(&row);
+        }
+        out.next_check = self.next_check;
+        out
+    }
+
     /// The layout in use, for tests and the architecture notes: `ragged`, `sparse` or
     /// `fixed(w)`.
     pub fn layout_name(&self) -> String {
@@ -383,6 +435,58 @@ impl<T: Slot> Lists<T> {
     }
 }
 
+/// The rows of a [`Lists`] in order ([`Lists::rows`]).
+pub struct Rows<'a, T> {
+    rows: usize,
+    next: usize,
+    /// Fixed layouts: the width (0 for sparse) and slots; ragged: `usize::MAX`.
+    width: usize,
+    slots: &'a [T],
+    /// The ragged rows, or the exceptions.
+    ragged: &'a Ragged<T>,
+    exception_rows: &'a [u32],
+    /// The first exception not yet passed.
+    exception: usize,
+}
+
+impl<'a, T: Slot> Iterator for Rows<'a, T> {
+    type Item = &'a [T];
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<&'a [T]> {
+        let i = self.next;
+        if i >= self.rows {
+            return None;
+        }
+        self.next += 1;
+        if self.width == 1 {
+            let v = &self.slots[i];
+            if *v != T::MARK {
+                return Some(std::slice::from_ref(v));
+            }
+        } else if self.width == usize::MAX {
+            return Some(self.ragged.get(i));
+        } else if self.width > 0 {
+            let s = &self.slots[i * self.width..(i + 1) * self.width];
+            if s[0] != T::MARK {
+                return Some(s);
+            }
+        }
+        match self.exception_rows.get(self.exception) {
+            Some(&r) if r as usize == i => {
+                self.exception += 1;
+                Some(self.ragged.get(self.exception - 1))
+            }
+            _ => Some(&[]),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.rows - self.next;
+        (n, Some(n))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,6 +505,7 @@ mod tests {
         assert_eq!(rows(&l), data);
         l.shrink_to_fit();
         assert_eq!(rows(&l), data);
+        assert_eq!(l.rows().map(<[i32]>::to_vec).collect::<Vec<_>>(), data);
         l
     }
 
