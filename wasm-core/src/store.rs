@@ -10,8 +10,8 @@
 //! their measured bytes): contig ids and positions in the narrowest integer that holds them
 //! ([`widening`]); ID as an rs number when it is one; REF, ALT, FILTER and the INFO / FORMAT
 //! numbers as [`lists`] (fixed width with exceptions, sparse, or ragged; integers in 8, 16 or
-//! 32 bits, [`ints`]); genotypes as codes
-//! into a table of the distinct packed genotypes; long text compressed in blocks ([`text`]).
+//! 32 bits, [`ints`]); genotypes as codes into a table of the distinct packed genotypes; long
+//! text compressed in blocks ([`text`]).
 
 pub mod column;
 pub mod genotype;
@@ -225,13 +225,25 @@ pub enum IdText<'a> {
 
 impl IdText<'_> {
     fn rs(n: u32) -> Self {
+        // `rs` and the digits of n, written without allocating (export calls this per record).
+        let mut digits = [0u8; 10];
+        let mut k = digits.len();
+        let mut rest = n;
+        loop {
+            k -= 1;
+            digits[k] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
         let mut bytes = [0u8; 12];
         bytes[..2].copy_from_slice(b"rs");
-        let digits = n.to_string();
-        bytes[2..2 + digits.len()].copy_from_slice(digits.as_bytes());
+        let len = 2 + digits.len() - k;
+        bytes[2..len].copy_from_slice(&digits[k..]);
         IdText::Rs {
             bytes,
-            len: (2 + digits.len()) as u8,
+            len: len as u8,
         }
     }
 }
@@ -1122,6 +1134,27 @@ mod tests {
         s.set_genotype(0, &[Some(0), Some(1), Some(1)], false, || "0/1/1".into());
         s.end_record();
         assert_eq!(s.genotype_text(0, 0), "0/1/1");
+    }
+
+    #[test]
+    fn rs_ids_are_numbers_and_other_ids_text() {
+        for (id, number) in [
+            (&b"rs1"[..], Some(1)),
+            (b"rs4294967295", Some(u32::MAX)),
+            (b"rs4294967296", None),
+            (b"rs01", None),
+            (b"rs", None),
+            (b"rs12a", None),
+            (b"RS12", None),
+            (b"rs1;rs2", None),
+            (b"", None),
+        ] {
+            assert_eq!(rs_number(id), number, "{}", String::from_utf8_lossy(id));
+            if let Some(n) = number {
+                assert_eq!(&*IdText::rs(n), id);
+            }
+        }
+        assert_eq!(&*IdText::rs(0), b"rs0");
     }
 
     #[test]

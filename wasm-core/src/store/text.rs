@@ -193,9 +193,13 @@ impl TextColumn {
         }
     }
 
-    /// Keeps the first `rows` rows.
+    /// Keeps the first `rows` rows (none: an empty plain column, as new).
     pub fn truncate(&mut self, rows: usize) {
         self.clear_cache();
+        if rows == 0 {
+            self.layout = Layout::Plain(Lists::default());
+            return;
+        }
         match &mut self.layout {
             Layout::Plain(l) => l.truncate(rows),
             Layout::Blocks(b) => b.truncate(rows),
