@@ -17,6 +17,7 @@ use std::rc::Rc;
 
 use noodles::vcf;
 
+use self::bgzf::EOF_MARKER;
 pub use self::header::ContigInfo;
 pub use self::sniff::{Compression, Payload};
 use self::vcf_text::{LineError, LineReader};
@@ -111,6 +112,10 @@ pub enum IngestError {
         "the compressed data is damaged or truncated ({reason}) after {raw_offset} bytes of the file"
     )]
     Compression { reason: String, raw_offset: u64 },
+    /// A BGZF block that cannot be read: what is wrong and the byte offset where the block
+    /// starts (in the plaintext, when the file is Crypt4GH-encrypted).
+    #[error("{0}")]
+    Bgzf(bgzf::BgzfError),
     #[error("invalid VCF header at line {line}: {reason}")]
     Header { line: u64, reason: String },
     #[error("invalid BCF header: {0}")]
@@ -147,25 +152,38 @@ struct Counting<R> {
     tail: Option<Rc<std::cell::RefCell<Vec<u8>>>>,
 }
 
+impl<R> Counting<R> {
+    /// Counts into `count`, keeping no tail.
+    fn new(inner: R, count: &Rc<Cell<u64>>) -> Self {
+        Counting {
+            inner,
+            count: Rc::clone(count),
+            tail: None,
+        }
+    }
+}
+
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.count.set(self.count.get() + n as u64);
         if let Some(tail) = &self.tail {
+            // Only the last bytes can be the marker: copy those, not every block.
+            let keep = EOF_MARKER.len();
             let mut t = tail.borrow_mut();
-            t.extend_from_slice(&buf[..n]);
-            let excess = t.len().saturating_sub(BGZF_EOF.len());
+            t.extend_from_slice(&buf[n.saturating_sub(keep)..n]);
+            let excess = t.len().saturating_sub(keep);
             t.drain(..excess);
         }
         Ok(n)
     }
 }
 
-/// SAM/BAM spec §4.1.2: the empty block that ends every complete BGZF file.
-const BGZF_EOF: [u8; 28] = [
-    0x1f, 0x8b, 0x08, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0x06, 0x00, 0x42, 0x43, 0x02, 0x00,
-    0x1b, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-];
+impl<R: Seek> Seek for Counting<R> {
+    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
 
 /// Reads up to `n` bytes for sniffing and gives back a reader that still yields them.
 fn peek<R: Read>(mut r: R, n: usize) -> io::Result<(Vec<u8>, impl Read)> {
@@ -303,21 +321,14 @@ fn read_boxed(
                 BUF, raw,
             ))),
         ),
-        sniff::Container::Bgzf => (
-            Compression::Bgzf,
-            Box::new(noodles::bgzf::io::Reader::new(raw)),
-        ),
+        sniff::Container::Bgzf => (Compression::Bgzf, Box::new(bgzf::BgzfReader::new(raw))),
     };
     let raw_offset = Rc::clone(&count);
     let decode_err = move |e: io::Error| decode_error(e, raw_offset.get());
     let (head, decoded) = peek(decoded, 16).map_err(&decode_err)?;
     let payload = sniff::payload(&head).map_err(IngestError::NotVariantFile)?;
     let uncompressed = Rc::new(Cell::new(0u64));
-    let decoded = Counting {
-        inner: decoded,
-        count: Rc::clone(&uncompressed),
-        tail: None,
-    };
+    let decoded = Counting::new(decoded, &uncompressed);
     let mut ctx = Ctx {
         count: &count,
         total,
@@ -342,7 +353,7 @@ fn read_boxed(
     };
     let partial = ctx.stopped_early;
     let scanned = ctx.stream.as_ref().map(|s| s.scanned);
-    if !partial && compression == Compression::Bgzf && tail.borrow().as_slice() != BGZF_EOF {
+    if !partial && compression == Compression::Bgzf && tail.borrow().as_slice() != EOF_MARKER {
         let reason = "the BGZF end-of-file marker is missing, so the file is truncated (an interrupted download or copy?)";
         if ended_cleanly {
             // Some old writers omit the marker; the last record was complete, so say so and go on.
@@ -474,11 +485,14 @@ pub fn read_encrypted_dataset_with<R: Read + Seek>(
     Ok(dataset)
 }
 
-/// An error from decompressing: a failed decryption, damaged or truncated compressed data
-/// (`raw_offset` bytes into the file), or an I/O failure.
+/// An error from decompressing: a failed decryption, a damaged BGZF block (which names its
+/// own offset), other damaged or truncated compressed data (`raw_offset` bytes into the file),
+/// or an I/O failure.
 fn decode_error(e: io::Error, raw_offset: u64) -> IngestError {
     if is_decryption_error(&e) {
         IngestError::Decryption(Crypt4ghError::from_io(e))
+    } else if let Some(e) = bgzf_error(&e) {
+        IngestError::Bgzf(e.clone())
     } else if matches!(
         e.kind(),
         io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidInput
@@ -508,6 +522,12 @@ impl<T: Read + Seek> ReadSeek for T {}
 /// Whether `head` (the first bytes of a file) starts a Crypt4GH file, so a key is needed.
 pub fn is_encrypted(head: &[u8]) -> bool {
     sniff::container(head) == sniff::Container::Crypt4gh
+}
+
+/// The [`bgzf::BgzfError`] an I/O error carries, if it comes from the BGZF layer.
+fn bgzf_error(e: &io::Error) -> Option<&bgzf::BgzfError> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<bgzf::BgzfError>())
 }
 
 fn is_decryption_error(e: &io::Error) -> bool {
@@ -914,6 +934,8 @@ fn read_bcf<R: BufRead>(
         let read = reader
             .read_record(&mut record)
             .map_err(|e| match e.kind() {
+                // Damaged compression is named by the block, not blamed on the record.
+                _ if bgzf_error(&e).is_some() => decode_err(e),
                 io::ErrorKind::UnexpectedEof => IngestError::Record {
                     location: Location {
                         record: Some(n + 1),

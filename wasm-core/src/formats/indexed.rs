@@ -15,14 +15,14 @@ use std::cell::Cell;
 use std::io::{self, BufRead, Read, Seek, SeekFrom};
 use std::rc::Rc;
 
-use noodles::bgzf;
 use noodles::vcf;
 
+use super::bgzf::BgzfReader;
 use super::header::{self, ContigInfo, TextHeader};
 use super::sniff::{self, Compression, Payload};
 use super::{
-    BcfHeader, ContigSummary, Dataset, IngestError, Location, Parts, ReadSeek, Warnings, bcf,
-    error_chain, finish, read_bcf_header, vcf_text,
+    BcfHeader, ContigSummary, Counting, Dataset, IngestError, Location, Parts, ReadSeek, Warnings,
+    bcf, error_chain, finish, read_bcf_header, vcf_text,
 };
 use crate::crypt4gh::{PlaintextReader, SecretKey};
 use crate::index::{Chunk, Index, IndexError, IndexKind, block_offset, merge_chunks};
@@ -66,17 +66,17 @@ pub struct OverviewContig {
     pub records: Option<u64>,
 }
 
+/// The engine's BGZF reader over the data file, counting the raw bytes it reads.
+type Bgzf = BgzfReader<Counting<Box<dyn ReadSeek>>>;
+
 /// The decompressing reader positioned by virtual offsets, and what parses its records.
 enum Records {
-    Vcf(bgzf::io::Reader<Box<dyn ReadSeek>>),
-    Bcf(
-        noodles::bcf::io::Reader<bgzf::io::Reader<Box<dyn ReadSeek>>>,
-        Box<vcf::Header>,
-    ),
+    Vcf(Bgzf),
+    Bcf(noodles::bcf::io::Reader<Bgzf>, Box<vcf::Header>),
 }
 
 impl Records {
-    fn bgzf(&mut self) -> &mut bgzf::io::Reader<Box<dyn ReadSeek>> {
+    fn bgzf(&mut self) -> &mut Bgzf {
         match self {
             Self::Vcf(r) => r,
             Self::Bcf(r, _) => r.get_mut(),
@@ -100,8 +100,8 @@ pub struct IndexedFile {
     /// Raw bytes read so far (ciphertext plaintext bytes when encrypted), for "read only what the
     /// index points to".
     read: Rc<Cell<u64>>,
-    /// Where the records start, just after the header.
-    first_record: bgzf::VirtualPosition,
+    /// Virtual position where the records start, just after the header.
+    first_record: u64,
     warnings: Vec<String>,
 }
 
@@ -112,26 +112,6 @@ impl std::fmt::Debug for IndexedFile {
             .field("payload", &self.payload)
             .field("contigs", &self.names.len())
             .finish_non_exhaustive()
-    }
-}
-
-/// Counts the bytes read from the data file.
-struct Counted {
-    inner: Box<dyn ReadSeek>,
-    read: Rc<Cell<u64>>,
-}
-
-impl Read for Counted {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read.set(self.read.get() + n as u64);
-        Ok(n)
-    }
-}
-
-impl Seek for Counted {
-    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
-        self.inner.seek(pos)
     }
 }
 
@@ -184,16 +164,12 @@ impl IndexedFile {
             }
         }
         let read = Rc::new(Cell::new(0));
-        let counted: Box<dyn ReadSeek> = Box::new(Counted {
-            inner: data,
-            read: Rc::clone(&read),
-        });
-        let mut bgzf = bgzf::io::Reader::new(counted);
+        let mut bgzf = BgzfReader::new(Counting::new(data, &read));
         // Offsets in messages are the raw bytes read so far, as in a full read.
         let decode_err = |e: io::Error| super::decode_error(e, read.get());
         let mut magic = [0u8; 16];
         let n = read_up_to(&mut bgzf, &mut magic).map_err(decode_err)?;
-        bgzf.seek(bgzf::VirtualPosition::MIN).map_err(decode_err)?;
+        bgzf.seek_virtual(0).map_err(decode_err)?;
         let payload = sniff::payload(&magic[..n]).map_err(IngestError::NotVariantFile)?;
         let mut warnings = Warnings::default();
         let (records, text, file_format, contigs, raw_header, names) = match payload {
@@ -250,9 +226,8 @@ impl IndexedFile {
             }
         };
         let mut records = records;
-        let first_record = bgzf::VirtualPosition::from(
-            position(records.bgzf()).map_err(|e| super::decode_error(e, read.get()))?,
-        );
+        let first_record =
+            position(records.bgzf()).map_err(|e| super::decode_error(e, read.get()))?;
         let mut file = IndexedFile {
             first_record,
             records,
@@ -314,14 +289,12 @@ impl IndexedFile {
             return Ok(());
         }
         let expected = self.peek(after_header, 64)?;
-        let found = self
-            .peek(bgzf::VirtualPosition::from(first), 64)
-            .map_err(|_| {
-                mismatch(format!(
-                    "its first record is at byte {}, where this file has no BGZF block",
-                    block_offset(first)
-                ))
-            })?;
+        let found = self.peek(first, 64).map_err(|_| {
+            mismatch(format!(
+                "its first record is at byte {}, where this file has no BGZF block",
+                block_offset(first)
+            ))
+        })?;
         if expected != found {
             return Err(mismatch(format!(
                 "its first record (at byte {} of the compressed file) is not this file's first record",
@@ -332,13 +305,13 @@ impl IndexedFile {
     }
 
     /// Up to `n` decompressed bytes from virtual offset `at`.
-    fn peek(&mut self, at: bgzf::VirtualPosition, n: usize) -> Result<Vec<u8>, IngestError> {
+    fn peek(&mut self, at: u64, n: usize) -> Result<Vec<u8>, IngestError> {
         let bgzf = self.records.bgzf();
-        bgzf.seek(at)
-            .map_err(|e| super::decode_error(e, block_offset(u64::from(at))))?;
+        bgzf.seek_virtual(at)
+            .map_err(|e| super::decode_error(e, block_offset(at)))?;
         let mut buf = vec![0u8; n];
-        let got = read_up_to(bgzf, &mut buf)
-            .map_err(|e| super::decode_error(e, block_offset(u64::from(at))))?;
+        let got =
+            read_up_to(bgzf, &mut buf).map_err(|e| super::decode_error(e, block_offset(at)))?;
         buf.truncate(got);
         Ok(buf)
     }
@@ -443,7 +416,7 @@ impl IndexedFile {
     /// The first is where the records start; every other is a chunk start from the index, so
     /// each begins exactly at a record. Fewer come back when the index has fewer chunks.
     pub fn shard_starts(&self, n: usize) -> Vec<u64> {
-        let first = u64::from(self.first_record);
+        let first = self.first_record;
         let mut starts = self.index.chunk_starts();
         starts.retain(|&s| s > first);
         let Some(&last) = starts.last() else {
@@ -479,7 +452,7 @@ impl IndexedFile {
         let at = block_offset(start);
         self.records
             .bgzf()
-            .seek(bgzf::VirtualPosition::from(start))
+            .seek_virtual(start)
             .map_err(|e| super::decode_error(e, at))?;
         let record_err = |n: u64, e: String| IngestError::Record {
             location: Location::default(),
@@ -552,17 +525,14 @@ impl IndexedFile {
         warnings: &mut Warnings,
     ) -> Result<(), IngestError> {
         let contig = self.names[tid].as_str();
-        let first_record = u64::from(self.first_record);
+        let first_record = self.first_record;
         let mismatch = |m: String| IngestError::Index(IndexError::Mismatch(m));
         let at = block_offset(chunk.start);
-        self.records
-            .bgzf()
-            .seek(bgzf::VirtualPosition::from(chunk.start))
-            .map_err(|e| {
-                mismatch(format!(
-                    "it points to byte {at}, where this file has no readable BGZF block ({e})"
-                ))
-            })?;
+        self.records.bgzf().seek_virtual(chunk.start).map_err(|e| {
+            mismatch(format!(
+                "it points to byte {at}, where this file has no readable BGZF block ({e})"
+            ))
+        })?;
         let record_err = |location: String, e: String| IngestError::Record {
             location: Location::default(),
             reason: format!("{location}: {e}"),
@@ -577,8 +547,7 @@ impl IndexedFile {
                     if n == 0 {
                         break;
                     }
-                    if line.starts_with(b"#") && u64::from(bgzf.virtual_position()) <= first_record
-                    {
+                    if line.starts_with(b"#") && bgzf.virtual_position() <= first_record {
                         continue;
                     }
                     let (chrom, pos) = chrom_pos(&line);
@@ -652,24 +621,21 @@ impl IndexedFile {
 
 /// The reader's virtual position, normalised: at the end of a block it is the next block's
 /// start (offset 0 in it), as index chunks name it, not the end of the block just read.
-fn position(bgzf: &mut bgzf::io::Reader<Box<dyn ReadSeek>>) -> io::Result<u64> {
+fn position(bgzf: &mut Bgzf) -> io::Result<u64> {
     bgzf.fill_buf()?;
-    Ok(u64::from(bgzf.virtual_position()))
+    Ok(bgzf.virtual_position())
 }
 
 /// Reads a VCF header line by line straight from the BGZF reader (no read-ahead), so its
 /// virtual position afterwards is exactly the first record's.
-fn read_text_header(
-    bgzf: &mut bgzf::io::Reader<Box<dyn ReadSeek>>,
-    warnings: &mut Warnings,
-) -> Result<TextHeader, IngestError> {
+fn read_text_header(bgzf: &mut Bgzf, warnings: &mut Warnings) -> Result<TextHeader, IngestError> {
     let mut text = TextHeader::default();
     let mut line = Vec::new();
     let mut number = 0u64;
     loop {
         line.clear();
         let n = read_line(bgzf, &mut line).map_err(|e| {
-            let at = block_offset(u64::from(bgzf.virtual_position()));
+            let at = block_offset(bgzf.virtual_position());
             super::decode_error(e, at)
         })?;
         number += 1;
