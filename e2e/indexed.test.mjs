@@ -11,8 +11,9 @@
 //   error banner (naming both files) and the file loads without it; an index made for another
 //   version of the file gives a warning; a gene symbol in a file without annotations says why it
 //   cannot be looked up;
-// - a pool (`?workers=2`) splits the file between two workers and shows what one worker shows:
-//   the count, the contig table, pages sorted by position and by QUAL, a filtered last page;
+// - a pool (`?workers=2`) splits the file between two workers, by its index or, without one,
+//   at BGZF blocks, and shows what one worker shows: the count, the contig table, pages sorted
+//   by position and by QUAL, a filtered last page;
 // - privacy: no request carries a contig name, a region, an expression, a sample name or file
 //   bytes.
 
@@ -195,9 +196,9 @@ describe('a large file with its index', () => {
   test('a pool of workers gives what one worker gives: count, contigs, filter, sorted pages', async () => {
     const kept = bcftoolsCount(['-i', EXPRESSION], big.vcf);
     /** Opens the file with `workers` workers and reads what a user sees. */
-    async function look(workers) {
+    async function look(workers, files = [big.vcf, big.csi]) {
       const { page, errors, context } = await openPage(browser, `${server.url}/?workers=${workers}`);
-      await page.getByTestId('open-file').setInputFiles([big.vcf, big.csi]);
+      await page.getByTestId('open-file').setInputFiles(files);
       await waitForValue(page, 'variant-count', big.total);
       const held = Number(await page.getByTestId('workers').getAttribute('data-value'));
       const contigs = await page.$$eval('[data-testid="contig-table"] tr', (rows) => rows.map((r) => r.textContent));
@@ -224,11 +225,15 @@ describe('a large file with its index', () => {
     }
     const one = await look(1);
     const two = await look(2);
+    // Without its index the file splits at BGZF blocks where records start.
+    const unindexed = await look(2, [big.vcf]);
     assert.equal(one.held, 1);
     assert.equal(two.held, 2, 'the 18 MB file is split between two workers');
+    assert.equal(unindexed.held, 2, 'without its index too');
     for (const key of ['contigs', 'first', 'byQual', 'byQualNext', 'filteredLast']) {
       assert.ok(one[key].length > 0, key);
       assert.deepEqual(two[key], one[key], key);
+      assert.deepEqual(unindexed[key], one[key], `${key} (no index)`);
     }
   });
 

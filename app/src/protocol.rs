@@ -48,7 +48,8 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 /// 4: `Open` carries an optional index (a second `Blob`) and memory budget; `Stream`, `Region`;
 /// `Overview`, `IndexRejected`, `StreamingMode`; `Request` and `Event` externally tagged.
 /// 5: a pool of workers: `Open` carries `shards`; `Shards`, `OpenShard`, `Keys`.
-pub const PROTOCOL_VERSION: u32 = 5;
+/// 6: `ShardSpec` is the engine's (files without an index split too); `OpenShard` needs no index.
+pub const PROTOCOL_VERSION: u32 = 6;
 
 /// A Crypt4GH secret key file and its passphrase, on their way from the page to the worker that
 /// decrypts. `Debug` shows neither; every copy is zeroized when dropped.
@@ -97,8 +98,8 @@ pub enum Request {
         shards: u32,
     },
     /// Read one shard of a file being loaded by a pool ([`Event::Shards`] gave its `spec`): the
-    /// `Blob` beside the message is the whole file, the index (when the file came with one)
-    /// beside it. Answered with `Progress`, `Schema`, then `Loaded` (this shard's records and
+    /// `Blob` beside the message is the whole file (no index: the spec says where the part
+    /// starts and ends). Answered with `Progress`, `Schema`, then `Loaded` (this shard's records and
     /// summary) or `Failed`.
     OpenShard {
         job: u32,
@@ -173,14 +174,10 @@ pub struct Columns {
     pub format_keys: Vec<String>,
 }
 
-/// One part of a file for one worker of a pool: the records whose first byte lies in
-/// `[start, end)`, as BGZF virtual offsets of the data (the plaintext's, for a Crypt4GH file);
-/// `end: None` reads to the end of the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ShardSpec {
-    pub start: u64,
-    pub end: Option<u64>,
-}
+/// One part of a file for one worker of a pool, as the engine plans it: BGZF virtual offsets
+/// (with or without an index), byte offsets of uncompressed text, and the size of the file it
+/// was planned for (a worker refuses another file).
+pub use wasm_core::formats::shards::ShardSpec;
 
 /// What the filter builder and the presets need to know about a loaded file.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

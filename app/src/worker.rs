@@ -42,6 +42,7 @@ use wasm_core::crypt4gh::{Crypt4ghError, KeyError, SecretKey};
 use wasm_core::filter::Mode;
 use wasm_core::fingerprint::{EDGE_BYTES, fingerprint};
 use wasm_core::formats::indexed::{IndexedFile, Overview};
+use wasm_core::formats::shards::{self, SingleReason};
 use wasm_core::formats::{
     MemoryEstimate, ReadOptions, estimate_memory, is_encrypted, read_dataset_with,
     read_encrypted_dataset_with,
@@ -163,7 +164,7 @@ fn handle(data: &JsValue) {
             key,
             spec,
         } => match envelope.file {
-            Some(blob) => open_shard(job, blob, envelope.index, key, spec, &name_hint),
+            Some(blob) => open_shard(job, blob, key, spec, &name_hint),
             None => Event::Failed {
                 job,
                 message: "the open request carries no file".into(),
@@ -521,23 +522,23 @@ pub fn load_with(
     if estimate.bytes > options.memory_budget {
         return streaming(prefix, indexed, secret, estimate);
     }
-    let plan = match &indexed {
-        Some(file) if prefix.summary.partial => {
-            shard_plan(file, options.shards, options.min_shard_bytes)
-        }
-        _ => Vec::new(),
+    let (plan, single_reason) = if prefix.summary.partial {
+        shard_plan(
+            &blob,
+            indexed.as_mut(),
+            secret.as_ref(),
+            options.shards,
+            options.min_shard_bytes,
+        )
+    } else {
+        (Vec::new(), None)
     };
     let sharded = !plan.is_empty();
-    let mut dataset = if let (Some(first), Some(file)) = (plan.first().copied(), &mut indexed) {
+    let mut dataset = if let Some(first) = plan.first().cloned() {
         // A pool load: the page hands the other parts to workers of their own.
         notes(Note::Shards(plan));
-        match file.read_range_with(first.start, first.end, &mut guard) {
-            Ok(dataset) => dataset,
-            Err(IngestError::Cancelled) if guard.tripped() => {
-                return Err(OpenError::Read(io::Error::other(SHARD_MEMORY)));
-            }
-            Err(e) => return Err(OpenError::Ingest(e)),
-        }
+        let reader = BlobReader::new(blob.clone()).map_err(OpenError::Read)?;
+        read_part(reader, secret.as_ref(), &first, &mut guard)?
     } else if prefix.summary.partial {
         let reader = BlobReader::new(blob.clone()).map_err(OpenError::Read)?;
         match read(
@@ -560,6 +561,12 @@ pub fn load_with(
         // The prefix was the whole file.
         prefix
     };
+    if let Some(reason) = single_reason {
+        dataset
+            .summary
+            .warnings
+            .push(format!("read by one worker: {reason}"));
+    }
     // A shard's counts are checked by the page against the whole file's.
     if let (Some(overview), Some(index), false) = (&overview, &options.index, sharded)
         && let Some(warning) = index_mismatch(overview, &dataset.summary.contigs, &index.name)
@@ -586,54 +593,73 @@ pub fn default_budget(shards: u32) -> u64 {
 /// Least data bytes a shard is given: below it a worker's start-up costs more than it saves.
 pub const MIN_SHARD_BYTES: u64 = 8 << 20;
 
-/// The parts of an indexed file for up to `shards` workers, each at least `min_bytes` of data;
-/// empty when the file is read by one.
-pub fn shard_plan(file: &IndexedFile, shards: u32, min_bytes: u64) -> Vec<ShardSpec> {
-    let wanted = (file.data_bytes() / min_bytes.max(1)).min(u64::from(shards)) as usize;
+/// The parts of a file for up to `shards` workers, each at least `min_bytes` of data, planned
+/// by the engine ([`shards::plan`]): at the index's chunk starts when the file came with one,
+/// else at BGZF blocks (or lines) where records start. Empty when one worker reads the file,
+/// with the reason when more were asked for and the file cannot be split (plain gzip, BCF
+/// without its index). A plan that fails (a damaged block near a cut) is empty too: the whole
+/// read names the problem.
+pub fn shard_plan(
+    blob: &Blob,
+    indexed: Option<&mut IndexedFile>,
+    key: Option<&SecretKey>,
+    shards: u32,
+    min_bytes: u64,
+) -> (Vec<ShardSpec>, Option<SingleReason>) {
+    let bytes = match &indexed {
+        Some(file) => file.data_bytes(),
+        None => blob.size() as u64,
+    };
+    let wanted = (bytes / min_bytes.max(1)).min(u64::from(shards)) as usize;
     if wanted < 2 {
-        return Vec::new();
+        return (Vec::new(), None);
     }
-    let starts = file.shard_starts(wanted);
-    if starts.len() < 2 {
-        return Vec::new();
+    let plan = match indexed {
+        Some(file) => shards::plan_indexed(file, wanted),
+        None => BlobReader::with_chunk_size(blob.clone(), INDEXED_CHUNK)
+            .map_err(|e| IngestError::Io(e.to_string()))
+            .and_then(|reader| shards::plan(Box::new(reader), None, key, wanted)),
+    };
+    match plan {
+        Ok(plan) if plan.shards.len() >= 2 => (plan.shards, None),
+        Ok(plan) => (Vec::new(), plan.single_reason),
+        Err(_) => (Vec::new(), None),
     }
-    starts
-        .iter()
-        .enumerate()
-        .map(|(i, &start)| ShardSpec {
-            start,
-            end: starts.get(i + 1).copied(),
-        })
-        .collect()
 }
 
-/// Reads the records of one shard of a pool load: `blob` is the whole file, `index` its index.
-/// The key's text and passphrase are wiped once the key is parsed.
-pub fn read_shard(
-    blob: &Blob,
-    index: Option<&Blob>,
-    key: Option<KeyMaterial>,
-    spec: ShardSpec,
-    progress: &mut dyn Progress,
+/// Reads one part of a pool load from `reader` (the whole file) with a memory guard: the
+/// header from the file's start, then the part's records.
+fn read_part(
+    reader: BlobReader,
+    key: Option<&SecretKey>,
+    spec: &ShardSpec,
+    guard: &mut Guard<'_>,
 ) -> Result<Dataset, OpenError> {
-    let secret = match key {
-        Some(material) => Some(unlock(material).map_err(OpenError::Key)?),
-        None => None,
-    };
-    let index = index.ok_or_else(|| {
-        OpenError::Read(io::Error::other(
-            "a shard of a pool load needs the file's index",
-        ))
-    })?;
-    let mut file = open_indexed(blob, index, secret.as_ref())?;
-    let mut guard = Guard::new(progress, MEMORY_CEILING);
-    match file.read_range_with(spec.start, spec.end, &mut guard) {
+    match shards::read_shard(Box::new(reader), key, spec, &ReadOptions::default(), guard) {
         Ok(dataset) => Ok(dataset),
         Err(IngestError::Cancelled) if guard.tripped() => {
             Err(OpenError::Read(io::Error::other(SHARD_MEMORY)))
         }
         Err(e) => Err(OpenError::Ingest(e)),
     }
+}
+
+/// Reads the records of one shard of a pool load: `blob` is the whole file (no index needed:
+/// the spec says where the part starts and ends). The key's text and passphrase are wiped once
+/// the key is parsed.
+pub fn read_shard(
+    blob: &Blob,
+    key: Option<KeyMaterial>,
+    spec: &ShardSpec,
+    progress: &mut dyn Progress,
+) -> Result<Dataset, OpenError> {
+    let secret = match key {
+        Some(material) => Some(unlock(material).map_err(OpenError::Key)?),
+        None => None,
+    };
+    let reader = BlobReader::new(blob.clone()).map_err(OpenError::Read)?;
+    let mut guard = Guard::new(progress, MEMORY_CEILING);
+    read_part(reader, secret.as_ref(), spec, &mut guard)
 }
 
 /// Why a shard stopped when its worker's memory passed the ceiling.
@@ -645,7 +671,6 @@ const SHARD_MEMORY: &str = "one part of the file needs more memory than a worker
 fn open_shard(
     job: u32,
     blob: Blob,
-    index: Option<Blob>,
     key: Option<KeyMaterial>,
     spec: ShardSpec,
     name: &str,
@@ -653,7 +678,7 @@ fn open_shard(
     HELD.with(|held| held.borrow_mut().take());
     let started = js_sys::Date::now();
     let mut progress = progress_poster(job);
-    let dataset = match read_shard(&blob, index.as_ref(), key, spec, &mut progress) {
+    let dataset = match read_shard(&blob, key, &spec, &mut progress) {
         Ok(dataset) => dataset,
         Err(e) => {
             return Event::Failed {

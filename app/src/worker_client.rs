@@ -120,7 +120,6 @@ impl Default for WorkerClient {
 /// What an open needs again for the other shards of a pool load.
 struct OpenInput {
     file: Blob,
-    index: Option<Blob>,
     name_hint: String,
     key: Option<KeyMaterial>,
 }
@@ -214,7 +213,6 @@ impl WorkerClient {
             job,
             input: OpenInput {
                 file: file.clone(),
-                index: index.clone(),
                 name_hint,
                 key,
             },
@@ -366,18 +364,17 @@ impl WorkerClient {
         }
         for (shard, spec) in specs.iter().enumerate().skip(1) {
             let job = self.next_job();
-            let (file, index, request) = {
+            let (file, request) = {
                 let l = load.borrow();
                 let request = Request::OpenShard {
                     job,
                     name_hint: l.input.name_hint.clone(),
                     key: l.input.key.clone(),
-                    spec: *spec,
+                    spec: spec.clone(),
                 };
-                (l.input.file.clone(), l.input.index.clone(), request)
+                (l.input.file.clone(), request)
             };
             let message = Envelope::with_file(&request, file)
-                .with_index(index)
                 .to_js()
                 .map_err(|e| e.to_string())?;
             let id = self.idle_worker()?;

@@ -7,23 +7,29 @@
 //! - pages of rows in every sort order, before and after a filter, at the first page, in the
 //!   middle, across shard boundaries and past the end — rows, their file-order index and their
 //!   annotation summaries;
-//! - a lead load asked for several workers plans the shards and reads the first one only;
-//! - a Crypt4GH file splits by its plaintext index like the plain file, and a wrong key is named.
+//! - a lead load asked for several workers plans the shards and reads the first one only, with
+//!   the index or without it (BGZF blocks); uncompressed text splits at lines; plain gzip is read
+//!   by one worker and the summary says why; a part planned for another file is refused;
+//! - a Crypt4GH file splits by its plaintext (index or blocks) like the plain file, and a wrong
+//!   key is named.
 //!
-//! Shard counts 1, 2, 3 and 5 over the trio (9,940 records, CSI and tabix). The worker messaging
+//! Shard counts 1, 2, 3 and 5 over the trio (9,940 records, CSI, tabix and no index). The worker messaging
 //! of a pool is tested end to end (e2e/indexed.test.mjs, `?workers=`).
 
 use std::cell::RefCell;
 
 use app::blob_reader::BlobReader;
 use app::protocol::FilterReport;
+use app::protocol::ShardSpec;
 use app::session::Session;
 use app::shards::{merge_reports, merge_rows, merge_schemas, plan_page};
 use app::worker::{IndexInput, LoadOptions, Note, Opened, load_with, read_shard, shard_plan};
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_core::crypt4gh::SecretKey;
 use wasm_core::filter::Mode;
 use wasm_core::formats::indexed::IndexedFile;
+use wasm_core::formats::shards;
 use wasm_core::progress::Silent;
 use wasm_core::store::SortKey;
 use wasm_core::{Summary, read_dataset};
@@ -46,26 +52,28 @@ fn whole() -> Session {
     Session::new(read_dataset(reader, Some(size), &mut Silent).unwrap())
 }
 
-/// The trio read as up to `n` shards through `index`.
-fn sharded(index: &[u8], n: u32) -> Vec<Session> {
-    let data = blob(TRIO);
-    let file = IndexedFile::open(
-        Box::new(BlobReader::new(data.clone()).unwrap()),
-        index,
-        None,
-    )
-    .unwrap();
-    let mut plan = shard_plan(&file, n, 1);
-    if plan.is_empty() {
-        plan = vec![app::protocol::ShardSpec {
-            start: file.shard_starts(1)[0],
-            end: None,
-        }];
+/// The plan a lead worker makes for up to `n` workers (the whole file as one part when it
+/// plans none), with the trio's `index` or without one.
+fn plan_for(data: &Blob, index: Option<&[u8]>, key: Option<&SecretKey>, n: u32) -> Vec<ShardSpec> {
+    let mut file = index.map(|index| {
+        IndexedFile::open(Box::new(BlobReader::new(data.clone()).unwrap()), index, key).unwrap()
+    });
+    let (plan, reason) = shard_plan(data, file.as_mut(), key, n, 1);
+    if !plan.is_empty() {
+        assert!(plan.len() <= n as usize);
+        assert_eq!(reason, None);
+        return plan;
     }
-    assert!(plan.len() <= n as usize);
-    let index = blob(index);
-    plan.into_iter()
-        .map(|spec| Session::new(read_shard(&data, Some(&index), None, spec, &mut Silent).unwrap()))
+    let reader = BlobReader::new(data.clone()).unwrap();
+    shards::plan(Box::new(reader), None, key, 1).unwrap().shards
+}
+
+/// The trio read as up to `n` shards, split by `index` or without one.
+fn sharded(index: Option<&[u8]>, n: u32) -> Vec<Session> {
+    let data = blob(TRIO);
+    plan_for(&data, index, None, n)
+        .iter()
+        .map(|spec| Session::new(read_shard(&data, None, spec, &mut Silent).unwrap()))
         .collect()
 }
 
@@ -141,7 +149,7 @@ fn without_time(mut report: FilterReport) -> FilterReport {
 #[wasm_bindgen_test]
 fn summary_and_schema_equal_the_whole_read() {
     let single = whole();
-    for index in [TRIO_CSI, TRIO_TBI] {
+    for index in [Some(TRIO_CSI), Some(TRIO_TBI), None] {
         for n in [1, 2, 3, 5] {
             let shards = sharded(index, n);
             assert!(n == 1 || shards.len() > 1, "{n} shards asked, one planned");
@@ -184,8 +192,13 @@ fn filters_and_pages_equal_the_whole_read() {
         (9900, 100),
         (20000, 10),
     ];
-    for n in [2, 3, 5] {
-        let mut shards = sharded(TRIO_CSI, n);
+    for (index, n) in [
+        (Some(TRIO_CSI), 2),
+        (Some(TRIO_CSI), 3),
+        (Some(TRIO_CSI), 5),
+        (None, 3),
+    ] {
+        let mut shards = sharded(index, n);
         for (expression, mode, regions) in filters {
             let want = single
                 .borrow_mut()
@@ -198,7 +211,8 @@ fn filters_and_pages_equal_the_whole_read() {
             assert_eq!(
                 without_time(merge_reports(&reports).unwrap()),
                 without_time(want),
-                "{n} shards, {expression:?} {regions:?}"
+                "{n} shards (index: {}), {expression:?} {regions:?}",
+                index.is_some()
             );
             for sort in [SortKey::Position, SortKey::Qual] {
                 for descending in [false, true] {
@@ -207,8 +221,9 @@ fn filters_and_pages_equal_the_whole_read() {
                         let (total, rows, annotations) =
                             sharded_page(&mut shards, offset, limit, sort, descending);
                         let label = format!(
-                            "{n} shards, {expression:?} {regions:?}, {sort:?} desc={descending}, \
-                             page {offset}+{limit}"
+                            "{n} shards (index: {}), {expression:?} {regions:?}, {sort:?} desc={descending}, \
+                             page {offset}+{limit}",
+                            index.is_some()
                         );
                         assert_eq!(total, want.total, "{label}");
                         assert_eq!(rows, want.rows, "{label}");
@@ -220,11 +235,11 @@ fn filters_and_pages_equal_the_whole_read() {
     }
 }
 
-#[wasm_bindgen_test]
-fn a_lead_load_plans_the_shards_and_reads_the_first() {
+/// A lead load asked for 3 workers, with `index` or without one: the plan it notes.
+fn lead_load(data: &Blob, index: Option<&[u8]>) -> (Opened, Vec<ShardSpec>, Vec<String>) {
     let options = LoadOptions {
-        index: Some(IndexInput {
-            blob: blob(TRIO_CSI),
+        index: index.map(|index| IndexInput {
+            blob: blob(index),
             name: "ashk-trio.vcf.gz.csi".into(),
         }),
         prefix_bytes: 4096,
@@ -234,7 +249,7 @@ fn a_lead_load_plans_the_shards_and_reads_the_first() {
     };
     let mut plan = Vec::new();
     let opened = load_with(
-        blob(TRIO),
+        data.clone(),
         &[1; 32],
         None,
         &options,
@@ -246,58 +261,108 @@ fn a_lead_load_plans_the_shards_and_reads_the_first() {
         &mut Silent,
     )
     .unwrap();
+    let warnings = match &opened {
+        Opened::Loaded { session, .. } => session.dataset().summary.warnings.clone(),
+        other => panic!("expected a load, got {other:?}"),
+    };
+    (opened, plan, warnings)
+}
+
+#[wasm_bindgen_test]
+fn a_lead_load_plans_the_shards_and_reads_the_first() {
+    for index in [Some(TRIO_CSI), None] {
+        let (opened, plan, _) = lead_load(&blob(TRIO), index);
+        assert_eq!(plan.len(), 3, "index: {}", index.is_some());
+        // Each shard reports its progress, ending at its own total.
+        let mut reports = Vec::new();
+        let mut progress = |done: u64, total: Option<u64>| {
+            reports.push((done, total));
+            wasm_core::progress::Flow::Continue
+        };
+        read_shard(&blob(TRIO), None, &plan[1], &mut progress).unwrap();
+        let &(done, total) = reports.last().unwrap();
+        assert_eq!(Some(done), total);
+        assert!(done > 0);
+        let Opened::Loaded { session, .. } = opened else {
+            unreachable!()
+        };
+        let first = read_shard(&blob(TRIO), None, &plan[0], &mut Silent).unwrap();
+        assert_eq!(session.dataset().summary.records, first.summary.records);
+        assert!(first.summary.records < 9_940);
+        // The shards cover the file once: their counts add up to the whole.
+        let total: u64 = plan
+            .iter()
+            .map(|spec| {
+                read_shard(&blob(TRIO), None, spec, &mut Silent)
+                    .unwrap()
+                    .summary
+                    .records
+            })
+            .sum();
+        assert_eq!(total, 9_940);
+    }
+}
+
+#[wasm_bindgen_test]
+fn uncompressed_text_splits_and_plain_gzip_says_why_it_does_not() {
+    use std::io::{Read, Write};
+    let mut text = Vec::new();
+    flate2::read::MultiGzDecoder::new(TRIO)
+        .read_to_end(&mut text)
+        .unwrap();
+    // Uncompressed VCF splits at newlines.
+    let (_, plan, warnings) = lead_load(&blob(&text), None);
     assert_eq!(plan.len(), 3);
-    // Each shard reports its progress, ending at its own total.
-    let mut reports = Vec::new();
-    let mut progress = |done: u64, total: Option<u64>| {
-        reports.push((done, total));
-        wasm_core::progress::Flow::Continue
-    };
-    read_shard(
-        &blob(TRIO),
-        Some(&blob(TRIO_CSI)),
-        None,
-        plan[1],
-        &mut progress,
-    )
-    .unwrap();
-    let &(done, total) = reports.last().unwrap();
-    assert_eq!(Some(done), total);
-    assert!(done > 0);
-    let Opened::Loaded { session, .. } = opened else {
-        panic!("expected a load, got {opened:?}");
-    };
-    let first = read_shard(
-        &blob(TRIO),
-        Some(&blob(TRIO_CSI)),
-        None,
-        plan[0],
-        &mut Silent,
-    )
-    .unwrap();
-    assert_eq!(session.dataset().summary.records, first.summary.records);
-    assert!(first.summary.records < 9_940);
-    // The shards cover the file once: their counts add up to the whole.
-    let total: u64 = plan
+    assert!(
+        warnings.iter().all(|w| !w.contains("one worker")),
+        "{warnings:?}"
+    );
+    let records: u64 = plan
         .iter()
-        .map(|&spec| {
-            read_shard(&blob(TRIO), Some(&blob(TRIO_CSI)), None, spec, &mut Silent)
+        .map(|spec| {
+            read_shard(&blob(&text), None, spec, &mut Silent)
                 .unwrap()
                 .summary
                 .records
         })
         .sum();
-    assert_eq!(total, 9_940);
+    assert_eq!(records, 9_940);
+    // Plain gzip is one deflate stream: one worker, and the summary says why.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&text).unwrap();
+    let gz = gz.finish().unwrap();
+    let (opened, plan, warnings) = lead_load(&blob(&gz), None);
+    assert!(plan.is_empty());
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("read by one worker") && w.contains("plain gzip")),
+        "{warnings:?}"
+    );
+    let Opened::Loaded { session, .. } = opened else {
+        unreachable!()
+    };
+    assert_eq!(session.dataset().summary.records, 9_940);
 }
 
 #[wasm_bindgen_test]
-fn a_shard_without_its_index_is_a_clear_error() {
-    let spec = app::protocol::ShardSpec {
-        start: 0,
-        end: None,
-    };
-    let error = read_shard(&blob(TRIO), None, None, spec, &mut Silent).unwrap_err();
-    assert!(error.to_string().contains("index"), "{error}");
+fn a_shard_of_another_file_is_refused() {
+    let plan = plan_for(&blob(TRIO), None, None, 2);
+    let mut text = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(TRIO), &mut text).unwrap();
+    // Another size, then another container of the same size.
+    let shorter = blob(&TRIO[..TRIO.len() - 100]);
+    let error = read_shard(&shorter, None, &plan[1], &mut Silent).unwrap_err();
+    assert!(
+        error.to_string().contains("planned for a file of"),
+        "{error}"
+    );
+    let same_size = blob(&text[..TRIO.len()]);
+    let error = read_shard(&same_size, None, &plan[1], &mut Silent).unwrap_err();
+    assert!(
+        error.to_string().contains("plan the shards of this file"),
+        "{error}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -317,32 +382,24 @@ fn an_encrypted_file_splits_like_its_plaintext() {
             passphrase: None,
         })
     };
-    let single = whole();
-    // The plan comes from the index over the plaintext, as the lead makes it.
-    let file = IndexedFile::open(
-        Box::new(BlobReader::new(cipher.clone()).unwrap()),
-        TRIO_CSI,
-        Some(&secret),
-    )
-    .unwrap();
-    let plan = shard_plan(&file, 3, 1);
-    assert_eq!(plan.len(), 3);
-    let index = blob(TRIO_CSI);
-    let mut shards: Vec<Session> = plan
-        .iter()
-        .map(|&spec| {
-            Session::new(read_shard(&cipher, Some(&index), material(), spec, &mut Silent).unwrap())
-        })
-        .collect();
-    let merged = Summary::merged(&summaries(&shards)).unwrap();
-    assert_eq!(merged.records, single.dataset().summary.records);
-    assert_eq!(merged.contigs, single.dataset().summary.contigs);
-    assert!(merged.encrypted);
-    let (total, rows, _) = sharded_page(&mut shards, 4960, 40, SortKey::Position, false);
-    let want = RefCell::new(single)
-        .borrow_mut()
-        .rows(4960, 40, SortKey::Position, false);
-    assert_eq!((total, rows), (want.total, want.rows));
+    let mut single = whole();
+    // The plan comes from the index over the plaintext, or from its blocks, as the lead makes it.
+    for index in [Some(TRIO_CSI), None] {
+        let plan = plan_for(&cipher, index, Some(&secret), 3);
+        assert_eq!(plan.len(), 3);
+        let mut shards: Vec<Session> = plan
+            .iter()
+            .map(|spec| Session::new(read_shard(&cipher, material(), spec, &mut Silent).unwrap()))
+            .collect();
+        let merged = Summary::merged(&summaries(&shards)).unwrap();
+        assert_eq!(merged.records, single.dataset().summary.records);
+        assert_eq!(merged.contigs, single.dataset().summary.contigs);
+        assert!(merged.encrypted);
+        let (total, rows, _) = sharded_page(&mut shards, 4960, 40, SortKey::Position, false);
+        let want = single.rows(4960, 40, SortKey::Position, false);
+        assert_eq!((total, rows), (want.total, want.rows));
+    }
+    let plan = plan_for(&cipher, None, Some(&secret), 3);
     // A wrong key is named, not a crash.
     let other = SecretKey::generate()
         .unwrap()
@@ -352,7 +409,7 @@ fn an_encrypted_file_splits_like_its_plaintext() {
         key_file: other,
         passphrase: None,
     });
-    let error = read_shard(&cipher, Some(&index), wrong, plan[1], &mut Silent).unwrap_err();
+    let error = read_shard(&cipher, wrong, &plan[1], &mut Silent).unwrap_err();
     assert!(
         error.to_string().contains("recipient") || error.to_string().contains("key"),
         "{error}"

@@ -14,6 +14,10 @@
 //!   evaluating the `-i` expression EXPR over the loaded store (`refilter seconds passing`), the
 //!   app's re-filter step, natively.
 //! - `genome RECORDS SAMPLES`: the genome VCF text on standard output.
+//! - `shards FILE N RUNS`: times one whole read of FILE, planning N shards without an index
+//!   (`formats::shards::plan`) and reading each shard in turn (`read_shard`), one after the
+//!   other in this process: `whole`, `plan` and `shard K` lines (`name seconds records`), then
+//!   `shards_max` (the slowest shard: with N workers the read takes about plan + this).
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -52,6 +56,10 @@ fn main() -> ExitCode {
             .parse()
             .map_err(|_| format!("RUNS must be a number, not {runs}"))
             .and_then(|n| refilter(Path::new(file), n, expression)),
+        ["shards", file, n, runs] => match (n.parse(), runs.parse()) {
+            (Ok(n), Ok(runs)) => shards(Path::new(file), n, runs),
+            _ => Err(format!("N and RUNS must be numbers, not {n} and {runs}")),
+        },
         ["genome", records, samples] => match (records.parse(), samples.parse()) {
             (Ok(records), Ok(samples)) => genome_to_stdout(records, samples),
             _ => Err(format!(
@@ -60,7 +68,7 @@ fn main() -> ExitCode {
         },
         _ => Err(
             "usage: enclave-bench prepare DIR RECORDS | native DIR RUNS | \
-inflate FILE RUNS | refilter FILE RUNS EXPR | genome RECORDS SAMPLES"
+inflate FILE RUNS | refilter FILE RUNS EXPR | shards FILE N RUNS | genome RECORDS SAMPLES"
                 .into(),
         ),
     };
@@ -279,4 +287,61 @@ fn genome_to_stdout(records: u64, samples: usize) -> Result<(), String> {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
         _ => Ok(()),
     }
+}
+
+/// `shards FILE N RUNS`: a whole read, a plan of N shards, and each shard read, best of RUNS.
+fn shards(path: &Path, n: usize, runs: u32) -> Result<(), String> {
+    use std::rc::Rc;
+    use wasm_core::formats::shards::{plan, read_shard};
+    use wasm_core::formats::{ReadOptions, ReadSeek};
+    use wasm_core::progress::Silent;
+    let bytes: Rc<[u8]> = fs::read(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .into();
+    let open = || -> Box<dyn ReadSeek> { Box::new(io::Cursor::new(Rc::clone(&bytes))) };
+    let failed = |e: wasm_core::IngestError| format!("{}: {e}", path.display());
+    let best = |f: &dyn Fn() -> Result<u64, String>| -> Result<(f64, u64), String> {
+        let mut best = f64::INFINITY;
+        let mut value = 0;
+        for _ in 0..runs.max(1) {
+            let started = Instant::now();
+            value = f()?;
+            best = best.min(started.elapsed().as_secs_f64());
+        }
+        Ok((best, value))
+    };
+    let (t, records) = best(&|| {
+        wasm_core::read_dataset(&bytes[..], None, &mut Silent)
+            .map(|d| d.summary.records)
+            .map_err(failed)
+    })?;
+    println!("whole {t:.6} {records}");
+    let (t, _) = best(&|| {
+        plan(open(), None, None, n)
+            .map(|p| p.shards.len() as u64)
+            .map_err(failed)
+    })?;
+    let planned = plan(open(), None, None, n).map_err(failed)?;
+    println!("plan {t:.6} {}", planned.shards.len());
+    if let Some(reason) = planned.single_reason {
+        println!("# one shard: {reason}");
+    }
+    let (mut slowest, mut total) = (0f64, 0u64);
+    for (k, spec) in planned.shards.iter().enumerate() {
+        let (t, records) = best(&|| {
+            read_shard(open(), None, spec, &ReadOptions::default(), &mut Silent)
+                .map(|d| d.summary.records)
+                .map_err(failed)
+        })?;
+        println!("shard{k} {t:.6} {records}");
+        slowest = slowest.max(t);
+        total += records;
+    }
+    println!("shards_max {slowest:.6} {total}");
+    if total != records {
+        return Err(format!(
+            "the shards hold {total} records, the whole file {records}"
+        ));
+    }
+    Ok(())
 }

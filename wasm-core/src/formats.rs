@@ -9,6 +9,7 @@ pub mod bgzf;
 pub mod header;
 pub mod indexed;
 mod merged;
+pub mod shards;
 pub mod sniff;
 pub mod vcf_text;
 
@@ -80,6 +81,10 @@ pub struct Location {
     pub record: Option<u64>,
     /// Offset in the uncompressed stream (VCF text or BCF).
     pub offset: Option<u64>,
+    /// In one shard of a file ([`shards::read_shard`]): the compressed byte offset where the
+    /// shard starts. `record` then counts from the shard's first record, and `line` is unknown.
+    #[serde(default)]
+    pub shard_offset: Option<u64>,
 }
 
 impl std::fmt::Display for Location {
@@ -88,8 +93,11 @@ impl std::fmt::Display for Location {
         if let Some(l) = self.line {
             parts.push(format!("line {l}"));
         }
-        if let Some(r) = self.record {
-            parts.push(format!("record {r}"));
+        match (self.record, self.shard_offset) {
+            (Some(r), Some(s)) => parts.push(format!("record {r} of the shard at byte {s}")),
+            (Some(r), None) => parts.push(format!("record {r}")),
+            (None, Some(s)) => parts.push(format!("the shard at byte {s}")),
+            (None, None) => {}
         }
         if let Some(o) = self.offset {
             parts.push(format!("byte offset {o}"));
@@ -117,6 +125,9 @@ pub enum IngestError {
     /// starts (in the plaintext, when the file is Crypt4GH-encrypted).
     #[error("{0}")]
     Bgzf(bgzf::BgzfError),
+    /// A shard of a file ([`shards`]) that does not fit the file it is read from.
+    #[error("{0}")]
+    Shard(shards::ShardError),
     #[error("invalid VCF header at line {line}: {reason}")]
     Header { line: u64, reason: String },
     #[error("invalid BCF header: {0}")]
@@ -329,63 +340,58 @@ fn read_boxed(
     let (head, decoded) = peek(decoded, 16).map_err(&decode_err)?;
     let payload = sniff::payload(&head).map_err(IngestError::NotVariantFile)?;
     let uncompressed = Rc::new(Cell::new(0u64));
-    let decoded = Counting::new(decoded, &uncompressed);
-    let mut ctx = Ctx {
-        count: &count,
-        total,
-        progress,
-        last_report: 0,
-        warnings: Warnings::default(),
-        raw_limit: options.raw_limit,
-        stopped_early: false,
-        stream: options.stream.map(Stream::new),
-    };
-    let (dataset_store, file_format, raw_header, contigs, ended_cleanly) = match payload {
-        Payload::Vcf => read_vcf(
-            BufReader::with_capacity(BUF, decoded),
-            &mut ctx,
-            &decode_err,
-        )?,
-        Payload::Bcf => read_bcf(
-            BufReader::with_capacity(BUF, decoded),
-            &mut ctx,
-            &decode_err,
-        )?,
-    };
-    let partial = ctx.stopped_early;
-    let scanned = ctx.stream.as_ref().map(|s| s.scanned);
-    if !partial && compression == Compression::Bgzf && tail.borrow().as_slice() != EOF_MARKER {
-        let reason = "the BGZF end-of-file marker is missing, so the file is truncated (an interrupted download or copy?)";
-        if ended_cleanly {
-            // Some old writers omit the marker; the last record was complete, so say so and go on.
-            ctx.warnings.add(
-                "bgzf-eof",
-                format!("{reason}; the last record read was complete"),
-            );
-        } else {
-            return Err(IngestError::Compression {
-                reason: reason.into(),
-                raw_offset: count.get(),
-            });
+    let decoded = BufReader::with_capacity(BUF, Counting::new(decoded, &uncompressed));
+    let mut ctx = Ctx::new(&count, total, options, progress, Origin::File);
+    let (header, ended_cleanly) = match payload {
+        Payload::Vcf => {
+            let mut lines = LineReader::new(decoded);
+            let mut header = read_vcf_header(&mut lines, &mut ctx, &decode_err)?;
+            let ended = read_vcf_records(&mut lines, &mut header.store, &mut ctx, &decode_err)?;
+            (header, ended)
         }
+        Payload::Bcf => {
+            let mut decoded = decoded;
+            let bcf = read_bcf_header(&mut decoded, &mut ctx.warnings, &decode_err)?;
+            let mut header = bcf.into_file_header()?;
+            if let Some(bcf) = header.bcf.as_deref() {
+                read_bcf_records(decoded, bcf, &mut header.store, &mut ctx, &decode_err)?;
+            }
+            (header, true)
+        }
+    };
+    if !ctx.stopped_early && compression == Compression::Bgzf {
+        let marker = tail.borrow().as_slice() == EOF_MARKER;
+        check_eof_marker(marker, ended_cleanly, &mut ctx.warnings, count.get())?;
     }
     let _ = ctx.progress.report(count.get(), total);
-    let mut dataset = finish(
-        dataset_store,
-        Parts {
-            compression,
-            payload,
-            file_format,
-            raw_header: &raw_header,
-            contigs: &contigs,
-            warnings: ctx.warnings.render(),
-            bytes_read: count.get(),
-            uncompressed_bytes: uncompressed.get(),
-        },
+    let (bytes_read, uncompressed) = (count.get(), uncompressed.get());
+    Ok(ctx.into_dataset(header, compression, payload, bytes_read, uncompressed))
+}
+
+/// After a BGZF file was read to its end: whether it ended with the end-of-file marker (SAM
+/// spec §4.1.2). Without it the file was cut short at a block boundary — an error when the last
+/// record is incomplete, a warning when it is complete (some old writers omit the marker).
+fn check_eof_marker(
+    found: bool,
+    ended_cleanly: bool,
+    warnings: &mut Warnings,
+    raw_offset: u64,
+) -> Result<(), IngestError> {
+    if found {
+        return Ok(());
+    }
+    let reason = "the BGZF end-of-file marker is missing, so the file is truncated (an interrupted download or copy?)";
+    if !ended_cleanly {
+        return Err(IngestError::Compression {
+            reason: reason.into(),
+            raw_offset,
+        });
+    }
+    warnings.add(
+        "bgzf-eof",
+        format!("{reason}; the last record read was complete"),
     );
-    dataset.summary.partial = partial;
-    dataset.summary.scanned = scanned;
-    Ok(dataset)
+    Ok(())
 }
 
 /// What [`finish`] needs besides the store.
@@ -486,6 +492,61 @@ pub fn read_encrypted_dataset_with<R: Read + Seek>(
     Ok(dataset)
 }
 
+/// A data file opened for random access: the plaintext view when it is Crypt4GH-encrypted.
+struct Opened {
+    data: Box<dyn ReadSeek>,
+    /// The container of the (plaintext) data, from its first bytes.
+    container: sniff::Container,
+    encrypted: bool,
+    /// Bytes of data (of plaintext, when encrypted).
+    len: u64,
+}
+
+/// Opens `data` for random access: a Crypt4GH file (recognised by its magic bytes) through its
+/// plaintext view, which keeps `cached_segments` decrypted segments, with `key`.
+fn open_seekable(
+    mut data: Box<dyn ReadSeek>,
+    key: Option<&SecretKey>,
+    cached_segments: usize,
+) -> Result<Opened, IngestError> {
+    let mut head = [0u8; 18];
+    let n = read_up_to(&mut data, &mut head).map_err(decryption_or_io)?;
+    let (mut data, encrypted): (Box<dyn ReadSeek>, bool) = match sniff::container(&head[..n]) {
+        sniff::Container::Crypt4gh => {
+            let key = key.ok_or(IngestError::Encrypted)?;
+            let plain = PlaintextReader::with_cache(data, key, cached_segments)
+                .map_err(IngestError::Decryption)?;
+            (Box::new(plain), true)
+        }
+        _ => (data, false),
+    };
+    let io_err = |e: io::Error| IngestError::Io(e.to_string());
+    let len = data.seek(io::SeekFrom::End(0)).map_err(io_err)?;
+    data.seek(io::SeekFrom::Start(0)).map_err(io_err)?;
+    let n = read_up_to(&mut data, &mut head).map_err(decryption_or_io)?;
+    data.seek(io::SeekFrom::Start(0)).map_err(io_err)?;
+    Ok(Opened {
+        data,
+        container: sniff::container(&head[..n]),
+        encrypted,
+        len,
+    })
+}
+
+/// Reads until `buf` is full or the data ends; the bytes read.
+fn read_up_to<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
 /// An error from decompressing: a failed decryption, a damaged BGZF block (which names its
 /// own offset), other damaged or truncated compressed data (`raw_offset` bytes into the file),
 /// or an I/O failure.
@@ -494,6 +555,8 @@ fn decode_error(e: io::Error, raw_offset: u64) -> IngestError {
         IngestError::Decryption(Crypt4ghError::from_io(e))
     } else if let Some(e) = bgzf_error(&e) {
         IngestError::Bgzf(e.clone())
+    } else if let Some(e) = shard_error(&e) {
+        IngestError::Shard(e.clone())
     } else if matches!(
         e.kind(),
         io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidInput
@@ -516,6 +579,10 @@ fn decryption_or_io(e: io::Error) -> IngestError {
     }
 }
 
+/// The engine's BGZF reader over a seekable file, counting the raw bytes it reads: one
+/// compiled copy for indexed reads and shards.
+type Bgzf = bgzf::BgzfReader<Counting<Box<dyn ReadSeek>>>;
+
 /// `Read + Seek` as one trait, for a boxed reader.
 pub trait ReadSeek: Read + Seek {}
 impl<T: Read + Seek> ReadSeek for T {}
@@ -529,6 +596,19 @@ pub fn is_encrypted(head: &[u8]) -> bool {
 fn bgzf_error(e: &io::Error) -> Option<&bgzf::BgzfError> {
     e.get_ref()
         .and_then(|inner| inner.downcast_ref::<bgzf::BgzfError>())
+}
+
+/// The [`shards::ShardError`] an I/O error carries, if a shard's reader found the plan does not
+/// fit the file.
+fn shard_error(e: &io::Error) -> Option<&shards::ShardError> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<shards::ShardError>())
+}
+
+/// Whether an I/O error carries one of the engine's typed errors, which [`decode_error`] keeps
+/// rather than blaming the record being read.
+fn is_typed_decode_error(e: &io::Error) -> bool {
+    bgzf_error(e).is_some() || shard_error(e).is_some()
 }
 
 fn is_decryption_error(e: &io::Error) -> bool {
@@ -546,6 +626,44 @@ struct Ctx<'a> {
     /// Set when reading stopped at `raw_limit`.
     stopped_early: bool,
     stream: Option<Stream<'a>>,
+    /// What locations in messages can say.
+    origin: Origin,
+}
+
+/// Where the records being read sit in the file: what error and warning locations can say.
+#[derive(Debug, Clone, Copy)]
+enum Origin {
+    /// The whole file from its start: lines and uncompressed offsets count from there.
+    File,
+    /// One shard ([`shards`]) starting at compressed byte `shard_offset`: records count from
+    /// its first, lines are unknown, and uncompressed offsets are the file's own only for
+    /// uncompressed text (`file_offsets`).
+    Shard {
+        shard_offset: u64,
+        file_offsets: bool,
+    },
+}
+
+impl Origin {
+    fn locate(self, line: Option<u64>, record: Option<u64>, offset: Option<u64>) -> Location {
+        match self {
+            Origin::File => Location {
+                line,
+                record,
+                offset,
+                shard_offset: None,
+            },
+            Origin::Shard {
+                shard_offset,
+                file_offsets,
+            } => Location {
+                line: None,
+                record,
+                offset: offset.filter(|_| file_offsets),
+                shard_offset: Some(shard_offset),
+            },
+        }
+    }
 }
 
 /// Streaming filter mode's batch: records parsed but not yet filtered, with their source.
@@ -700,7 +818,55 @@ impl Warnings {
     }
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(
+        count: &'a Rc<Cell<u64>>,
+        total: Option<u64>,
+        options: &ReadOptions<'a>,
+        progress: &'a mut dyn Progress,
+        origin: Origin,
+    ) -> Self {
+        Ctx {
+            count,
+            total,
+            progress,
+            last_report: 0,
+            warnings: Warnings::default(),
+            raw_limit: options.raw_limit,
+            stopped_early: false,
+            stream: options.stream.map(Stream::new),
+            origin,
+        }
+    }
+
+    /// The [`Dataset`] of a finished read: the store `header` shaped, now filled, with its
+    /// summary.
+    fn into_dataset(
+        self,
+        header: FileHeader,
+        compression: Compression,
+        payload: Payload,
+        bytes_read: u64,
+        uncompressed_bytes: u64,
+    ) -> Dataset {
+        let mut dataset = finish(
+            header.store,
+            Parts {
+                compression,
+                payload,
+                file_format: header.file_format,
+                raw_header: &header.raw,
+                contigs: &header.contigs,
+                warnings: self.warnings.render(),
+                bytes_read,
+                uncompressed_bytes,
+            },
+        );
+        dataset.summary.partial = self.stopped_early;
+        dataset.summary.scanned = self.stream.as_ref().map(|s| s.scanned);
+        dataset
+    }
+
     /// Whether reading should stop here (a prefix read reached its limit).
     fn at_limit(&mut self) -> bool {
         if self
@@ -717,6 +883,8 @@ impl Ctx<'_> {
         let done = self.count.get();
         if done >= self.last_report + (1 << 20) {
             self.last_report = done;
+            // A shard reads a little past its own bytes to finish its last record.
+            let done = self.total.map_or(done, |total| done.min(total));
             if self.progress.report(done, self.total) == Flow::Cancel {
                 return Err(IngestError::Cancelled);
             }
@@ -725,37 +893,37 @@ impl Ctx<'_> {
     }
 }
 
-/// Store, file format, raw header, header contigs, and whether the data ended on a record boundary.
-type Read4 = (VariantStore, String, String, Vec<ContigInfo>, bool);
+/// A file's header as ingest needs it: the empty store it shapes and what the summary says.
+struct FileHeader {
+    store: VariantStore,
+    file_format: String,
+    raw: String,
+    contigs: Vec<ContigInfo>,
+    /// BCF: noodles' header, for BCF's string maps.
+    bcf: Option<Box<vcf::Header>>,
+}
 
-fn read_vcf<R: BufRead>(
-    reader: R,
+/// Reads a VCF text header up to and including the `#CHROM` line, leaving `lines` at the first
+/// record.
+fn read_vcf_header<R: BufRead>(
+    lines: &mut LineReader<R>,
     ctx: &mut Ctx<'_>,
     decode_err: &dyn Fn(io::Error) -> IngestError,
-) -> Result<Read4, IngestError> {
-    let mut lines = LineReader::new(reader);
-    let line_err = |e: LineError, lines: &LineReader<R>| match e {
-        LineError::Io(e) => decode_err(e),
-        LineError::TooLong => IngestError::Record {
-            location: Location {
-                line: Some(lines.line + 1),
-                record: None,
-                offset: Some(lines.line_offset),
-            },
-            reason: e.to_string(),
-        },
-    };
+) -> Result<FileHeader, IngestError> {
     let mut hdr = header::TextHeader::default();
     let mut saw_chrom_line = false;
-    while lines.next_line().map_err(|e| line_err(e, &lines))? {
+    while lines
+        .next_line()
+        .map_err(|e| line_error(e, lines, ctx.origin, decode_err))?
+    {
         let line = std::str::from_utf8(&lines.buf).map_err(|_| IngestError::Header {
             line: lines.line,
             reason: "the header is not valid UTF-8 text".into(),
         })?;
         ctx.warnings.at(Location {
             line: Some(lines.line),
-            record: None,
             offset: Some(lines.line_offset),
+            ..Location::default()
         });
         let warnings = &mut ctx.warnings;
         let done = hdr
@@ -776,33 +944,64 @@ fn read_vcf<R: BufRead>(
             reason: "the #CHROM header line is missing".into(),
         });
     }
-    let contigs = hdr.contigs.clone();
-    let file_format = hdr.file_format.clone();
-    let raw_header = std::mem::take(&mut hdr.raw);
-    let mut store = hdr.store().map_err(|e| IngestError::Header {
+    let store = hdr.store().map_err(|e| IngestError::Header {
         line: lines.line,
         reason: e.to_string(),
     })?;
+    Ok(FileHeader {
+        store,
+        file_format: std::mem::take(&mut hdr.file_format),
+        raw: std::mem::take(&mut hdr.raw),
+        contigs: std::mem::take(&mut hdr.contigs),
+        bcf: None,
+    })
+}
+
+/// A line that could not be read: damaged data, or a line over the length limit.
+fn line_error<R>(
+    e: LineError,
+    lines: &LineReader<R>,
+    origin: Origin,
+    decode_err: &dyn Fn(io::Error) -> IngestError,
+) -> IngestError {
+    match e {
+        LineError::Io(e) => decode_err(e),
+        LineError::TooLong => IngestError::Record {
+            location: origin.locate(Some(lines.line + 1), None, Some(lines.line_offset)),
+            reason: e.to_string(),
+        },
+    }
+}
+
+/// Reads VCF records from `lines` (positioned after the header) into `store`, or into the
+/// streaming batch. Returns whether the data ended on a record boundary.
+fn read_vcf_records<R: BufRead>(
+    lines: &mut LineReader<R>,
+    store: &mut VariantStore,
+    ctx: &mut Ctx<'_>,
+    decode_err: &dyn Fn(io::Error) -> IngestError,
+) -> Result<bool, IngestError> {
     let mut scratch = vcf_text::Scratch::default();
     let mut record = 0u64;
     let mut blank_lines = 0u64;
     let mut ended_cleanly = true;
-    while lines.next_line().map_err(|e| line_err(e, &lines))? {
+    while lines
+        .next_line()
+        .map_err(|e| line_error(e, lines, ctx.origin, decode_err))?
+    {
         if lines.buf.is_empty() {
             blank_lines += 1;
             continue;
         }
         record += 1;
-        let location = Location {
-            line: Some(lines.line),
-            record: Some(record),
-            offset: Some(lines.line_offset),
-        };
+        let location = ctx
+            .origin
+            .locate(Some(lines.line), Some(record), Some(lines.line_offset));
         ctx.warnings.at(location.clone());
         let unterminated = !lines.had_newline;
         let target = match ctx.stream.as_mut() {
-            Some(stream) => stream.batch(&store),
-            None => &mut store,
+            Some(stream) => stream.batch(store),
+            None => &mut *store,
         };
         vcf_text::parse_record(&lines.buf, target, &mut scratch, &mut ctx.warnings).map_err(
             |e| {
@@ -828,7 +1027,7 @@ fn read_vcf<R: BufRead>(
             stream.lines.extend_from_slice(&lines.buf);
             stream.ends.push(stream.lines.len());
             if stream.full() {
-                keep_lines(stream, &mut store, &mut scratch, &mut ctx.warnings)?;
+                keep_lines(stream, store, &mut scratch, &mut ctx.warnings)?;
             }
         }
         ctx.tick()?;
@@ -837,7 +1036,7 @@ fn read_vcf<R: BufRead>(
         }
     }
     if let Some(stream) = ctx.stream.as_mut() {
-        keep_lines(stream, &mut store, &mut scratch, &mut ctx.warnings)?;
+        keep_lines(stream, store, &mut scratch, &mut ctx.warnings)?;
     }
     if blank_lines > 0 {
         ctx.warnings.add(
@@ -845,7 +1044,7 @@ fn read_vcf<R: BufRead>(
             format!("{blank_lines} blank line(s) skipped"),
         );
     }
-    Ok((store, file_format, raw_header, contigs, ended_cleanly))
+    Ok(ended_cleanly)
 }
 
 /// A BCF header: noodles' (for its string maps) and ours (for the store's columns).
@@ -911,44 +1110,50 @@ fn read_bcf_header<R: Read>(
     })
 }
 
-fn read_bcf<R: BufRead>(
+impl BcfHeader {
+    /// The store this header shapes, with noodles' header kept for the records' string maps.
+    fn into_file_header(self) -> Result<FileHeader, IngestError> {
+        let store = self
+            .text
+            .store()
+            .map_err(|e| IngestError::BcfHeader(e.to_string()))?;
+        Ok(FileHeader {
+            store,
+            file_format: self.file_format,
+            raw: self.raw,
+            contigs: self.contigs,
+            bcf: Some(Box::new(self.noodles)),
+        })
+    }
+}
+
+/// Reads BCF records from `reader` (positioned after the header) into `store`, or into the
+/// streaming batch.
+fn read_bcf_records<R: Read>(
     reader: R,
+    header: &vcf::Header,
+    store: &mut VariantStore,
     ctx: &mut Ctx<'_>,
     decode_err: &dyn Fn(io::Error) -> IngestError,
-) -> Result<Read4, IngestError> {
-    let mut reader = reader;
-    let BcfHeader {
-        noodles: hdr,
-        text: text_header,
-        file_format,
-        contigs,
-        raw: raw_header,
-    } = read_bcf_header(&mut reader, &mut ctx.warnings, decode_err)?;
+) -> Result<(), IngestError> {
     let mut reader = noodles::bcf::io::Reader::from(reader);
-    let mut store = text_header
-        .store()
-        .map_err(|e| IngestError::BcfHeader(e.to_string()))?;
     let mut record = noodles::bcf::Record::default();
     let mut scratch = bcf::Scratch::default();
     let mut n = 0u64;
     loop {
+        let origin = ctx.origin;
         let read = reader
             .read_record(&mut record)
             .map_err(|e| match e.kind() {
-                // Damaged compression is named by the block, not blamed on the record.
-                _ if bgzf_error(&e).is_some() => decode_err(e),
+                // Damaged compression is named by the block, and a shard that does not fit by
+                // the shard, not blamed on the record.
+                _ if is_typed_decode_error(&e) => decode_err(e),
                 io::ErrorKind::UnexpectedEof => IngestError::Record {
-                    location: Location {
-                        record: Some(n + 1),
-                        ..Location::default()
-                    },
+                    location: origin.locate(None, Some(n + 1), None),
                     reason: "the file ends in the middle of this record, so it is truncated".into(),
                 },
                 io::ErrorKind::InvalidData => IngestError::Record {
-                    location: Location {
-                        record: Some(n + 1),
-                        ..Location::default()
-                    },
+                    location: origin.locate(None, Some(n + 1), None),
                     reason: e.to_string(),
                 },
                 _ => decode_err(e),
@@ -957,27 +1162,21 @@ fn read_bcf<R: BufRead>(
             break;
         }
         n += 1;
-        ctx.warnings.at(Location {
-            record: Some(n),
-            ..Location::default()
-        });
+        ctx.warnings.at(origin.locate(None, Some(n), None));
         let target = match ctx.stream.as_mut() {
-            Some(stream) => stream.batch(&store),
-            None => &mut store,
+            Some(stream) => stream.batch(store),
+            None => &mut *store,
         };
-        bcf::push_record(&record, &hdr, target, &mut scratch, &mut ctx.warnings).map_err(|e| {
-            IngestError::Record {
-                location: Location {
-                    record: Some(n),
-                    ..Location::default()
-                },
+        bcf::push_record(&record, header, target, &mut scratch, &mut ctx.warnings).map_err(
+            |e| IngestError::Record {
+                location: origin.locate(None, Some(n), None),
                 reason: e.to_string(),
-            }
-        })?;
+            },
+        )?;
         if let Some(stream) = ctx.stream.as_mut() {
             stream.records.push(record.clone());
             if stream.full() {
-                keep_records(stream, &hdr, &mut store, &mut scratch, &mut ctx.warnings)?;
+                keep_records(stream, header, store, &mut scratch, &mut ctx.warnings)?;
             }
         }
         ctx.tick()?;
@@ -986,9 +1185,9 @@ fn read_bcf<R: BufRead>(
         }
     }
     if let Some(stream) = ctx.stream.as_mut() {
-        keep_records(stream, &hdr, &mut store, &mut scratch, &mut ctx.warnings)?;
+        keep_records(stream, header, store, &mut scratch, &mut ctx.warnings)?;
     }
-    Ok((store, file_format, raw_header, contigs, true))
+    Ok(())
 }
 
 /// `read_exact`, with end of data turned into `eof()`'s error.

@@ -12,7 +12,7 @@
 //! mismatch is [`IndexError::Mismatch`], never wrong records.
 
 use std::cell::Cell;
-use std::io::{self, BufRead, Read, Seek, SeekFrom};
+use std::io::{self, BufRead, Read};
 use std::rc::Rc;
 
 use noodles::vcf;
@@ -21,17 +21,14 @@ use super::bgzf::BgzfReader;
 use super::header::{self, ContigInfo, TextHeader};
 use super::sniff::{self, Compression, Payload};
 use super::{
-    BcfHeader, ContigSummary, Counting, Dataset, IngestError, Location, Parts, ReadSeek, Warnings,
-    bcf, error_chain, finish, read_bcf_header, vcf_text,
+    BcfHeader, Bgzf, ContigSummary, Counting, Ctx, Dataset, IngestError, Location, Opened, Origin,
+    Parts, ReadOptions, ReadSeek, Warnings, bcf, error_chain, finish, open_seekable,
+    read_bcf_header, read_up_to, shards, vcf_text,
 };
-use crate::crypt4gh::{PlaintextReader, SecretKey};
+use crate::crypt4gh::SecretKey;
 use crate::index::{Chunk, Index, IndexError, IndexKind, block_offset, merge_chunks};
-use crate::progress::{Flow, Progress};
 use crate::regions::{RegionSet, overlaps, record_span};
 use crate::store::VariantStore;
-
-/// Data bytes between two progress reports of [`IndexedFile::read_range_with`].
-const PROGRESS_STEP: u64 = 1 << 20;
 
 /// Longest header or record line read through an index (a guard against a wrong offset
 /// landing in binary data, or a corrupt file): 64 MiB.
@@ -69,9 +66,6 @@ pub struct OverviewContig {
     /// From the index's statistics; `None` when the index has none.
     pub records: Option<u64>,
 }
-
-/// The engine's BGZF reader over the data file, counting the raw bytes it reads.
-type Bgzf = BgzfReader<Counting<Box<dyn ReadSeek>>>;
 
 /// The decompressing reader positioned by virtual offsets, and what parses its records.
 enum Records {
@@ -133,28 +127,17 @@ impl IndexedFile {
 
     /// As [`IndexedFile::open`], with an index already parsed.
     pub fn with_index(
-        mut data: Box<dyn ReadSeek>,
+        data: Box<dyn ReadSeek>,
         index: Index,
         key: Option<&SecretKey>,
     ) -> Result<IndexedFile, IngestError> {
-        let io_err = |e: io::Error| IngestError::Io(e.to_string());
-        let mut head = [0u8; 18];
-        let n = read_up_to(&mut data, &mut head).map_err(io_err)?;
-        let (data, encrypted): (Box<dyn ReadSeek>, bool) = match sniff::container(&head[..n]) {
-            sniff::Container::Crypt4gh => {
-                let key = key.ok_or(IngestError::Encrypted)?;
-                let plain = PlaintextReader::with_cache(data, key, CACHED_SEGMENTS)
-                    .map_err(IngestError::Decryption)?;
-                (Box::new(plain), true)
-            }
-            _ => (data, false),
-        };
-        let mut data = data;
-        let data_bytes = data.seek(SeekFrom::End(0)).map_err(io_err)?;
-        data.seek(SeekFrom::Start(0)).map_err(io_err)?;
-        let n = read_up_to(&mut data, &mut head).map_err(super::decryption_or_io)?;
-        data.seek(SeekFrom::Start(0)).map_err(io_err)?;
-        match sniff::container(&head[..n]) {
+        let Opened {
+            data,
+            container,
+            encrypted,
+            len: data_bytes,
+        } = open_seekable(data, key, CACHED_SEGMENTS)?;
+        match container {
             sniff::Container::Bgzf => {}
             other => {
                 let what = match other {
@@ -308,33 +291,6 @@ impl IndexedFile {
         Ok(())
     }
 
-    /// Decompressed bytes before the first record (the header), as a whole read counts them.
-    fn header_text_bytes(&mut self) -> Result<u64, IngestError> {
-        let first = self.first_record;
-        let bgzf = self.records.bgzf();
-        bgzf.seek_virtual(0)
-            .map_err(|e| super::decode_error(e, 0))?;
-        let mut bytes = 0u64;
-        while bgzf.virtual_position() < first {
-            let at = bgzf.virtual_position();
-            let available = bgzf
-                .fill_buf()
-                .map_err(|e| super::decode_error(e, block_offset(at)))?
-                .len();
-            if available == 0 {
-                break;
-            }
-            let take = if block_offset(at) == block_offset(first) {
-                ((first & 0xffff) - (at & 0xffff)) as usize
-            } else {
-                available
-            };
-            bgzf.consume(take.min(available));
-            bytes += take.min(available) as u64;
-        }
-        Ok(bytes)
-    }
-
     /// Up to `n` decompressed bytes from virtual offset `at`.
     fn peek(&mut self, at: u64, n: usize) -> Result<Vec<u8>, IngestError> {
         let bgzf = self.records.bgzf();
@@ -471,104 +427,41 @@ impl IndexedFile {
     }
 
     /// The records whose first byte is in `[start, end)` (virtual offsets from
-    /// [`Self::shard_starts`]; `None` reads to the end), all contigs, in file order.
+    /// [`Self::shard_starts`]; `None` reads to the end), all contigs, in file order. The reading
+    /// is a shard's ([`shards::read_shard`]): it must arrive exactly at `end`.
     pub fn read_range(&mut self, start: u64, end: Option<u64>) -> Result<Dataset, IngestError> {
-        self.read_range_with(start, end, &mut crate::progress::Silent)
-    }
-
-    /// [`Self::read_range`], reporting the data bytes of the range done (from its first block
-    /// to the block of `end`, or the end of the file) about every [`PROGRESS_STEP`] bytes; a
-    /// `Flow::Cancel` stops the read with [`IngestError::Cancelled`]. The summary's
-    /// `uncompressed_bytes` counts the range's records (VCF lines with their newline, BCF
-    /// records as stored) and, for the first range, the header before them.
-    pub fn read_range_with(
-        &mut self,
-        start: u64,
-        end: Option<u64>,
-        progress: &mut dyn Progress,
-    ) -> Result<Dataset, IngestError> {
         let mut store = self.header.store().map_err(|e| IngestError::Header {
             line: 0,
             reason: e.to_string(),
         })?;
-        let mut warnings = Warnings::default();
+        let end = end.map(|end| self.normalize(end)).transpose()?;
         let before = self.read.get();
-        let total = end
-            .map_or(self.data_bytes, block_offset)
-            .saturating_sub(block_offset(start));
-        let end = end.unwrap_or(u64::MAX);
         let at = block_offset(start);
-        // The first part counts the header too, so the parts' text adds up to the file's.
-        let mut text = if start <= self.first_record {
-            self.header_text_bytes()?
-        } else {
-            0
+        let decode_err = |e: io::Error| super::decode_error(e, at);
+        let mut silent = crate::progress::Silent;
+        let origin = Origin::Shard {
+            shard_offset: at,
+            file_offsets: false,
         };
-        let mut reported = 0u64;
-        let mut report = |position: u64| -> Result<(), IngestError> {
-            let done = block_offset(position).saturating_sub(at).min(total);
-            if done >= reported + PROGRESS_STEP {
-                reported = done;
-                if let Flow::Cancel = progress.report(done, Some(total)) {
-                    return Err(IngestError::Cancelled);
-                }
-            }
-            Ok(())
+        let options = ReadOptions::default();
+        let mut ctx = Ctx::new(&self.read, None, &options, &mut silent, origin);
+        let (bgzf, bcf) = match &mut self.records {
+            Records::Vcf(bgzf) => (bgzf, None),
+            Records::Bcf(reader, header) => (reader.get_mut(), Some(&**header)),
         };
-        self.records
-            .bgzf()
-            .seek_virtual(start)
-            .map_err(|e| super::decode_error(e, at))?;
-        let record_err = |n: u64, e: String| IngestError::Record {
-            location: Location::default(),
-            reason: format!("record {n} of the shard starting at byte {at}: {e}"),
-        };
-        let mut n = 0u64;
-        match &mut self.records {
-            Records::Vcf(bgzf) => {
-                let mut line = Vec::new();
-                let mut scratch = vcf_text::Scratch::default();
-                while position(bgzf).map_err(|e| super::decode_error(e, at))? < end {
-                    line.clear();
-                    if read_line(bgzf, &mut line).map_err(|e| super::decode_error(e, at))? == 0 {
-                        break;
-                    }
-                    if line.is_empty() {
-                        continue;
-                    }
-                    n += 1;
-                    text += line.len() as u64 + 1;
-                    vcf_text::parse_record(&line, &mut store, &mut scratch, &mut warnings)
-                        .map_err(|e| record_err(n, e.to_string()))?;
-                    if n.is_multiple_of(1024) {
-                        report(bgzf.virtual_position())?;
-                    }
-                }
-            }
-            Records::Bcf(reader, header) => {
-                let mut record = noodles::bcf::Record::default();
-                let mut scratch = bcf::Scratch::default();
-                while position(reader.get_mut()).map_err(|e| super::decode_error(e, at))? < end {
-                    let read = reader
-                        .read_record(&mut record)
-                        .map_err(|e| record_err(n + 1, error_chain(&e)))?;
-                    if read == 0 {
-                        break;
-                    }
-                    n += 1;
-                    text += read as u64;
-                    bcf::push_record(&record, header, &mut store, &mut scratch, &mut warnings)
-                        .map_err(|e| record_err(n, e.to_string()))?;
-                    if n.is_multiple_of(1024) {
-                        report(reader.get_ref().virtual_position())?;
-                    }
-                }
-            }
-        }
-        progress.report(total, Some(total));
-        let mut dataset = self.dataset(store, &warnings, self.read.get() - before);
-        dataset.summary.uncompressed_bytes = text;
-        Ok(dataset)
+        shards::read_bgzf_range(bgzf, bcf, &mut store, (start, end), &mut ctx, &decode_err)?;
+        let warnings = std::mem::take(&mut ctx.warnings);
+        drop(ctx);
+        Ok(self.dataset(store, &warnings, self.read.get() - before))
+    }
+
+    /// `vpos` as a reader arriving there reports it: the end of a block (htslib writes either
+    /// form) becomes the start of the next block with data.
+    pub(super) fn normalize(&mut self, vpos: u64) -> Result<u64, IngestError> {
+        let decode_err = |e: io::Error| super::decode_error(e, block_offset(vpos));
+        let bgzf = self.records.bgzf();
+        bgzf.seek_virtual(vpos).map_err(decode_err)?;
+        position(bgzf).map_err(decode_err)
     }
 
     /// The [`Dataset`] of records read through the index (`bytes_read` of the data file).
@@ -778,20 +671,6 @@ fn describe_line(line: &[u8]) -> String {
         }
         _ => "the middle of a record".into(),
     }
-}
-
-/// Reads until `buf` is full or the data ends; the bytes read.
-fn read_up_to<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 /// Per-contig counts of a loaded dataset that disagree with an index's statistics: a sign the

@@ -32,13 +32,19 @@ pub struct LineReader<R> {
 
 impl<R: BufRead> LineReader<R> {
     pub fn new(inner: R) -> Self {
+        Self::starting_at(inner, 0)
+    }
+
+    /// A reader whose first byte is at uncompressed offset `offset` (a shard that starts
+    /// mid-file); line numbers still count from 1.
+    pub fn starting_at(inner: R, offset: u64) -> Self {
         Self {
             inner,
             buf: Vec::new(),
             line: 0,
-            line_offset: 0,
+            line_offset: offset,
             had_newline: true,
-            next_offset: 0,
+            next_offset: offset,
         }
     }
 
