@@ -142,7 +142,43 @@ fn text(b: &[u8]) -> String {
 }
 
 fn parse_int(b: &[u8]) -> Option<i32> {
-    std::str::from_utf8(b).ok()?.parse().ok()
+    // What `i32::from_str` accepts (an optional sign, then ASCII digits), without validating
+    // UTF-8 first: this runs for every number of every record.
+    let (negative, digits) = match b {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        // Empty, or long enough to need the careful path (leading zeros, overflow).
+        return std::str::from_utf8(b).ok()?.parse().ok();
+    }
+    let mut v: i64 = 0;
+    for &d in digits {
+        let d = d.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + i64::from(d);
+    }
+    i32::try_from(if negative { -v } else { v }).ok()
+}
+
+/// Parses POS as `u64::from_str` does, without validating UTF-8 first.
+fn parse_pos(b: &[u8]) -> Option<u64> {
+    let digits = b.strip_prefix(b"+").unwrap_or(b);
+    if digits.is_empty() || digits.len() > 19 {
+        return std::str::from_utf8(b).ok()?.parse().ok();
+    }
+    let mut v: u64 = 0;
+    for &d in digits {
+        let d = d.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u64::from(d);
+    }
+    Some(v)
 }
 
 /// Parses a VCF float (`1.5`, `1e-3`, `nan`, `inf`); `None` when invalid.
@@ -258,7 +294,7 @@ pub fn parse_record(
     let mut cols = line.split(|&b| b == b'\t');
     let mut fixed: [&[u8]; 8] = [b""; 8];
     for (k, slot) in fixed.iter_mut().enumerate() {
-        *slot = cols.next().ok_or(RecordError::TooFewColumns(k))?;
+        *slot = cols.next().ok_or_else(|| RecordError::TooFewColumns(k))?;
     }
     for (k, name) in ["CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]
         .into_iter()
@@ -274,10 +310,7 @@ pub fn parse_record(
     }
     let [chrom, pos, id, reference, alt, qual, filter, info] = fixed;
 
-    let pos_v: u64 = std::str::from_utf8(pos)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| RecordError::Position(text(pos)))?;
+    let pos_v = parse_pos(pos).ok_or_else(|| RecordError::Position(text(pos)))?;
     if !reference.iter().all(|&b| is_base(b)) {
         warn.add(
             "ref-bases",
@@ -335,18 +368,18 @@ pub fn parse_record(
             };
             let field = scratch.info_field(k, key, store)?;
             // For messages only (the key was checked to be UTF-8 when first resolved).
-            let key = String::from_utf8_lossy(key);
+            let name = || String::from_utf8_lossy(key);
             let stored = match (store.info.type_of(field), value) {
                 (ValueType::Flag, _) => store.set_info_flag(field),
                 (_, None) => {
-                    warn.add("info-no-value", format!("INFO/{key} has no value (only Flag fields may stand alone); read as missing"));
+                    warn.add("info-no-value", format!("INFO/{} has no value (only Flag fields may stand alone); read as missing", name()));
                     continue;
                 }
                 (ValueType::Integer, Some(v)) => {
                     if let Err(bad) = parse_ints(v, &mut scratch.ints) {
                         warn.add(
                             "bad-number",
-                            bad_value("INFO", &key, bad, "an Integer").to_string()
+                            bad_value("INFO", &name(), bad, "an Integer").to_string()
                                 + "; read as missing",
                         );
                     }
@@ -356,7 +389,7 @@ pub fn parse_record(
                     if let Err(bad) = parse_floats(v, &mut scratch.floats) {
                         warn.add(
                             "bad-number",
-                            bad_value("INFO", &key, bad, "a Float").to_string()
+                            bad_value("INFO", &name(), bad, "a Float").to_string()
                                 + "; read as missing",
                         );
                     }
@@ -370,7 +403,10 @@ pub fn parse_record(
                 Err(StoreError::DuplicateField { .. }) => {
                     warn.add(
                         "duplicate-info",
-                        format!("INFO/{key} appears twice in one record; the first value is used"),
+                        format!(
+                            "INFO/{} appears twice in one record; the first value is used",
+                            name()
+                        ),
                     );
                 }
                 r => r?,
@@ -592,6 +628,66 @@ mod tests {
         s.format.declare("GT", "1", ValueType::String, "");
         s.format.declare("GQ", "1", ValueType::Integer, "");
         s
+    }
+
+    #[test]
+    fn integers_parse_as_the_standard_library_parses_them() {
+        let cases = [
+            "0",
+            "7",
+            "-7",
+            "+7",
+            "-0",
+            "+",
+            "-",
+            "",
+            "--1",
+            "+-1",
+            "1-",
+            "12a",
+            " 1",
+            "1 ",
+            "2147483647",
+            "2147483648",
+            "-2147483648",
+            "-2147483649",
+            "0000000000000000001",
+            "000000000000000002147483647",
+            "99999999999999999999",
+            "-99999999999999999",
+            "999999999999999999",
+            "1.5",
+            "1e3",
+            "٣",
+            "0x10",
+        ];
+        for case in cases {
+            assert_eq!(
+                parse_int(case.as_bytes()),
+                case.parse::<i32>().ok(),
+                "{case:?}"
+            );
+        }
+        assert_eq!(parse_int(&[b'1', 0xff]), None);
+        for case in [
+            "1",
+            "+1",
+            "-1",
+            "",
+            "+",
+            "18446744073709551615",
+            "18446744073709551616",
+            "9999999999999999999",
+            "00000000000000000000001",
+            "1a",
+            "10000000000",
+        ] {
+            assert_eq!(
+                parse_pos(case.as_bytes()),
+                case.parse::<u64>().ok(),
+                "{case:?}"
+            );
+        }
     }
 
     #[test]
