@@ -294,7 +294,11 @@ pub fn parse_record(
     let mut cols = line.split(|&b| b == b'\t');
     let mut fixed: [&[u8]; 8] = [b""; 8];
     for (k, slot) in fixed.iter_mut().enumerate() {
-        *slot = cols.next().ok_or_else(|| RecordError::TooFewColumns(k))?;
+        // Not `ok_or`: that builds (and drops) an error value for every column.
+        let Some(column) = cols.next() else {
+            return Err(RecordError::TooFewColumns(k));
+        };
+        *slot = column;
     }
     for (k, name) in ["CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]
         .into_iter()
