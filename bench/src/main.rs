@@ -132,16 +132,7 @@ fn native(dir: &Path, runs: u32) -> Result<(), String> {
         .try_into()
         .map_err(|_| "bench.key must hold 32 bytes")?;
     let key = SecretKey::from_bytes(raw);
-    let best = |f: &dyn Fn() -> Result<u64, String>| -> Result<(f64, u64), String> {
-        let mut best = f64::INFINITY;
-        let mut value = 0;
-        for _ in 0..runs.max(1) {
-            let started = Instant::now();
-            value = f()?;
-            best = best.min(started.elapsed().as_secs_f64());
-        }
-        Ok((best, value))
-    };
+    let best = |f: &dyn Fn() -> Result<u64, String>| best_of(runs, f);
     let (t, n) = best(&|| decrypt(&cipher, &key).map_err(|e| e.to_string()))?;
     println!("decrypt {t:.6} {n}");
     let (t, n) = best(&|| ingest(&plain, None))?;
@@ -300,16 +291,7 @@ fn shards(path: &Path, n: usize, runs: u32) -> Result<(), String> {
         .into();
     let open = || -> Box<dyn ReadSeek> { Box::new(io::Cursor::new(Rc::clone(&bytes))) };
     let failed = |e: wasm_core::IngestError| format!("{}: {e}", path.display());
-    let best = |f: &dyn Fn() -> Result<u64, String>| -> Result<(f64, u64), String> {
-        let mut best = f64::INFINITY;
-        let mut value = 0;
-        for _ in 0..runs.max(1) {
-            let started = Instant::now();
-            value = f()?;
-            best = best.min(started.elapsed().as_secs_f64());
-        }
-        Ok((best, value))
-    };
+    let best = |f: &dyn Fn() -> Result<u64, String>| best_of(runs, f);
     let (t, records) = best(&|| {
         wasm_core::read_dataset(&bytes[..], None, &mut Silent)
             .map(|d| d.summary.records)
@@ -344,4 +326,16 @@ fn shards(path: &Path, n: usize, runs: u32) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The fastest of `runs` calls of `f` (at least one), in seconds, with the last call's value.
+fn best_of(runs: u32, f: &dyn Fn() -> Result<u64, String>) -> Result<(f64, u64), String> {
+    let mut best = f64::INFINITY;
+    let mut value = 0;
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        value = f()?;
+        best = best.min(started.elapsed().as_secs_f64());
+    }
+    Ok((best, value))
 }

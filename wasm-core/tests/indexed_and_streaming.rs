@@ -15,6 +15,7 @@ use wasm_core::Dataset;
 use wasm_core::export::write_vcf_record;
 use wasm_core::filter::{Filter, Mode, NoFiles};
 use wasm_core::formats::indexed::{IndexedFile, count_mismatches};
+use wasm_core::formats::shards;
 use wasm_core::formats::{ReadOptions, StreamFilter, estimate_memory, read_dataset_with};
 use wasm_core::progress::Silent;
 use wasm_core::read_dataset;
@@ -236,17 +237,18 @@ fn shards_read_in_parallel_equal_one_read() {
     let qual_order = whole.store.order(wasm_core::store::SortKey::Qual, true);
     let index = std::fs::read(&index).unwrap();
     for n in [1, 2, 3, 8] {
-        let mut file =
-            IndexedFile::open(Box::new(File::open(&data).unwrap()), &index, None).unwrap();
-        let starts = file.shard_starts(n);
-        assert!(!starts.is_empty() && starts.len() <= n);
+        let plan =
+            shards::plan(Box::new(File::open(&data).unwrap()), Some(&index), None, n).unwrap();
+        assert!(!plan.shards.is_empty() && plan.shards.len() <= n);
         if n > 1 {
-            assert!(starts.len() > 1, "{n} shards asked, 1 given");
+            assert!(plan.shards.len() > 1, "{n} shards asked, 1 given");
         }
         let mut got = Vec::new();
         let mut shards = Vec::new();
-        for (k, &start) in starts.iter().enumerate() {
-            let shard = file.read_range(start, starts.get(k + 1).copied()).unwrap();
+        for spec in &plan.shards {
+            let data = Box::new(File::open(&data).unwrap());
+            let shard =
+                shards::read_shard(data, None, spec, &ReadOptions::default(), &mut Silent).unwrap();
             got.extend(lines(&shard, 0..shard.store.len()));
             shards.push(shard);
         }

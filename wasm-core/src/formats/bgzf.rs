@@ -608,12 +608,17 @@ impl<R: Read + Seek> BgzfReader<R> {
 
 impl<R: Read> Read for BgzfReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let src = self.fill_buf()?;
-        let n = src.len().min(buf.len());
-        buf[..n].copy_from_slice(&src[..n]);
-        self.consume(n);
-        Ok(n)
+        read_buffered(self, buf)
     }
+}
+
+/// `Read::read` for a reader whose `BufRead` is the real one: copies from its buffer.
+pub(crate) fn read_buffered<R: BufRead + ?Sized>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let src = r.fill_buf()?;
+    let n = src.len().min(buf.len());
+    buf[..n].copy_from_slice(&src[..n]);
+    r.consume(n);
+    Ok(n)
 }
 
 impl<R: Read> BufRead for BgzfReader<R> {

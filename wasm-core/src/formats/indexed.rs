@@ -21,9 +21,9 @@ use super::bgzf::BgzfReader;
 use super::header::{self, ContigInfo, TextHeader};
 use super::sniff::{self, Compression, Payload};
 use super::{
-    BcfHeader, Bgzf, ContigSummary, Counting, Ctx, Dataset, IngestError, Location, Opened, Origin,
-    Parts, ReadOptions, ReadSeek, Warnings, bcf, error_chain, finish, open_seekable,
-    read_bcf_header, read_up_to, shards, vcf_text,
+    BcfHeader, Bgzf, ContigSummary, Counting, Dataset, IngestError, Location, Opened, Parts,
+    ReadSeek, Warnings, bcf, error_chain, finish, open_seekable, read_bcf_header, read_up_to,
+    vcf_text,
 };
 use crate::crypt4gh::SecretKey;
 use crate::index::{Chunk, Index, IndexError, IndexKind, block_offset, merge_chunks};
@@ -399,7 +399,7 @@ impl IndexedFile {
     }
 
     /// Up to `n` record-aligned starting points that split the records into shards of about
-    /// equal compressed size, for reading in parallel (one worker per shard, [`Self::read_range`]).
+    /// equal compressed size, for reading in parallel (one worker per shard, [`super::shards::read_shard`]).
     /// The first is where the records start; every other is a chunk start from the index, so
     /// each begins exactly at a record. Fewer come back when the index has fewer chunks.
     pub fn shard_starts(&self, n: usize) -> Vec<u64> {
@@ -424,35 +424,6 @@ impl IndexedFile {
             }
         }
         out
-    }
-
-    /// The records whose first byte is in `[start, end)` (virtual offsets from
-    /// [`Self::shard_starts`]; `None` reads to the end), all contigs, in file order. The reading
-    /// is a shard's ([`shards::read_shard`]): it must arrive exactly at `end`.
-    pub fn read_range(&mut self, start: u64, end: Option<u64>) -> Result<Dataset, IngestError> {
-        let mut store = self.header.store().map_err(|e| IngestError::Header {
-            line: 0,
-            reason: e.to_string(),
-        })?;
-        let end = end.map(|end| self.normalize(end)).transpose()?;
-        let before = self.read.get();
-        let at = block_offset(start);
-        let decode_err = |e: io::Error| super::decode_error(e, at);
-        let mut silent = crate::progress::Silent;
-        let origin = Origin::Shard {
-            shard_offset: at,
-            file_offsets: false,
-        };
-        let options = ReadOptions::default();
-        let mut ctx = Ctx::new(&self.read, None, &options, &mut silent, origin);
-        let (bgzf, bcf) = match &mut self.records {
-            Records::Vcf(bgzf) => (bgzf, None),
-            Records::Bcf(reader, header) => (reader.get_mut(), Some(&**header)),
-        };
-        shards::read_bgzf_range(bgzf, bcf, &mut store, (start, end), &mut ctx, &decode_err)?;
-        let warnings = std::mem::take(&mut ctx.warnings);
-        drop(ctx);
-        Ok(self.dataset(store, &warnings, self.read.get() - before))
     }
 
     /// `vpos` as a reader arriving there reports it: the end of a block (htslib writes either

@@ -730,11 +730,7 @@ impl<'a> Bounded<'a> {
 
 impl Read for Bounded<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let src = self.fill_buf()?;
-        let n = src.len().min(buf.len());
-        buf[..n].copy_from_slice(&src[..n]);
-        self.consume(n);
-        Ok(n)
+        bgzf::read_buffered(self, buf)
     }
 }
 
@@ -782,21 +778,4 @@ impl BufRead for Bounded<'_> {
         self.inner.consume(amt);
         self.consumed += amt as u64;
     }
-}
-
-/// The records from virtual position `start` (a record start) up to `end` of a BGZF file, read
-/// into `store` (shaped by the file's header; `bcf`: noodles' header of a BCF file):
-/// [`IndexedFile::read_range`], which has read the header already. Whether the data ended on a
-/// record boundary.
-pub(super) fn read_bgzf_range(
-    body: &mut Bgzf,
-    bcf: Option<&vcf::Header>,
-    store: &mut VariantStore,
-    (start, end): (u64, Option<u64>),
-    ctx: &mut Ctx<'_>,
-    decode_err: &dyn Fn(io::Error) -> IngestError,
-) -> Result<bool, IngestError> {
-    body.seek_virtual(start).map_err(decode_err)?;
-    let end_offset = end.map_or(0, bgzf_offset);
-    Bounded::new(body, end, end_offset, bcf.is_none()).read_records(bcf, store, 0, ctx, decode_err)
 }

@@ -153,14 +153,7 @@ fn parse_int(b: &[u8]) -> Option<i32> {
         // Empty, or long enough to need the careful path (leading zeros, overflow).
         return std::str::from_utf8(b).ok()?.parse().ok();
     }
-    let mut v: i64 = 0;
-    for &d in digits {
-        let d = d.wrapping_sub(b'0');
-        if d > 9 {
-            return None;
-        }
-        v = v * 10 + i64::from(d);
-    }
+    let v = i64::try_from(decimal(digits)?).ok()?;
     i32::try_from(if negative { -v } else { v }).ok()
 }
 
@@ -170,6 +163,11 @@ fn parse_pos(b: &[u8]) -> Option<u64> {
     if digits.is_empty() || digits.len() > 19 {
         return std::str::from_utf8(b).ok()?.parse().ok();
     }
+    decimal(digits)
+}
+
+/// The value of at most 19 ASCII digits (which always fits a `u64`); `None` at any other byte.
+fn decimal(digits: &[u8]) -> Option<u64> {
     let mut v: u64 = 0;
     for &d in digits {
         let d = d.wrapping_sub(b'0');

@@ -20,41 +20,31 @@ pub trait IntSlot: Slot {
     fn narrow(v: i32) -> Option<Self>;
 }
 
-impl IntSlot for i8 {
-    const MISSING: Self = i8::MIN;
-    fn to_i32(self) -> i32 {
-        if self == Self::MISSING {
-            INT_MISSING
-        } else {
-            i32::from(self)
+/// 8 and 16 bits: the type's minimum is the missing value, so it is never a stored value.
+macro_rules! narrow_slot {
+    ($t:ty) => {
+        impl IntSlot for $t {
+            const MISSING: Self = <$t>::MIN;
+            fn to_i32(self) -> i32 {
+                if self == Self::MISSING {
+                    INT_MISSING
+                } else {
+                    i32::from(self)
+                }
+            }
+            fn narrow(v: i32) -> Option<Self> {
+                if v == INT_MISSING {
+                    Some(Self::MISSING)
+                } else {
+                    <$t>::try_from(v).ok().filter(|&x| x != Self::MISSING)
+                }
+            }
         }
-    }
-    fn narrow(v: i32) -> Option<Self> {
-        if v == INT_MISSING {
-            Some(Self::MISSING)
-        } else {
-            i8::try_from(v).ok().filter(|&x| x != Self::MISSING)
-        }
-    }
+    };
 }
 
-impl IntSlot for i16 {
-    const MISSING: Self = i16::MIN;
-    fn to_i32(self) -> i32 {
-        if self == Self::MISSING {
-            INT_MISSING
-        } else {
-            i32::from(self)
-        }
-    }
-    fn narrow(v: i32) -> Option<Self> {
-        if v == INT_MISSING {
-            Some(Self::MISSING)
-        } else {
-            i16::try_from(v).ok().filter(|&x| x != Self::MISSING)
-        }
-    }
-}
+narrow_slot!(i8);
+narrow_slot!(i16);
 
 impl IntSlot for i32 {
     const MISSING: Self = INT_MISSING;
