@@ -118,24 +118,26 @@ impl RegionSet {
     /// `chr` added or removed is tried (`chr1` ↔ `1`, and `chrM` ↔ `MT`), so regions written
     /// for either naming convention work; bcftools would select nothing.
     ///
-    /// Cost: sorting and merging the intervals per contig, then a binary search per record —
-    /// O(n log m) for n records and m regions; records need not be sorted.
+    /// Cost: sorting and merging the intervals per contig; one pass over the contig column for
+    /// the records on a named contig, then a binary search per such record — O(n + k log m)
+    /// for n records, k of them on the regions' contigs, and m regions; records need not be
+    /// sorted.
     pub fn mask(&self, store: &VariantStore) -> Bitmap {
         let per_contig = self.intervals_for(store.contigs());
         if per_contig.iter().all(Vec::is_empty) {
             return Bitmap::zeros(store.len());
         }
+        let named: Vec<bool> = per_contig.iter().map(|ivs| !ivs.is_empty()).collect();
+        let mut mask = store
+            .contig_codes()
+            .bitmap(|c| named.get(c as usize).copied().unwrap_or(false));
         let end_field = end_column(store);
-        Bitmap::from_fn(store.len(), |i| {
-            let Some(ivs) = per_contig.get(store.contig_of(i) as usize) else {
-                return false;
-            };
-            if ivs.is_empty() {
-                return false;
-            }
+        mask.retain(|i| {
+            let ivs = &per_contig[store.contig_of(i) as usize];
             let (pos, end) = span_with(store, i, end_field);
             overlaps(ivs, pos, end)
-        })
+        });
+        mask
     }
 
     /// The intervals that apply to each of `contigs` (a file's contig names, in its order):

@@ -686,6 +686,26 @@ impl VariantStore {
         (b != FLOAT_MISSING).then(|| f32::from_bits(b))
     }
 
+    /// QUAL of every record as `f32` bits ([`FLOAT_MISSING`] when missing), for column scans.
+    pub fn qual_bits(&self) -> &[u32] {
+        &self.qual
+    }
+
+    /// The contig id of every record ([`Self::contig_of`]), for column scans.
+    pub fn contig_codes(&self) -> &Widening {
+        &self.chrom
+    }
+
+    /// POS of every record, for column scans.
+    pub fn positions(&self) -> &Widening {
+        &self.pos
+    }
+
+    /// Genotype codes, `records × samples` ([`Self::genotype_code`]), for column scans.
+    pub fn genotype_codes(&self) -> &Widening {
+        &self.gt
+    }
+
     pub fn filter_ids(&self, i: usize) -> &[u16] {
         self.filters.get(i)
     }

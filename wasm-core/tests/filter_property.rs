@@ -44,7 +44,19 @@ fn random_store(rng: &mut Rng) -> VariantStore {
         s.filter_id("LowQual").unwrap(),
         s.filter_id("q10").unwrap(),
     ];
-    let n = 1 + rng.below(300) as usize;
+    // Mostly small stores; some past the 1,024 rows at which columns first pick their layout,
+    // so the fixed one-value layouts (and the kernels' slice scans over them) are exercised.
+    let n = if rng.chance(25) {
+        1 + rng.below(3000) as usize
+    } else {
+        1 + rng.below(300) as usize
+    };
+    // How wide INFO/DP's values are: 8, 16 or 32 bits, with values at the types' edges.
+    let dp_edges: &[i32] = match rng.below(3) {
+        0 => &[-127, -126, 0, 1, 126, 127],
+        1 => &[-32767, -32766, -129, -128, 127, 128, 32766, 32767],
+        _ => &[i32::MIN + 2, -32769, 32768, i32::MAX - 1, i32::MAX],
+    };
     let alleles: [&[u8]; 6] = [b"A", b"C", b"G", b"AT", b"*", b"<DEL>"];
     for k in 0..n {
         let n_alt = rng.below(3) as usize;
@@ -57,8 +69,10 @@ fn random_store(rng: &mut Rng) -> VariantStore {
         }
         let qual = if rng.chance(15) {
             FLOAT_MISSING
+        } else if rng.chance(5) {
+            f32::NAN.to_bits()
         } else {
-            (rng.below(100) as f32).to_bits()
+            (rng.below(200) as f32 / 2.0).to_bits()
         };
         let f: Vec<u16> = match rng.below(4) {
             0 => vec![],
@@ -79,10 +93,15 @@ fn random_store(rng: &mut Rng) -> VariantStore {
         if rng.chance(80) {
             let v = if rng.chance(10) {
                 INT_MISSING
+            } else if rng.chance(5) {
+                *rng.pick(dp_edges)
             } else {
                 rng.below(60) as i32
             };
-            s.set_info_integers(s.info.index_of("DP").unwrap(), &[v])
+            // Now and then a second value: a row of another length, kept aside.
+            let row = [v, 7];
+            let len = if rng.chance(3) { 2 } else { 1 };
+            s.set_info_integers(s.info.index_of("DP").unwrap(), &row[..len])
                 .unwrap();
         }
         if n_alt > 0 && rng.chance(70) {
@@ -155,6 +174,10 @@ fn random_store(rng: &mut Rng) -> VariantStore {
         }
         s.end_record();
     }
+    // As at the end of a load: columns settle on their cheapest layout.
+    if rng.chance(50) {
+        s.shrink_to_fit();
+    }
     s
 }
 
@@ -166,7 +189,32 @@ fn comparison(rng: &mut Rng, n_samples: usize) -> String {
         0
     };
     match rng.below(17) {
+        0 if rng.chance(30) => format!("QUAL{op}{}.5", rng.below(100)),
         0 => format!("QUAL{op}{}", rng.below(100)),
+        1 if rng.chance(30) => format!(
+            "INFO/DP{op}{}",
+            rng.pick(&[
+                "-129",
+                "-128",
+                "-127",
+                "-126",
+                "126",
+                "127",
+                "127.5",
+                "128",
+                "-0.5",
+                "10.5",
+                "32767",
+                "32768",
+                "-32768",
+                "-32767",
+                "2147483647",
+                "-2147483647",
+                "-2147483648",
+                "1e12",
+                "-1e12"
+            ])
+        ),
         1 => format!("INFO/DP{op}{}", rng.below(60)),
         2 => format!("AF{op}0.{}", rng.below(100)),
         3 => format!("AF[{}]{op}0.5", rng.below(2)),

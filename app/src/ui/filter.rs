@@ -15,6 +15,7 @@ pub mod clauses;
 pub mod presets;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -26,6 +27,10 @@ use super::LoadedFile;
 use super::format::{duration, group};
 use crate::protocol::{ClauseSource, Event, FilterRejection, FilterReport};
 use crate::worker_client::WorkerClient;
+
+/// How long a filter may take before the status says "filtering…" (people notice a delay
+/// from about 100 ms; most answers come well before).
+const SLOW_MS: u64 = 150;
 
 /// Largest gene or region list read from a file.
 const MAX_LIST_BYTES: f64 = 8.0 * 1024.0 * 1024.0;
@@ -56,8 +61,14 @@ pub struct FilterState {
     /// The filter in force, once one was applied to the shown file.
     pub report: RwSignal<Option<FilterReport>>,
     pub problem: RwSignal<Option<Problem>>,
-    /// Filters sent and not answered yet.
+    /// Filters sent and not answered yet ([`FilterState::begin`], [`FilterState::end`]).
     pub pending: RwSignal<u32>,
+    /// One has been pending for [`SLOW_MS`]: only then does the status say "filtering…". A
+    /// quick answer thus finds the page unchanged since Enter, instead of waiting behind the
+    /// paint of a busy state it is about to replace (a re-filter's answer comes in a few ms).
+    pub slow: RwSignal<bool>,
+    /// Bumped by each [`FilterState::begin`], so a timer only marks its own request slow.
+    started: RwSignal<u64>,
     /// Bumped whenever the set of passing records changes.
     pub generation: RwSignal<u64>,
     /// The shown file is in streaming mode: applying scans it ([`super::streaming::scan`]).
@@ -81,6 +92,8 @@ impl FilterState {
             report: RwSignal::new(None),
             problem: RwSignal::new(None),
             pending: RwSignal::new(0),
+            slow: RwSignal::new(false),
+            started: RwSignal::new(0),
             generation: RwSignal::new(0),
             streaming: RwSignal::new(false),
             scan_note: RwSignal::new(String::new()),
@@ -94,10 +107,34 @@ impl FilterState {
         self.report.set(None);
         self.problem.set(None);
         self.pending.set(0);
+        self.slow.set(false);
         self.streaming.set(streaming);
         self.scan_note.set(String::new());
         self.region_note.set(String::new());
         self.generation.update(|g| *g += 1);
+    }
+
+    /// A request is sent: after [`SLOW_MS`] without its answer the status says so.
+    pub(crate) fn begin(self) {
+        self.pending.update(|n| *n += 1);
+        self.started.update_untracked(|t| *t += 1);
+        let ticket = self.started.get_untracked();
+        set_timeout(
+            move || {
+                if self.pending.get_untracked() > 0 && self.started.get_untracked() == ticket {
+                    self.slow.set(true);
+                }
+            },
+            Duration::from_millis(SLOW_MS),
+        );
+    }
+
+    /// A request is answered (or failed).
+    pub(crate) fn end(self) {
+        self.pending.update(|n| *n = n.saturating_sub(1));
+        if self.pending.get_untracked() == 0 && self.slow.get_untracked() {
+            self.slow.set(false);
+        }
     }
 
     pub(crate) fn client(&self) -> WorkerClient {
@@ -116,7 +153,7 @@ pub fn apply(f: FilterState) {
         let t = s.get_untracked();
         (!t.trim().is_empty()).then_some(t)
     };
-    f.pending.update(|n| *n += 1);
+    f.begin();
     f.client.get_value().filter(
         f.draft.get_untracked(),
         f.mode.get_untracked(),
@@ -140,7 +177,7 @@ pub fn apply(f: FilterState) {
                 Event::Failed { message, .. } => f.problem.set(Some(Problem::Failed(message))),
                 _ => return,
             }
-            f.pending.update(|n| *n = n.saturating_sub(1));
+            f.end();
         },
     );
 }
@@ -228,7 +265,7 @@ pub fn FilterPanel(file: Arc<LoadedFile>) -> impl IntoView {
     };
 
     let status = move || {
-        let pending = f.pending.get() > 0;
+        let pending = f.slow.get();
         f.report.with(|r| {
             let passing = r
                 .as_ref()

@@ -7,9 +7,44 @@ use super::eval::{
     Cmp, Context, Logic, Node, Sel, Source, filter_matches, gt_class, packed_gt_class, type_matches,
 };
 use crate::bitmap::Bitmap;
+use crate::store::column::INT_MISSING;
 use crate::store::ints::IntSlot;
 use crate::store::lists::Slot;
 use crate::store::{ColumnData, FLOAT_MISSING, Ints, Lists};
+
+/// `$body` with `$x` bound to `|v: f64| v OP c` for the comparison `$op`, one closure per
+/// operator, so a scan's loop is compiled for its operator instead of matching it per value.
+macro_rules! by_op {
+    ($op:expr, $c:expr, |$x:ident| $body:expr) => {{
+        let c: f64 = $c;
+        match $op {
+            Cmp::Eq => {
+                let $x = |v: f64| v == c;
+                $body
+            }
+            Cmp::Ne => {
+                let $x = |v: f64| v != c;
+                $body
+            }
+            Cmp::Lt => {
+                let $x = |v: f64| v < c;
+                $body
+            }
+            Cmp::Le => {
+                let $x = |v: f64| v <= c;
+                $body
+            }
+            Cmp::Gt => {
+                let $x = |v: f64| v > c;
+                $body
+            }
+            Cmp::Ge => {
+                let $x = |v: f64| v >= c;
+                $body
+            }
+        }
+    }};
+}
 
 /// Whether the node looks at samples (its verdict can carry per-sample results).
 pub fn per_sample(node: &Node) -> bool {
@@ -100,6 +135,19 @@ pub fn evaluate(node: &Node, ctx: &Context) -> Option<Bitmap> {
                 .iter()
                 .map(|&g| packed_gt_class(g, *class).map_or(2, |v| u8::from(v != *negate)))
                 .collect();
+            if !verdicts.contains(&2) {
+                // No overflow cell: every cell's verdict in one pass over the codes.
+                let cells = ctx
+                    .store
+                    .genotype_codes()
+                    .bitmap(|c| verdicts[c as usize] == 1);
+                if ns == 1 && samples == [0] {
+                    return Some(cells);
+                }
+                return Some(Bitmap::from_fn(n, |i| {
+                    samples.iter().any(|&s| cells.get(i * ns + s))
+                }));
+            }
             Some(Bitmap::from_fn(n, |i| {
                 samples.iter().any(
                     |&s| match verdicts[ctx.store.genotype_code(i, s) as usize] {
@@ -199,12 +247,127 @@ fn any_cell<T: Slot>(
     })
 }
 
-/// [`any_cell`] for an Integer column, dispatched once on its width.
+/// [`any_cell`] for an Integer column, dispatched once on its width; a one-value-per-row
+/// column of one row per record (INFO, or FORMAT of one sample) tested without element
+/// selection is scanned as a slice ([`Lists::scan_scalar`]) with an integer range test.
 fn any_int_cell(col: &Ints, records: usize, wanted: &[bool], t: &RowTest) -> Bitmap {
-    match col {
+    let scalar = wanted == [true] && t.elems.is_none();
+    let range = IntRange::new(t.op, t.c);
+    let fast = match col {
+        Ints::I8(l) if scalar => {
+            let r = range.within::<i8>();
+            l.scan_scalar(|v| r.test(i32::from(v)), |v| t.any_int(v))
+        }
+        Ints::I16(l) if scalar => {
+            let r = range.within::<i16>();
+            l.scan_scalar(|v| r.test(i32::from(v)), |v| t.any_int(v))
+        }
+        Ints::I32(l) if scalar => l.scan_scalar(|v| range.test(v), |v| t.any_int(v)),
+        _ => None,
+    };
+    fast.unwrap_or_else(|| match col {
         Ints::I8(l) => any_cell(l, records, wanted, |v| t.any_int(v)),
         Ints::I16(l) => any_cell(l, records, wanted, |v| t.any_int(v)),
         Ints::I32(l) => any_cell(l, records, wanted, |v| t.any_int(v)),
+    })
+}
+
+/// [`any_cell`] for a Float column, with [`any_int_cell`]'s slice scan where it applies.
+fn any_float_cell(col: &Lists<u32>, records: usize, wanted: &[bool], t: &RowTest) -> Bitmap {
+    let fast = if wanted == [true] && t.elems.is_none() {
+        // Missing and the layout's mark are NaNs: they fail every comparison but `!=`, as a
+        // missing value must; marked rows are judged again from their exception.
+        by_op!(t.op, t.c, |x| col.scan_scalar(
+            |b| x(f64::from(f32::from_bits(b))),
+            |v| t.any_float(v)
+        ))
+    } else {
+        None
+    };
+    fast.unwrap_or_else(|| any_cell(col, records, wanted, |v| t.any_float(v)))
+}
+
+/// `v op c` for integer `v`, as the inclusive range of stored values that pass (for `!=`:
+/// that fail), so a scan tests each value with one subtraction and one unsigned comparison.
+/// Exactly [`Cmp::test`] on `f64::from(v)`, for every `i32` but the missing value, which
+/// passes only `!=`.
+/// A narrow integer type's bounds.
+trait Bounded {
+    const MIN: Self;
+    const MAX: Self;
+}
+
+impl Bounded for i8 {
+    const MIN: Self = i8::MIN;
+    const MAX: Self = i8::MAX;
+}
+
+impl Bounded for i16 {
+    const MIN: Self = i16::MIN;
+    const MAX: Self = i16::MAX;
+}
+
+#[derive(Debug, Clone, Copy)]
+struct IntRange {
+    lo: i32,
+    /// `hi - lo` as unsigned (wrapping): `v` is inside when `v - lo <= span`.
+    span: u32,
+    empty: bool,
+    negate: bool,
+}
+
+impl IntRange {
+    fn new(op: Cmp, c: f64) -> Self {
+        const ALL: (f64, f64) = (f64::NEG_INFINITY, f64::INFINITY);
+        let (lo, hi) = if c.is_nan() {
+            (1.0, 0.0)
+        } else {
+            match op {
+                Cmp::Gt => (c.floor() + 1.0, ALL.1),
+                Cmp::Ge => (c.ceil(), ALL.1),
+                Cmp::Lt => (ALL.0, c.ceil() - 1.0),
+                Cmp::Le => (ALL.0, c.floor()),
+                Cmp::Eq | Cmp::Ne if c.fract() == 0.0 => (c, c),
+                Cmp::Eq | Cmp::Ne => (1.0, 0.0),
+            }
+        };
+        // Stored values: every i32 above the missing value.
+        let lo = lo.max(f64::from(INT_MISSING) + 1.0);
+        let hi = hi.min(f64::from(i32::MAX));
+        let empty = lo > hi;
+        let (lo, hi) = if empty {
+            (0, 0)
+        } else {
+            (lo as i32, hi as i32)
+        };
+        Self {
+            lo,
+            span: hi.wrapping_sub(lo) as u32,
+            empty,
+            negate: op == Cmp::Ne,
+        }
+    }
+
+    /// The range over the raw values of a narrow column, whose missing value is the type's
+    /// minimum (below every stored value, [`IntSlot`]), so raw values need no conversion.
+    fn within<T: IntSlot + Into<i32> + Bounded>(self) -> Self {
+        if self.empty {
+            return self;
+        }
+        let lo = self.lo.max(T::MIN.into() + 1);
+        let hi = self.lo.wrapping_add(self.span as i32).min(T::MAX.into());
+        Self {
+            lo,
+            span: hi.wrapping_sub(lo) as u32,
+            empty: lo > hi,
+            negate: self.negate,
+        }
+    }
+
+    #[inline(always)]
+    fn test(self, v: i32) -> bool {
+        let inside = !self.empty && v.wrapping_sub(self.lo) as u32 <= self.span;
+        inside != self.negate
     }
 }
 
@@ -231,20 +394,22 @@ fn compare_column(src: &Source, sel: &Sel, op: Cmp, c: f64, ctx: &Context) -> Op
             if !scalar_sel {
                 return Some(Bitmap::from_fn(n, |_| ne));
             }
-            Some(Bitmap::from_fn(n, |i| match ctx.store.qual(i) {
-                Some(q) if !q.is_nan() => test(f64::from(q)),
-                _ => ne,
-            }))
+            // Missing is a NaN, which fails every comparison but `!=`, as a missing QUAL must.
+            let qual = ctx.store.qual_bits();
+            Some(by_op!(op, c, |x| Bitmap::from_slice(qual, |b| x(
+                f64::from(f32::from_bits(b))
+            ))))
         }
         Source::Pos => {
             if !scalar_sel {
                 return Some(Bitmap::from_fn(n, |_| ne));
             }
-            Some(Bitmap::from_fn(n, |i| test(ctx.store.pos(i) as f64)))
+            let pos = ctx.store.positions();
+            Some(by_op!(op, c, |x| pos.bitmap(|p| x(p as f64))))
         }
         Source::Info(f) => match &ctx.store.info.field(*f).data {
             ColumnData::Integer(col) => Some(any_int_cell(col, n, &[true], &t)),
-            ColumnData::Float(col) => Some(any_cell(col, n, &[true], |v| t.any_float(v))),
+            ColumnData::Float(col) => Some(any_float_cell(col, n, &[true], &t)),
             ColumnData::Flag(col) => {
                 if !scalar_sel {
                     return Some(Bitmap::from_fn(n, |_| ne));
@@ -261,10 +426,94 @@ fn compare_column(src: &Source, sel: &Sel, op: Cmp, c: f64, ctx: &Context) -> Op
                 .collect();
             match &ctx.store.format.field(*f).data {
                 ColumnData::Integer(col) => Some(any_int_cell(col, n, &wanted, &t)),
-                ColumnData::Float(col) => Some(any_cell(col, n, &wanted, |v| t.any_float(v))),
+                ColumnData::Float(col) => Some(any_float_cell(col, n, &wanted, &t)),
                 _ => None,
             }
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OPS: [Cmp; 6] = [Cmp::Eq, Cmp::Ne, Cmp::Lt, Cmp::Le, Cmp::Gt, Cmp::Ge];
+    const CONSTANTS: [f64; 22] = [
+        0.0,
+        -0.0,
+        0.5,
+        -0.5,
+        10.0,
+        10.5,
+        -127.0,
+        -128.0,
+        127.0,
+        127.5,
+        128.0,
+        -32767.0,
+        -32768.0,
+        32767.0,
+        32768.0,
+        2147483647.0,
+        -2147483647.0,
+        -2147483648.0,
+        1e12,
+        -1e12,
+        f64::INFINITY,
+        f64::NAN,
+    ];
+
+    /// What the row test does with one stored value: missing passes only `!=`.
+    fn reference(op: Cmp, c: f64, v: i32) -> bool {
+        if v == INT_MISSING {
+            op == Cmp::Ne
+        } else {
+            op.test(f64::from(v), c)
+        }
+    }
+
+    #[test]
+    fn integer_ranges_equal_the_comparison() {
+        let mut values: Vec<i32> = (-300..300).collect();
+        values.extend([
+            INT_MISSING,
+            i32::MIN + 1,
+            i32::MIN + 2,
+            i32::MAX,
+            i32::MAX - 1,
+            -32769,
+            -32768,
+            -32767,
+            32767,
+            32768,
+        ]);
+        for op in OPS {
+            for c in CONSTANTS.into_iter().chain([f64::NEG_INFINITY]) {
+                let r = IntRange::new(op, c);
+                for &v in &values {
+                    assert_eq!(r.test(v), reference(op, c, v), "{op:?} {c} on {v}");
+                }
+                // Narrow columns: raw values, whose minimum is missing.
+                let r8 = r.within::<i8>();
+                for raw in i8::MIN..=i8::MAX {
+                    let v = raw.to_i32();
+                    assert_eq!(
+                        r8.test(i32::from(raw)),
+                        reference(op, c, v),
+                        "{op:?} {c} on i8 {raw}"
+                    );
+                }
+                let r16 = r.within::<i16>();
+                for raw in i16::MIN..=i16::MAX {
+                    let v = raw.to_i32();
+                    assert_eq!(
+                        r16.test(i32::from(raw)),
+                        reference(op, c, v),
+                        "{op:?} {c} on i16 {raw}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -20,6 +20,7 @@
 //! An empty row means absent, as before.
 
 use super::column::Ragged;
+use crate::bitmap::{Bitmap, word};
 
 /// A value type a [`Lists`] can hold, with the marker of its fixed layout.
 pub trait Slot: Copy + PartialEq + std::fmt::Debug {
@@ -225,6 +226,46 @@ impl<T: Slot> Lists<T> {
             exception_rows,
             exception: 0,
         }
+    }
+
+    /// A bitmap over every row of a one-value-per-row fixed layout (a `Number=1` field, or
+    /// `Number=A` where sites are bi-allelic): bit `i` is `value(v)` for a row held in its slot
+    /// `v`, `row(values)` for any other (absent: empty; another length: its exception). The
+    /// slots are judged in one branch-free pass, the few other rows afterwards, walking the
+    /// exceptions in order. `None` for other layouts.
+    pub fn scan_scalar(
+        &self,
+        value: impl Fn(T) -> bool,
+        row: impl Fn(&[T]) -> bool,
+    ) -> Option<Bitmap> {
+        let Layout::Fixed {
+            width: 1,
+            slots,
+            rest,
+        } = &self.layout
+        else {
+            return None;
+        };
+        debug_assert_eq!(slots.len(), self.rows);
+        let mut exception = 0;
+        Some(Bitmap::from_chunks(slots, |k, chunk| {
+            let mut w = word(chunk, &value);
+            let mut marks = word(chunk, |v| v == T::MARK);
+            while marks != 0 {
+                let j = marks.trailing_zeros() as usize;
+                marks &= marks - 1;
+                let i = k * 64 + j;
+                while rest.rows.get(exception).is_some_and(|&r| (r as usize) < i) {
+                    exception += 1;
+                }
+                let values = match rest.rows.get(exception) {
+                    Some(&r) if r as usize == i => rest.values.get(exception),
+                    _ => &[],
+                };
+                w = w & !(1 << j) | u64::from(row(values)) << j;
+            }
+            w
+        }))
     }
 
     /// Whether another row of `n` values still fits (row numbers and offsets are 32-bit).
@@ -520,6 +561,28 @@ mod tests {
         assert_eq!(l.layout_name(), "fixed(1)");
         // 4 bytes per row plus three exceptions.
         assert!(l.heap_bytes() < 5000 * 4 + 64, "{}", l.heap_bytes());
+    }
+
+    #[test]
+    fn scalar_scan_judges_slots_and_every_other_row_as_get_does() {
+        let mut data: Vec<Vec<i32>> = (0..5000).map(|i| vec![i % 50]).collect();
+        for k in [0, 63, 64, 65, 777, 4999] {
+            data[k] = vec![];
+        }
+        data[100] = vec![1, 40];
+        data[101] = vec![i32::MIN + 1];
+        data[4998] = vec![45, 3, 2];
+        let l = round_trip(&data);
+        assert_eq!(l.layout_name(), "fixed(1)");
+        // A row passes when it has a value above 30: slots by `value`, the rest by `row`.
+        let row = |r: &[i32]| r.iter().any(|&v| v > 30);
+        let scanned = l.scan_scalar(|v| v > 30, row).expect("fixed(1) scans");
+        assert_eq!(scanned, Bitmap::from_fn(data.len(), |i| row(&data[i])));
+        // Other layouts are not scanned as slices.
+        let wide = round_trip(&(0..3000).map(|i| vec![i, i]).collect::<Vec<_>>());
+        assert!(wide.scan_scalar(|_| true, |_| true).is_none());
+        let sparse = round_trip(&(0..3000).map(|_| vec![]).collect::<Vec<_>>());
+        assert!(sparse.scan_scalar(|_| true, |_| true).is_none());
     }
 
     #[test]

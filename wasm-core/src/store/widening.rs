@@ -6,6 +6,8 @@
 //! to 256 distinct genotypes). A value that does not fit widens the whole column once, so a
 //! column widens at most three times.
 
+use crate::bitmap::Bitmap;
+
 #[derive(Debug, Clone)]
 pub enum Widening {
     U8(Vec<u8>),
@@ -51,6 +53,16 @@ impl Widening {
             Self::U16(v) => u64::from(v[i]),
             Self::U32(v) => u64::from(v[i]),
             Self::U64(v) => v[i],
+        }
+    }
+
+    /// Bit `i` is `f(value i)`: one pass, dispatched once on the width.
+    pub fn bitmap(&self, f: impl Fn(u64) -> bool) -> Bitmap {
+        match self {
+            Self::U8(v) => Bitmap::from_slice(v, |x| f(u64::from(x))),
+            Self::U16(v) => Bitmap::from_slice(v, |x| f(u64::from(x))),
+            Self::U32(v) => Bitmap::from_slice(v, |x| f(u64::from(x))),
+            Self::U64(v) => Bitmap::from_slice(v, f),
         }
     }
 
