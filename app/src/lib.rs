@@ -24,13 +24,11 @@ pub mod ui;
 pub mod worker;
 pub mod worker_client;
 
-use wasm_bindgen::prelude::*;
-
 pub use worker::worker_main;
 
 /// Mounts the UI on `document.body`. Called by `static/main.js`; exported by the page module
 /// (feature `page`), not by the engine's.
-#[cfg_attr(feature = "page", wasm_bindgen)]
+#[cfg_attr(feature = "page", wasm_bindgen::prelude::wasm_bindgen)]
 pub fn start_app() {
     console_error_panic_hook::set_once();
     ui::mount();

@@ -12,40 +12,6 @@ use crate::store::ints::IntSlot;
 use crate::store::lists::Slot;
 use crate::store::{ColumnData, FLOAT_MISSING, Ints, Lists};
 
-/// `$body` with `$x` bound to `|v: f64| v OP c` for the comparison `$op`, one closure per
-/// operator, so a scan's loop is compiled for its operator instead of matching it per value.
-macro_rules! by_op {
-    ($op:expr, $c:expr, |$x:ident| $body:expr) => {{
-        let c: f64 = $c;
-        match $op {
-            Cmp::Eq => {
-                let $x = |v: f64| v == c;
-                $body
-            }
-            Cmp::Ne => {
-                let $x = |v: f64| v != c;
-                $body
-            }
-            Cmp::Lt => {
-                let $x = |v: f64| v < c;
-                $body
-            }
-            Cmp::Le => {
-                let $x = |v: f64| v <= c;
-                $body
-            }
-            Cmp::Gt => {
-                let $x = |v: f64| v > c;
-                $body
-            }
-            Cmp::Ge => {
-                let $x = |v: f64| v >= c;
-                $body
-            }
-        }
-    }};
-}
-
 /// Whether the node looks at samples (its verdict can carry per-sample results).
 pub fn per_sample(node: &Node) -> bool {
     match node {
@@ -277,14 +243,50 @@ fn any_float_cell(col: &Lists<u32>, records: usize, wanted: &[bool], t: &RowTest
     let fast = if wanted == [true] && t.elems.is_none() {
         // Missing and the layout's mark are NaNs: they fail every comparison but `!=`, as a
         // missing value must; marked rows are judged again from their exception.
-        by_op!(t.op, t.c, |x| col.scan_scalar(
-            |b| x(f64::from(f32::from_bits(b))),
-            |v| t.any_float(v)
-        ))
+        let x = FloatTest::new(t.op, t.c);
+        col.scan_scalar(|b| x.test(f64::from(f32::from_bits(b))), |v| t.any_float(v))
     } else {
         None
     };
     fast.unwrap_or_else(|| any_cell(col, records, wanted, |v| t.any_float(v)))
+}
+
+/// `v op c` for a number `v`, without a branch on the operator: the three outcomes of comparing
+/// (below, equal, above) and the fourth (unordered: either side NaN), each mapped to the
+/// operator's verdict. One loop serves every operator, exactly as [`Cmp::test`].
+#[derive(Debug, Clone, Copy)]
+struct FloatTest {
+    c: f64,
+    below: bool,
+    equal: bool,
+    above: bool,
+    unordered: bool,
+}
+
+impl FloatTest {
+    fn new(op: Cmp, c: f64) -> Self {
+        let (below, equal, above, unordered) = match op {
+            Cmp::Eq => (false, true, false, false),
+            Cmp::Ne => (true, false, true, true),
+            Cmp::Lt => (true, false, false, false),
+            Cmp::Le => (true, true, false, false),
+            Cmp::Gt => (false, false, true, false),
+            Cmp::Ge => (false, true, true, false),
+        };
+        Self {
+            c,
+            below,
+            equal,
+            above,
+            unordered,
+        }
+    }
+
+    #[inline(always)]
+    fn test(self, v: f64) -> bool {
+        let (l, e, g) = (v < self.c, v == self.c, v > self.c);
+        (l & self.below) | (e & self.equal) | (g & self.above) | (!(l | e | g) & self.unordered)
+    }
 }
 
 /// `v op c` for integer `v`, as the inclusive range of stored values that pass (for `!=`:
@@ -396,16 +398,18 @@ fn compare_column(src: &Source, sel: &Sel, op: Cmp, c: f64, ctx: &Context) -> Op
             }
             // Missing is a NaN, which fails every comparison but `!=`, as a missing QUAL must.
             let qual = ctx.store.qual_bits();
-            Some(by_op!(op, c, |x| Bitmap::from_slice(qual, |b| x(
-                f64::from(f32::from_bits(b))
-            ))))
+            let x = FloatTest::new(op, c);
+            Some(Bitmap::from_slice(qual, |b| {
+                x.test(f64::from(f32::from_bits(b)))
+            }))
         }
         Source::Pos => {
             if !scalar_sel {
                 return Some(Bitmap::from_fn(n, |_| ne));
             }
             let pos = ctx.store.positions();
-            Some(by_op!(op, c, |x| pos.bitmap(|p| x(p as f64))))
+            let x = FloatTest::new(op, c);
+            Some(pos.bitmap(|p| x.test(p as f64)))
         }
         Source::Info(f) => match &ctx.store.info.field(*f).data {
             ColumnData::Integer(col) => Some(any_int_cell(col, n, &[true], &t)),
@@ -470,6 +474,31 @@ mod tests {
             op == Cmp::Ne
         } else {
             op.test(f64::from(v), c)
+        }
+    }
+
+    #[test]
+    fn float_tests_equal_the_comparison() {
+        let values = [
+            0.0,
+            -0.0,
+            0.5,
+            10.0,
+            10.5,
+            -1e12,
+            1e12,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            f64::from(f32::from_bits(FLOAT_MISSING)),
+        ];
+        for op in OPS {
+            for c in CONSTANTS.into_iter().chain(values) {
+                let x = FloatTest::new(op, c);
+                for v in values.into_iter().chain(CONSTANTS) {
+                    assert_eq!(x.test(v), op.test(v, c), "{op:?} {c} on {v}");
+                }
+            }
         }
     }
 
