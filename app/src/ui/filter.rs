@@ -61,14 +61,8 @@ pub struct FilterState {
     /// The filter in force, once one was applied to the shown file.
     pub report: RwSignal<Option<FilterReport>>,
     pub problem: RwSignal<Option<Problem>>,
-    /// Filters sent and not answered yet ([`FilterState::begin`], [`FilterState::end`]).
-    pub pending: RwSignal<u32>,
-    /// One has been pending for [`SLOW_MS`]: only then does the status say "filtering…". A
-    /// quick answer thus finds the page unchanged since Enter, instead of waiting behind the
-    /// paint of a busy state it is about to replace (a re-filter's answer comes in a few ms).
-    pub slow: RwSignal<bool>,
-    /// Bumped by each [`FilterState::begin`], so a timer only marks its own request slow.
-    started: RwSignal<u64>,
+    /// Filters, region reads and scans sent and not answered yet.
+    pub pending: Pending,
     /// Bumped whenever the set of passing records changes.
     pub generation: RwSignal<u64>,
     /// The shown file is in streaming mode: applying scans it ([`super::streaming::scan`]).
@@ -91,9 +85,7 @@ impl FilterState {
             genes: RwSignal::new(String::new()),
             report: RwSignal::new(None),
             problem: RwSignal::new(None),
-            pending: RwSignal::new(0),
-            slow: RwSignal::new(false),
-            started: RwSignal::new(0),
+            pending: Pending::new(),
             generation: RwSignal::new(0),
             streaming: RwSignal::new(false),
             scan_note: RwSignal::new(String::new()),
@@ -106,22 +98,47 @@ impl FilterState {
     pub fn reset(&self, streaming: bool) {
         self.report.set(None);
         self.problem.set(None);
-        self.pending.set(0);
-        self.slow.set(false);
+        self.pending.reset();
         self.streaming.set(streaming);
         self.scan_note.set(String::new());
         self.region_note.set(String::new());
         self.generation.update(|g| *g += 1);
     }
 
-    /// A request is sent: after [`SLOW_MS`] without its answer the status says so.
-    pub(crate) fn begin(self) {
-        self.pending.update(|n| *n += 1);
+    pub(crate) fn client(&self) -> WorkerClient {
+        self.client.get_value()
+    }
+}
+
+/// Requests sent to the worker and not answered yet, and whether the page says so: only once
+/// one has waited [`SLOW_MS`]. A quick answer thus finds the page unchanged since Enter, instead
+/// of waiting behind the paint of a busy state it is about to replace (a re-filter of a loaded
+/// genome is answered in a few ms).
+#[derive(Debug, Clone, Copy)]
+pub struct Pending {
+    count: RwSignal<u32>,
+    slow: RwSignal<bool>,
+    /// Bumped by each [`Pending::begin`], so a timer only marks its own request slow.
+    started: RwSignal<u64>,
+}
+
+impl Pending {
+    pub fn new() -> Self {
+        Self {
+            count: RwSignal::new(0),
+            slow: RwSignal::new(false),
+            started: RwSignal::new(0),
+        }
+    }
+
+    /// A request is sent.
+    pub fn begin(self) {
+        self.count.update_untracked(|n| *n += 1);
         self.started.update_untracked(|t| *t += 1);
         let ticket = self.started.get_untracked();
         set_timeout(
             move || {
-                if self.pending.get_untracked() > 0 && self.started.get_untracked() == ticket {
+                if self.count.get_untracked() > 0 && self.started.get_untracked() == ticket {
                     self.slow.set(true);
                 }
             },
@@ -130,15 +147,27 @@ impl FilterState {
     }
 
     /// A request is answered (or failed).
-    pub(crate) fn end(self) {
-        self.pending.update(|n| *n = n.saturating_sub(1));
-        if self.pending.get_untracked() == 0 && self.slow.get_untracked() {
+    pub fn end(self) {
+        self.count.update_untracked(|n| *n = n.saturating_sub(1));
+        if self.count.get_untracked() == 0 && self.slow.get_untracked() {
             self.slow.set(false);
         }
     }
 
-    pub(crate) fn client(&self) -> WorkerClient {
-        self.client.get_value()
+    /// Whether the page says "filtering…" (tracked).
+    pub fn slow(self) -> bool {
+        self.slow.get()
+    }
+
+    fn reset(self) {
+        self.count.set(0);
+        self.slow.set(false);
+    }
+}
+
+impl Default for Pending {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -153,7 +182,7 @@ pub fn apply(f: FilterState) {
         let t = s.get_untracked();
         (!t.trim().is_empty()).then_some(t)
     };
-    f.begin();
+    f.pending.begin();
     f.client.get_value().filter(
         f.draft.get_untracked(),
         f.mode.get_untracked(),
@@ -177,7 +206,7 @@ pub fn apply(f: FilterState) {
                 Event::Failed { message, .. } => f.problem.set(Some(Problem::Failed(message))),
                 _ => return,
             }
-            f.end();
+            f.pending.end();
         },
     );
 }
@@ -265,7 +294,7 @@ pub fn FilterPanel(file: Arc<LoadedFile>) -> impl IntoView {
     };
 
     let status = move || {
-        let pending = f.slow.get();
+        let pending = f.pending.slow();
         f.report.with(|r| {
             let passing = r
                 .as_ref()
@@ -579,8 +608,58 @@ fn RemovedBy() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::caret;
+    use super::{Pending, SLOW_MS, caret};
+    use leptos::prelude::GetUntracked;
     use wasm_bindgen_test::wasm_bindgen_test;
+
+    // The page's timers need a window: the crate's unit tests run in the browser.
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    /// Resolves after `ms` milliseconds (the page's timers run meanwhile).
+    async fn sleep(ms: u64) {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window()
+                .expect("a window")
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32)
+                .expect("a timer");
+        });
+        wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .expect("the timer fires");
+    }
+
+    #[wasm_bindgen_test]
+    async fn filtering_is_said_only_when_an_answer_is_slow() {
+        let p = Pending::new();
+        // A quick answer: nothing is ever said.
+        p.begin();
+        p.end();
+        sleep(SLOW_MS + 60).await;
+        assert!(!p.slow.get_untracked());
+        // A slow one is said, until the last pending answer comes.
+        p.begin();
+        sleep(SLOW_MS + 60).await;
+        assert!(p.slow.get_untracked());
+        p.begin();
+        p.end();
+        assert!(p.slow.get_untracked(), "one answer is still pending");
+        p.end();
+        assert!(!p.slow.get_untracked());
+        // The timer of an earlier, answered request does not mark a later one slow early.
+        p.begin();
+        p.end();
+        sleep(SLOW_MS / 2).await;
+        p.begin();
+        sleep(SLOW_MS / 2 + 40).await;
+        assert!(
+            !p.slow.get_untracked(),
+            "the later request is younger than SLOW_MS"
+        );
+        sleep(SLOW_MS).await;
+        assert!(p.slow.get_untracked());
+        p.end();
+        assert!(!p.slow.get_untracked());
+    }
 
     #[wasm_bindgen_test]
     fn carets_sit_under_the_span() {

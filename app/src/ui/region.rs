@@ -148,7 +148,7 @@ fn problem(message: &str) -> String {
 
 /// Streaming mode with an index: shows the records of `regions`, read through the index.
 fn query(f: FilterState, regions: String) {
-    f.begin();
+    f.pending.begin();
     f.client().region(regions.clone(), move |event| {
         match event {
             Event::Loaded {
@@ -179,7 +179,7 @@ fn query(f: FilterState, regions: String) {
             Event::Failed { message, .. } => f.region_note.set(problem(&message)),
             _ => return,
         }
-        f.end();
+        f.pending.end();
     });
 }
 

@@ -28,7 +28,7 @@ pub fn scan(f: FilterState) {
     let expression = f.draft.get_untracked();
     let mode = f.mode.get_untracked();
     let regions = Some(f.regions.get_untracked()).filter(|r| !r.trim().is_empty());
-    f.begin();
+    f.pending.begin();
     f.scan_note.set(progress(0, None));
     f.client()
         .stream(expression.clone(), mode, regions, move |event| {
@@ -86,7 +86,7 @@ pub fn scan(f: FilterState) {
                 }
                 _ => return,
             }
-            f.end();
+            f.pending.end();
         });
 }
 
