@@ -65,7 +65,7 @@ pub struct ShardSpec {
 
 /// Where a shard's records are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ShardRange {
     /// The whole file, read from its start as [`super::read_dataset`] reads it.
     Whole,

@@ -88,11 +88,9 @@ impl Preset {
     }
 }
 
-/// Parses JSON with the browser's parser and `serde-wasm-bindgen`, which the worker messages use
-/// already (no second JSON parser in the download).
+/// Parses JSON with `serde_json`, which the page links already for the server's API.
 fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
-    let value = js_sys::JSON::parse(text).ok()?;
-    serde_wasm_bindgen::from_value(value).ok()
+    serde_json::from_str(text).ok()
 }
 
 /// The shipped catalogue. A catalogue that does not parse is a build defect; it shows empty.
@@ -153,15 +151,11 @@ pub fn load_user_presets() -> Vec<UserPreset> {
 /// Writes the reader's presets; says why when the browser refuses.
 pub fn store_user_presets(presets: &[UserPreset]) -> Result<(), String> {
     let storage = storage().ok_or("this browser does not allow saving here (storage is off)")?;
-    let value = serde_wasm_bindgen::to_value(&Stored {
+    let text = serde_json::to_string(&Stored {
         version: STORAGE_VERSION,
         presets: presets.to_vec(),
     })
-    .map_err(|e| e.to_string())?;
-    let text = js_sys::JSON::stringify(&value)
-        .ok()
-        .and_then(|t| t.as_string())
-        .ok_or("the presets could not be written as JSON")?;
+    .map_err(|e| format!("the presets could not be written as JSON: {e}"))?;
     storage
         .set_item(STORAGE_KEY, &text)
         .map_err(|_| "the browser refused to save (storage full or disabled)".to_string())
