@@ -50,7 +50,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 /// `Overview`, `IndexRejected`, `StreamingMode`; `Request` and `Event` externally tagged.
 /// 5: a pool of workers: `Open` carries `shards`; `Shards`, `OpenShard`, `Keys`.
 /// 6: `ShardSpec` is the engine's (files without an index split too); `OpenShard` needs no index.
-/// 7: messages are `postcard` bytes; `ShardRange` externally tagged.
+/// 7: messages are `postcard` bytes; `ShardRange` externally tagged; `Filter` carries `absent`.
 pub const PROTOCOL_VERSION: u32 = 7;
 
 /// A Crypt4GH secret key file and its passphrase, on their way from the page to the worker that
@@ -152,7 +152,19 @@ pub enum Request {
         regions: Option<String>,
         /// Gene symbols; `None` or blank for no restriction.
         genes: Option<String>,
+        /// A pool's shard: fields other shards of the file have and this one has not
+        /// (undeclared in the header, first seen in another part), added with every row absent
+        /// first, so a filter naming one applies here as it would to the whole file.
+        #[serde(default)]
+        absent: AbsentFields,
     },
+}
+
+/// Undeclared INFO and FORMAT keys a shard lacks ([`crate::shards::absent_fields`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AbsentFields {
+    pub info: Vec<String>,
+    pub format: Vec<String>,
 }
 
 impl Request {

@@ -20,8 +20,8 @@ use wasm_core::regions::{GeneList, RegionSet};
 use wasm_core::store::{Row, SortKey};
 
 use crate::protocol::{
-    AnnotationSchema, ClauseReport, ClauseSource, FieldSchema, FilterRejection, FilterReport,
-    FilterSchema,
+    AbsentFields, AnnotationSchema, ClauseReport, ClauseSource, FieldSchema, FilterRejection,
+    FilterReport, FilterSchema,
 };
 
 /// Most INFO fields shown as table columns.
@@ -177,6 +177,16 @@ impl Session {
                     subfields: s.subfields.into_iter().map(|f| f.name).collect(),
                 })
                 .collect(),
+        }
+    }
+
+    /// Adds fields other shards of the same file have and this one has not, absent from every
+    /// record here, so a filter naming them applies as to the whole file.
+    pub fn add_absent_fields(&mut self, absent: &AbsentFields) {
+        if !absent.info.is_empty() || !absent.format.is_empty() {
+            self.dataset
+                .store
+                .add_absent_fields(&absent.info, &absent.format);
         }
     }
 

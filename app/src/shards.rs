@@ -22,7 +22,7 @@ use wasm_core::formats::ContigSummary;
 use wasm_core::formats::indexed::{Overview, count_mismatches};
 use wasm_core::store::{Row, SortKey};
 
-use crate::protocol::{FilterReport, FilterSchema};
+use crate::protocol::{AbsentFields, FilterReport, FilterSchema};
 
 /// `2^35`: a `Position` key is `contig * POSITION_SCALE + POS`, exact in an f64 for positions
 /// below 2^35 (CSI's deepest index reaches 2^34) and contig numbers below 2^18.
@@ -56,6 +56,30 @@ pub fn merge_schemas(parts: &[FilterSchema]) -> FilterSchema {
         }
     }
     out
+}
+
+/// Per shard, the INFO and FORMAT keys the other shards' schemas have and its own lacks: fields
+/// the header does not declare, first seen in another part of the file. Declared fields are in
+/// every shard's schema, so only undeclared ones appear.
+pub fn absent_fields(parts: &[FilterSchema]) -> Vec<AbsentFields> {
+    let all = merge_schemas(parts);
+    parts
+        .iter()
+        .map(|part| AbsentFields {
+            info: all
+                .info
+                .iter()
+                .filter(|f| part.info_field(&f.key).is_none())
+                .map(|f| f.key.clone())
+                .collect(),
+            format: all
+                .format
+                .iter()
+                .filter(|f| part.format_field(&f.key).is_none())
+                .map(|f| f.key.clone())
+                .collect(),
+        })
+        .collect()
 }
 
 /// The report of a filter applied to every shard. `None` when `parts` is empty.

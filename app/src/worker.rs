@@ -33,7 +33,8 @@ use zeroize::Zeroizing;
 
 use crate::blob_reader::BlobReader;
 use crate::protocol::{
-    Columns, Envelope, Event, KeyMaterial, PROTOCOL_VERSION, Request, ShardSpec, format_name,
+    AbsentFields, Columns, Envelope, Event, KeyMaterial, PROTOCOL_VERSION, Request, ShardSpec,
+    format_name,
 };
 use crate::session::{self, Session};
 use crate::shards::index_mismatch;
@@ -194,7 +195,15 @@ fn handle(data: &JsValue) {
             mode,
             regions,
             genes,
-        } => filter(job, &expression, mode, regions.as_deref(), genes.as_deref()),
+            absent,
+        } => filter(
+            job,
+            &expression,
+            mode,
+            regions.as_deref(),
+            genes.as_deref(),
+            &absent,
+        ),
         Request::Stream {
             job,
             expression,
@@ -923,8 +932,10 @@ fn filter(
     mode: Mode,
     regions: Option<&str>,
     genes: Option<&str>,
+    absent: &AbsentFields,
 ) -> Event {
     with_session(job, |session| {
+        session.add_absent_fields(absent);
         match session.filter(expression, mode, regions, genes, &session::now) {
             Ok(report) => Event::Filtered { job, report },
             Err(rejection) => Event::FilterRejected {

@@ -23,9 +23,12 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Blob, ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use crate::protocol::{
-    Columns, Envelope, Event, FilterReport, FilterSchema, KeyMaterial, Request, ShardSpec,
+    AbsentFields, Columns, Envelope, Event, FilterReport, FilterSchema, KeyMaterial, Request,
+    ShardSpec,
 };
-use crate::shards::{index_mismatch, merge_reports, merge_rows, merge_schemas, plan_page};
+use crate::shards::{
+    absent_fields, index_mismatch, merge_reports, merge_rows, merge_schemas, plan_page,
+};
 use wasm_core::Summary;
 use wasm_core::filter::Mode;
 use wasm_core::formats::indexed::Overview;
@@ -79,6 +82,9 @@ struct Layout {
     ranks: Vec<Vec<u32>>,
     /// The columns every shard shows (the first shard's choice).
     columns: Columns,
+    /// Per shard, the undeclared fields only other shards have ([`absent_fields`]), sent with
+    /// each filter.
+    absent: Vec<AbsentFields>,
 }
 
 struct Slot {
@@ -456,6 +462,12 @@ impl WorkerClient {
                     info_keys: info_keys.clone(),
                     format_keys: format_keys.clone(),
                 },
+                // One schema per shard, in shard order; without all of them, none is known.
+                absent: if schemas.len() == summaries.len() {
+                    absent_fields(&schemas)
+                } else {
+                    Vec::new()
+                },
             })
         });
         self.end_load(load, true);
@@ -617,22 +629,23 @@ impl WorkerClient {
         handler: impl FnMut(Event) + 'static,
     ) -> u32 {
         let job = self.next_job();
-        let request = |job| Request::Filter {
+        let request = |job, absent: AbsentFields| Request::Filter {
             job,
             expression: expression.clone(),
             mode,
             regions: regions.clone(),
             genes: genes.clone(),
+            absent,
         };
-        if self.pool.borrow().layout.is_none() {
-            self.post_current(job, &request(job), handler);
+        let Some(layout) = self.pool.borrow().layout.clone() else {
+            self.post_current(job, &request(job, AbsentFields::default()), handler);
             return job;
-        }
+        };
         let mut handler: Handler = Box::new(handler);
         let client = self.clone();
-        let applied = request(0);
+        let applied = request(0, AbsentFields::default());
         self.fan_out(
-            |_, job| request(job),
+            |shard, job| request(job, layout.absent.get(shard).cloned().unwrap_or_default()),
             move |answers| {
                 let mut reports = Vec::with_capacity(answers.len());
                 let mut rejected = None;
@@ -702,6 +715,8 @@ impl WorkerClient {
                     mode: *mode,
                     regions: regions.clone(),
                     genes: genes.clone(),
+                    // The shard has every field the filter in force names: it applied it.
+                    absent: AbsentFields::default(),
                 },
                 _ => Request::Filter {
                     job,
@@ -709,6 +724,7 @@ impl WorkerClient {
                     mode: Mode::Include,
                     regions: None,
                     genes: None,
+                    absent: AbsentFields::default(),
                 },
             };
             let posted = self.post_to(id, &request);

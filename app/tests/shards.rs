@@ -10,6 +10,8 @@
 //! - a lead load asked for several workers plans the shards and reads the first one only, with
 //!   the index or without it (BGZF blocks); uncompressed text splits at lines; plain gzip is read
 //!   by one worker and the summary says why; a part planned for another file is refused;
+//! - a field the header does not declare, first seen in a later part of the file, filters as in
+//!   the whole file once the shards that lack it add it absent ([`absent_fields`]);
 //! - a Crypt4GH file splits by its plaintext (index or blocks) like the plain file, and a wrong
 //!   key is named.
 //!
@@ -22,7 +24,7 @@ use app::blob_reader::BlobReader;
 use app::protocol::FilterReport;
 use app::protocol::ShardSpec;
 use app::session::Session;
-use app::shards::{merge_reports, merge_rows, merge_schemas, plan_page};
+use app::shards::{absent_fields, merge_reports, merge_rows, merge_schemas, plan_page};
 use app::worker::{IndexInput, LoadOptions, Note, Opened, load_with, read_shard, shard_plan};
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -414,4 +416,89 @@ fn an_encrypted_file_splits_like_its_plaintext() {
         error.to_string().contains("recipient") || error.to_string().contains("key"),
         "{error}"
     );
+}
+
+#[wasm_bindgen_test]
+fn fields_first_seen_in_a_later_shard_filter_as_in_the_whole_file() {
+    let mut text = String::from(
+        "##fileformat=VCFv4.2\n##contig=<ID=chr1>\n\
+         ##INFO=<ID=DP,Number=1,Type=Integer,Description=\"depth\">\n\
+         ##FORMAT=<ID=GT,Number=1,Type=String,Description=\"genotype\">\n\
+         #CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n",
+    );
+    // INFO/LATE and FORMAT/ZZ are undeclared and only occur in the last part of the file.
+    for i in 0..600 {
+        let mut info = format!("DP={}", i % 50);
+        if i >= 450 {
+            info += &format!(";LATE=x{}", i % 3);
+        }
+        let (format, sample) = if i >= 500 {
+            ("GT:ZZ", format!("0/1:{}", i % 7))
+        } else {
+            ("GT", "0/1".to_string())
+        };
+        text += &format!(
+            "chr1\t{}\t.\tA\tC\t{}\tPASS\t{info}\t{format}\t{sample}\n",
+            1000 + i,
+            i % 60
+        );
+    }
+    let data = blob(text.as_bytes());
+    let plan = plan_for(&data, None, None, 3);
+    assert_eq!(plan.len(), 3);
+    let mut shards: Vec<Session> = plan
+        .iter()
+        .map(|spec| Session::new(read_shard(&data, None, spec, &mut Silent).unwrap()))
+        .collect();
+    let reader = BlobReader::new(data.clone()).unwrap();
+    let size = reader.size();
+    let mut single = Session::new(read_dataset(reader, Some(size), &mut Silent).unwrap());
+
+    let schemas: Vec<_> = shards.iter().map(Session::schema).collect();
+    let absent = absent_fields(&schemas);
+    assert_eq!(absent[0].info, ["LATE"]);
+    assert_eq!(absent[0].format, ["ZZ"]);
+    assert!(absent[2].info.is_empty() && absent[2].format.is_empty());
+    // As read, the first part does not know the field, so a pool could not apply the filter.
+    assert!(
+        shards[0]
+            .filter("INFO/LATE=\"x1\"", Mode::Include, None, None, &|| 0.0)
+            .is_err()
+    );
+    for (shard, absent) in shards.iter_mut().zip(&absent) {
+        shard.add_absent_fields(absent);
+        // Adding them twice changes nothing.
+        shard.add_absent_fields(absent);
+    }
+    for expression in [
+        "INFO/LATE=\"x1\"",
+        "LATE!=\"x1\"",
+        "INFO/LATE=\".\"",
+        "FMT/ZZ=\"3\"",
+        "QUAL>30 && INFO/LATE=\"x2\" && DP<25",
+    ] {
+        for mode in [Mode::Include, Mode::Exclude] {
+            let want = single
+                .filter(expression, mode, None, None, &|| 0.0)
+                .unwrap();
+            let reports: Vec<FilterReport> = shards
+                .iter_mut()
+                .map(|s| s.filter(expression, mode, None, None, &|| 0.0).unwrap())
+                .collect();
+            assert_eq!(
+                without_time(merge_reports(&reports).unwrap()),
+                without_time(want),
+                "{expression:?} {mode:?}"
+            );
+        }
+    }
+    // Every part now knows every field, and together they describe the whole file.
+    let schemas: Vec<_> = shards.iter().map(Session::schema).collect();
+    assert!(
+        absent_fields(&schemas)
+            .iter()
+            .all(|a| a.info.is_empty() && a.format.is_empty())
+    );
+    assert_eq!(merge_schemas(&schemas).info, single.schema().info);
+    assert_eq!(merge_schemas(&schemas).format, single.schema().format);
 }

@@ -610,6 +610,21 @@ impl VariantStore {
         self.qual.len()
     }
 
+    /// Adds INFO and FORMAT fields by key, undeclared (read as String, as on first sight in a
+    /// record) and absent from every record; keys already known are left as they are. A pool's
+    /// shard learns this way of fields first seen in another part of the same file.
+    pub fn add_absent_fields(&mut self, info: &[String], format: &[String]) {
+        for key in info {
+            self.info.resolve(key);
+        }
+        for key in format {
+            self.format.resolve(key);
+        }
+        let n = self.len();
+        self.info.pad_all(n);
+        self.format.pad_all(n * self.samples.len());
+    }
+
     /// Keeps the first `len` records, as if the later ones were never added (a reader drops a
     /// record it parsed but does not want). Contig and FILTER names stay registered.
     pub fn truncate(&mut self, len: usize) {
