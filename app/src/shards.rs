@@ -22,7 +22,7 @@ use wasm_core::formats::ContigSummary;
 use wasm_core::formats::indexed::{Overview, count_mismatches};
 use wasm_core::store::{Row, SortKey};
 
-use crate::protocol::{AbsentFields, FilterReport, FilterSchema};
+use crate::protocol::{AbsentFields, FieldSchema, FilterReport, FilterSchema};
 
 /// `2^35`: a `Position` key is `contig * POSITION_SCALE + POS`, exact in an f64 for positions
 /// below 2^35 (CSI's deepest index reaches 2^34) and contig numbers below 2^18.
@@ -63,21 +63,17 @@ pub fn merge_schemas(parts: &[FilterSchema]) -> FilterSchema {
 /// every shard's schema, so only undeclared ones appear.
 pub fn absent_fields(parts: &[FilterSchema]) -> Vec<AbsentFields> {
     let all = merge_schemas(parts);
+    let missing = |all: &[FieldSchema], has: &[FieldSchema]| -> Vec<String> {
+        all.iter()
+            .filter(|f| !has.iter().any(|h| h.key == f.key))
+            .map(|f| f.key.clone())
+            .collect()
+    };
     parts
         .iter()
         .map(|part| AbsentFields {
-            info: all
-                .info
-                .iter()
-                .filter(|f| part.info_field(&f.key).is_none())
-                .map(|f| f.key.clone())
-                .collect(),
-            format: all
-                .format
-                .iter()
-                .filter(|f| part.format_field(&f.key).is_none())
-                .map(|f| f.key.clone())
-                .collect(),
+            info: missing(&all.info, &part.info),
+            format: missing(&all.format, &part.format),
         })
         .collect()
 }

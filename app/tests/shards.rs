@@ -148,6 +148,28 @@ fn without_time(mut report: FilterReport) -> FilterReport {
     report
 }
 
+/// Applies a filter to the whole file and to its shards: the merged report must be the
+/// whole file's (timing aside).
+fn assert_filter_equal(
+    single: &mut Session,
+    shards: &mut [Session],
+    (expression, mode, regions): (&str, Mode, Option<&str>),
+    label: &str,
+) {
+    let want = single
+        .filter(expression, mode, regions, None, &|| 0.0)
+        .unwrap();
+    let reports: Vec<FilterReport> = shards
+        .iter_mut()
+        .map(|s| s.filter(expression, mode, regions, None, &|| 0.0).unwrap())
+        .collect();
+    assert_eq!(
+        without_time(merge_reports(&reports).unwrap()),
+        without_time(want),
+        "{label}, {expression:?} {mode:?} {regions:?}"
+    );
+}
+
 #[wasm_bindgen_test]
 fn summary_and_schema_equal_the_whole_read() {
     let single = whole();
@@ -202,19 +224,11 @@ fn filters_and_pages_equal_the_whole_read() {
     ] {
         let mut shards = sharded(index, n);
         for (expression, mode, regions) in filters {
-            let want = single
-                .borrow_mut()
-                .filter(expression, mode, regions, None, &|| 0.0)
-                .unwrap();
-            let reports: Vec<FilterReport> = shards
-                .iter_mut()
-                .map(|s| s.filter(expression, mode, regions, None, &|| 0.0).unwrap())
-                .collect();
-            assert_eq!(
-                without_time(merge_reports(&reports).unwrap()),
-                without_time(want),
-                "{n} shards (index: {}), {expression:?} {regions:?}",
-                index.is_some()
+            assert_filter_equal(
+                &mut single.borrow_mut(),
+                &mut shards,
+                (expression, mode, regions),
+                &format!("{n} shards (index: {})", index.is_some()),
             );
             for sort in [SortKey::Position, SortKey::Qual] {
                 for descending in [false, true] {
@@ -478,17 +492,11 @@ fn fields_first_seen_in_a_later_shard_filter_as_in_the_whole_file() {
         "QUAL>30 && INFO/LATE=\"x2\" && DP<25",
     ] {
         for mode in [Mode::Include, Mode::Exclude] {
-            let want = single
-                .filter(expression, mode, None, None, &|| 0.0)
-                .unwrap();
-            let reports: Vec<FilterReport> = shards
-                .iter_mut()
-                .map(|s| s.filter(expression, mode, None, None, &|| 0.0).unwrap())
-                .collect();
-            assert_eq!(
-                without_time(merge_reports(&reports).unwrap()),
-                without_time(want),
-                "{expression:?} {mode:?}"
+            assert_filter_equal(
+                &mut single,
+                &mut shards,
+                (expression, mode, None),
+                "undeclared fields",
             );
         }
     }

@@ -510,7 +510,7 @@ fn open_seekable(
     cached_segments: usize,
 ) -> Result<Opened, IngestError> {
     let mut head = [0u8; 18];
-    let n = read_up_to(&mut data, &mut head).map_err(decryption_or_io)?;
+    let n = bgzf::read_full(&mut data, &mut head).map_err(decryption_or_io)?;
     let (mut data, encrypted): (Box<dyn ReadSeek>, bool) = match sniff::container(&head[..n]) {
         sniff::Container::Crypt4gh => {
             let key = key.ok_or(IngestError::Encrypted)?;
@@ -523,7 +523,7 @@ fn open_seekable(
     let io_err = |e: io::Error| IngestError::Io(e.to_string());
     let len = data.seek(io::SeekFrom::End(0)).map_err(io_err)?;
     data.seek(io::SeekFrom::Start(0)).map_err(io_err)?;
-    let n = read_up_to(&mut data, &mut head).map_err(decryption_or_io)?;
+    let n = bgzf::read_full(&mut data, &mut head).map_err(decryption_or_io)?;
     data.seek(io::SeekFrom::Start(0)).map_err(io_err)?;
     Ok(Opened {
         data,
@@ -531,20 +531,6 @@ fn open_seekable(
         encrypted,
         len,
     })
-}
-
-/// Reads until `buf` is full or the data ends; the bytes read.
-fn read_up_to<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 /// An error from decompressing: a failed decryption, a damaged BGZF block (which names its

@@ -12,12 +12,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::io::{self, BufRead, Cursor, Read, Write};
-use std::path::{Path, PathBuf};
 
 #[path = "support/common.rs"]
 mod common;
 
-use common::{SplitMix, testdata_dir};
+use common::{SplitMix, files_under, testdata_dir};
 use wasm_core::formats::bgzf::{
     BgzfError, BgzfReader, EOF_MARKER, HeaderProblem, find_block_start, find_block_start_in,
     inflate_block, parse_header,
@@ -164,21 +163,6 @@ fn small_multi_block_file() -> (Vec<u8>, Vec<u8>) {
     (file, plain)
 }
 
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            files_under(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
 fn starts_as_bgzf(bytes: &[u8]) -> bool {
     bytes.len() >= 18 && parse_header(bytes).is_ok()
 }
@@ -188,8 +172,7 @@ fn starts_as_bgzf(bytes: &[u8]) -> bool {
 
 #[test]
 fn every_bgzf_file_in_testdata_decodes_like_noodles() {
-    let mut files = Vec::new();
-    files_under(&testdata_dir(), &mut files);
+    let files = files_under(&testdata_dir());
     let mut compared = 0;
     for path in &files {
         let bytes = std::fs::read(path).expect("readable");
@@ -214,8 +197,7 @@ fn every_bgzf_file_in_shared_testdata_decodes_like_noodles() {
         println!("skipped: {} is absent", shared.display());
         return;
     }
-    let mut files = Vec::new();
-    files_under(&shared, &mut files);
+    let files = files_under(&shared);
     let (mut compared, mut noodles_rejects) = (0, Vec::new());
     for path in &files {
         let name = path.to_string_lossy();

@@ -14,13 +14,12 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::io::{Cursor, Read, Write};
-use std::path::Path;
 use std::rc::Rc;
 
 #[path = "support/common.rs"]
 mod common;
 
-use common::{SplitMix, testdata, testdata_dir};
+use common::{SplitMix, files_under, testdata, testdata_dir};
 use wasm_core::crypt4gh::{Encryptor, SecretKey};
 use wasm_core::export::write_vcf_record;
 use wasm_core::filter::{Filter, Mode, NoFiles};
@@ -241,28 +240,12 @@ fn check_shards(name: &str, bytes: &[u8], key: Option<&SecretKey>, expected: &Da
     most
 }
 
-fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            files_under(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Every file
 
 #[test]
 fn every_vcf_in_testdata_in_shards_equals_one_read() {
-    let mut files = Vec::new();
-    files_under(&testdata_dir(), &mut files);
+    let files = files_under(&testdata_dir());
     let (mut checked, mut several, mut split) = (0, 0, 0);
     for path in files {
         let name = path

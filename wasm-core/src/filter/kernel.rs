@@ -221,11 +221,11 @@ fn any_int_cell(col: &Ints, records: usize, wanted: &[bool], t: &RowTest) -> Bit
     let range = IntRange::new(t.op, t.c);
     let fast = match col {
         Ints::I8(l) if scalar => {
-            let r = range.within::<i8>();
+            let r = range.within(i8::MIN.into(), i8::MAX.into());
             l.scan_scalar(|v| r.test(i32::from(v)), |v| t.any_int(v))
         }
         Ints::I16(l) if scalar => {
-            let r = range.within::<i16>();
+            let r = range.within(i16::MIN.into(), i16::MAX.into());
             l.scan_scalar(|v| r.test(i32::from(v)), |v| t.any_int(v))
         }
         Ints::I32(l) if scalar => l.scan_scalar(|v| range.test(v), |v| t.any_int(v)),
@@ -293,22 +293,6 @@ impl FloatTest {
 /// that fail), so a scan tests each value with one subtraction and one unsigned comparison.
 /// Exactly [`Cmp::test`] on `f64::from(v)`, for every `i32` but the missing value, which
 /// passes only `!=`.
-/// A narrow integer type's bounds.
-trait Bounded {
-    const MIN: Self;
-    const MAX: Self;
-}
-
-impl Bounded for i8 {
-    const MIN: Self = i8::MIN;
-    const MAX: Self = i8::MAX;
-}
-
-impl Bounded for i16 {
-    const MIN: Self = i16::MIN;
-    const MAX: Self = i16::MAX;
-}
-
 #[derive(Debug, Clone, Copy)]
 struct IntRange {
     lo: i32,
@@ -350,14 +334,14 @@ impl IntRange {
         }
     }
 
-    /// The range over the raw values of a narrow column, whose missing value is the type's
-    /// minimum (below every stored value, [`IntSlot`]), so raw values need no conversion.
-    fn within<T: IntSlot + Into<i32> + Bounded>(self) -> Self {
+    /// The range over the raw values of a narrow column of type `min..=max`, whose missing
+    /// value is `min` (below every stored value, [`IntSlot`]), so raw values need no conversion.
+    fn within(self, min: i32, max: i32) -> Self {
         if self.empty {
             return self;
         }
-        let lo = self.lo.max(T::MIN.into() + 1);
-        let hi = self.lo.wrapping_add(self.span as i32).min(T::MAX.into());
+        let lo = self.lo.max(min + 1);
+        let hi = self.lo.wrapping_add(self.span as i32).min(max);
         Self {
             lo,
             span: hi.wrapping_sub(lo) as u32,
@@ -502,6 +486,20 @@ mod tests {
         }
     }
 
+    /// Every raw value `min..=max` of a narrow column (`min` is missing), tested through
+    /// `r.within(min, max)`, against the comparison of the value it stands for.
+    fn narrow_values_agree(r: IntRange, op: Cmp, c: f64, min: i32, max: i32) {
+        let narrow = r.within(min, max);
+        for raw in min..=max {
+            let v = if raw == min { INT_MISSING } else { raw };
+            assert_eq!(
+                narrow.test(raw),
+                reference(op, c, v),
+                "{op:?} {c} on {raw} in {min}..={max}"
+            );
+        }
+    }
+
     #[test]
     fn integer_ranges_equal_the_comparison() {
         let mut values: Vec<i32> = (-300..300).collect();
@@ -524,24 +522,8 @@ mod tests {
                     assert_eq!(r.test(v), reference(op, c, v), "{op:?} {c} on {v}");
                 }
                 // Narrow columns: raw values, whose minimum is missing.
-                let r8 = r.within::<i8>();
-                for raw in i8::MIN..=i8::MAX {
-                    let v = raw.to_i32();
-                    assert_eq!(
-                        r8.test(i32::from(raw)),
-                        reference(op, c, v),
-                        "{op:?} {c} on i8 {raw}"
-                    );
-                }
-                let r16 = r.within::<i16>();
-                for raw in i16::MIN..=i16::MAX {
-                    let v = raw.to_i32();
-                    assert_eq!(
-                        r16.test(i32::from(raw)),
-                        reference(op, c, v),
-                        "{op:?} {c} on i16 {raw}"
-                    );
-                }
+                narrow_values_agree(r, op, c, i8::MIN.into(), i8::MAX.into());
+                narrow_values_agree(r, op, c, i16::MIN.into(), i16::MAX.into());
             }
         }
     }

@@ -374,7 +374,7 @@ pub fn crc32(bytes: &[u8]) -> u32 {
 }
 
 /// Reads up to `buf.len()` bytes, stopping early only at the end of the data.
-fn read_full<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+pub(crate) fn read_full<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match reader.read(&mut buf[filled..]) {

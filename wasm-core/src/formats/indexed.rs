@@ -17,13 +17,12 @@ use std::rc::Rc;
 
 use noodles::vcf;
 
-use super::bgzf::BgzfReader;
+use super::bgzf::{BgzfReader, read_full};
 use super::header::{self, ContigInfo, TextHeader};
 use super::sniff::{self, Compression, Payload};
 use super::{
     BcfHeader, Bgzf, ContigSummary, Counting, Dataset, IngestError, Location, Opened, Parts,
-    ReadSeek, Warnings, bcf, error_chain, finish, open_seekable, read_bcf_header, read_up_to,
-    vcf_text,
+    ReadSeek, Warnings, bcf, error_chain, finish, open_seekable, read_bcf_header, vcf_text,
 };
 use crate::crypt4gh::SecretKey;
 use crate::index::{Chunk, Index, IndexError, IndexKind, block_offset, merge_chunks};
@@ -155,7 +154,7 @@ impl IndexedFile {
         // Offsets in messages are the raw bytes read so far, as in a full read.
         let decode_err = |e: io::Error| super::decode_error(e, read.get());
         let mut magic = [0u8; 16];
-        let n = read_up_to(&mut bgzf, &mut magic).map_err(decode_err)?;
+        let n = read_full(&mut bgzf, &mut magic).map_err(decode_err)?;
         bgzf.seek_virtual(0).map_err(decode_err)?;
         let payload = sniff::payload(&magic[..n]).map_err(IngestError::NotVariantFile)?;
         let mut warnings = Warnings::default();
@@ -298,7 +297,7 @@ impl IndexedFile {
             .map_err(|e| super::decode_error(e, block_offset(at)))?;
         let mut buf = vec![0u8; n];
         let got =
-            read_up_to(bgzf, &mut buf).map_err(|e| super::decode_error(e, block_offset(at)))?;
+            read_full(bgzf, &mut buf).map_err(|e| super::decode_error(e, block_offset(at)))?;
         buf.truncate(got);
         Ok(buf)
     }

@@ -32,14 +32,14 @@ use std::{cell::Cell, fmt};
 
 use noodles::vcf;
 
-use super::bgzf::{self, BgzfReader};
+use super::bgzf::{self, BgzfReader, read_full};
 use super::indexed::IndexedFile;
 use super::sniff::{Compression, Container, Payload};
 use super::vcf_text::LineReader;
 use super::{
     BUF, Bgzf, Counting, Ctx, Dataset, IngestError, Opened, Origin, ReadOptions, ReadSeek,
     check_eof_marker, decode_error, open_seekable, read_bcf_header, read_bcf_records, read_boxed,
-    read_up_to, read_vcf_header, read_vcf_records, sniff,
+    read_vcf_header, read_vcf_records, sniff,
 };
 use crate::crypt4gh::SecretKey;
 use crate::progress::{Progress, Silent};
@@ -199,26 +199,8 @@ pub fn plan(
         Container::Gzip => Ok(single(SingleReason::PlainGzip)),
         // The plaintext of a Crypt4GH file is Crypt4GH again: the whole read says so.
         Container::Crypt4gh => Ok(ShardPlan::whole(len, n, None)),
-        Container::Bgzf => {
-            let count = Rc::new(Cell::new(0));
-            let mut body = BgzfReader::new(Counting::new(data, &count));
-            let decode_err = |e: io::Error| decode_error(e, count.get());
-            let starts = match split(&mut body, len, n, &decode_err)? {
-                Err(reason) => return Ok(single(reason)),
-                Ok(starts) => starts,
-            };
-            Ok(ShardPlan::from_starts(&starts, len, n, bgzf_range))
-        }
-        Container::Plain => {
-            let count = Rc::new(Cell::new(0));
-            let mut body = TextReader::new(Counting::new(data, &count));
-            let decode_err = |e: io::Error| decode_error(e, count.get());
-            let starts = match split(&mut body, len, n, &decode_err)? {
-                Err(reason) => return Ok(single(reason)),
-                Ok(starts) => starts,
-            };
-            Ok(ShardPlan::from_starts(&starts, len, n, text_range))
-        }
+        Container::Bgzf => plan_body(data, len, n, BgzfReader::new, bgzf_range),
+        Container::Plain => plan_body(data, len, n, TextReader::new, text_range),
     }
 }
 
@@ -237,6 +219,24 @@ pub fn plan_indexed(file: &mut IndexedFile, n: usize) -> Result<ShardPlan, Inges
         n,
         bgzf_range,
     ))
+}
+
+/// The plan for a BGZF or plain-text file: `body` reads it, [`split`] finds record starts,
+/// `range` names each part.
+fn plan_body<P: Positioned>(
+    data: Box<dyn ReadSeek>,
+    len: u64,
+    n: usize,
+    body: impl FnOnce(Counting<Box<dyn ReadSeek>>) -> P,
+    range: fn(u64, Option<u64>) -> ShardRange,
+) -> Result<ShardPlan, IngestError> {
+    let count = Rc::new(Cell::new(0));
+    let mut body = body(Counting::new(data, &count));
+    let decode_err = |e: io::Error| decode_error(e, count.get());
+    Ok(match split(&mut body, len, n, &decode_err)? {
+        Err(reason) => ShardPlan::whole(len, n, Some(reason)),
+        Ok(starts) => ShardPlan::from_starts(&starts, len, n, range),
+    })
 }
 
 fn bgzf_range(start: u64, end: Option<u64>) -> ShardRange {
@@ -435,7 +435,7 @@ fn split<P: Positioned>(
     decode_err: &dyn Fn(io::Error) -> IngestError,
 ) -> Result<Result<Vec<u64>, SingleReason>, IngestError> {
     let mut head = [0u8; 16];
-    let got = read_up_to(body, &mut head).map_err(decode_err)?;
+    let got = read_full(body, &mut head).map_err(decode_err)?;
     body.seek_to(0).map_err(decode_err)?;
     match sniff::payload(&head[..got]).map_err(IngestError::NotVariantFile)? {
         Payload::Bcf => return Ok(Err(SingleReason::BcfWithoutIndex)),
@@ -599,7 +599,7 @@ impl Part {
         let base = P::file_offset(self.start);
         let decode_err = |e: io::Error| decode_error(e, base + count.get());
         let mut head = [0u8; 16];
-        let got = read_up_to(body, &mut head).map_err(decode_err)?;
+        let got = read_full(body, &mut head).map_err(decode_err)?;
         body.seek_to(0).map_err(decode_err)?;
         let payload = sniff::payload(&head[..got]).map_err(IngestError::NotVariantFile)?;
         let mut ctx = Ctx::new(count, Some(self.total), options, progress, Origin::File);

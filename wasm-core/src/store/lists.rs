@@ -362,21 +362,27 @@ impl<T: Slot> Lists<T> {
         }
     }
 
-    /// The same rows with every value converted by `f`, in the same layout.
-    pub fn map<U: Slot>(&self, f: impl Fn(T) -> U) -> Lists<U> {
-        let mut out = Lists {
+    /// No rows yet, in layout `kind`, with room for `rows` rows' slots; no checkpoint (a copy
+    /// in progress: the caller sets `next_check` when done).
+    fn empty(kind: Kind, rows: usize) -> Self {
+        Lists {
             rows: 0,
-            layout: match self.kind() {
+            layout: match kind {
                 Kind::Ragged => Layout::Ragged(Ragged::default()),
                 Kind::Fixed(width) => Layout::Fixed {
                     width,
-                    slots: Vec::with_capacity(self.rows * width),
+                    slots: Vec::with_capacity(rows * width),
                     rest: Exceptions::default(),
                 },
             },
             shape: Shape::default(),
             next_check: usize::MAX,
-        };
+        }
+    }
+
+    /// The same rows with every value converted by `f`, in the same layout.
+    pub fn map<U: Slot>(&self, f: impl Fn(T) -> U) -> Lists<U> {
+        let mut out = Lists::<U>::empty(self.kind(), self.rows);
         let mut row = Vec::new();
         for i in 0..self.rows {
             row.clear();
@@ -453,20 +459,7 @@ impl<T: Slot> Lists<T> {
         if kind == self.kind() {
             return;
         }
-        let mut next = Lists {
-            rows: 0,
-            layout: match kind {
-                Kind::Ragged => Layout::Ragged(Ragged::default()),
-                Kind::Fixed(width) => Layout::Fixed {
-                    width,
-                    slots: Vec::with_capacity(self.rows * width),
-                    rest: Exceptions::default(),
-                },
-            },
-            shape: Shape::default(),
-            // No checkpoint while copying.
-            next_check: usize::MAX,
-        };
+        let mut next = Self::empty(kind, self.rows);
         for i in 0..self.rows {
             next.push(self.get(i));
         }

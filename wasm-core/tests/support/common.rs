@@ -10,6 +10,29 @@ use std::path::{Path, PathBuf};
 use wasm_core::progress::Silent;
 use wasm_core::{Dataset, IngestError};
 
+/// Every file under `dir`, recursively, in path order (a folder that cannot be read fails the
+/// test, naming it).
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| {
+            e.unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+                .path()
+        })
+        .collect();
+    entries.sort();
+    entries
+        .into_iter()
+        .flat_map(|path| {
+            if path.is_dir() {
+                files_under(&path)
+            } else {
+                vec![path]
+            }
+        })
+        .collect()
+}
+
 /// The workspace's `testdata/` folder.
 pub fn testdata_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
