@@ -60,7 +60,11 @@ pub fn block_with(deflate: &[u8], plain: &[u8]) -> Vec<u8> {
 /// One BGZF block of `plain` (at most [`MAX_BLOCK_DATA`] bytes) compressed with deflate at
 /// `level` (flate2's 0–9).
 pub fn block_at(plain: &[u8], level: u32) -> Vec<u8> {
-    assert!(plain.len() <= MAX_BLOCK_DATA, "{} bytes in one block", plain.len());
+    assert!(
+        plain.len() <= MAX_BLOCK_DATA,
+        "{} bytes in one block",
+        plain.len()
+    );
     let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(level));
     enc.write_all(plain).expect("in memory");
     block_with(&enc.finish().expect("in memory"), plain)

@@ -42,7 +42,10 @@ pub fn available(test: &str, tools: &[&str]) -> bool {
         "{} not installed (`cargo xtask bootstrap` installs it)",
         missing.join(", ")
     );
-    assert!(!under_ci(), "{test}: the oracle must be there under CI: {why}");
+    assert!(
+        !under_ci(),
+        "{test}: the oracle must be there under CI: {why}"
+    );
     eprintln!("notice: {test}: skipped: {why}");
     false
 }

@@ -2,18 +2,17 @@
 //! authors' tools produce: `bcftools +split-vep` expected outputs from bcftools' own test suite
 //! (VEP `CSQ`, bcftools `BCSQ`, gene lists), SnpEff `ANN` from igv.js' test data, legacy SnpEff
 //! `EFF` from cyvcf2, and `bcftools view -r/-R` counts (skipped with a notice when bcftools is not
-//! installed). Files: `testdata/annotation/` (see its `SOURCE.md`).
+//! installed, failing under CI). Files: `testdata/annotation/` (see its `SOURCE.md`).
 
 // Native only: reads files from testdata/ and runs bcftools.
 #![cfg(not(target_arch = "wasm32"))]
 
-#[path = "support/common.rs"]
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{read_from, testdata, testdata_dir};
+use enclave_test_support::engine::read_from;
+use enclave_test_support::files::{TempDir, testdata, testdata_dir};
+use enclave_test_support::oracle::available;
 use wasm_core::annotation::{
     Column, Schema, Style, SubfieldType, Summarizer, schemas, severity, summarize,
 };
@@ -318,20 +317,12 @@ fn legacy_snpeff_eff_summaries() {
 // --- regions against bcftools view -r / -R ---------------------------------------------------
 
 fn bcftools() -> Option<PathBuf> {
-    let ok = Command::new("bcftools")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        println!("bcftools not found: skipping the bcftools comparison");
-    }
-    ok.then(|| PathBuf::from("bcftools"))
+    available("region_masks_equal_bcftools_view_r", &["bcftools"])
+        .then(|| PathBuf::from("bcftools"))
 }
 
-/// A BGZF copy of `src` with a CSI index, in a fresh temporary folder.
-fn indexed_copy(bin: &Path, src: &Path, name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("enclave-regions-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+/// A BGZF copy of `src` with a CSI index, in `dir`.
+fn indexed_copy(bin: &Path, src: &Path, dir: &Path, name: &str) -> PathBuf {
     let out = dir.join(format!("{name}.vcf.gz"));
     let run = |args: &[&std::ffi::OsStr]| {
         let st = Command::new(bin).args(args).status().unwrap();
@@ -404,7 +395,8 @@ fn region_masks_equal_bcftools_view_r() {
         let src = testdata_dir().join(rel);
         let store = load(rel);
         let name = rel.replace('/', "_");
-        let gz = indexed_copy(&bin, &src, &name);
+        let dir = TempDir::new("regions");
+        let gz = indexed_copy(&bin, &src, &dir, &name);
         for r in *regions {
             let want = bcftools_count(&bin, &gz, "-r", r.as_ref());
             let got = RegionSet::parse(r).unwrap().mask(&store).count_ones();
@@ -430,7 +422,6 @@ fn region_masks_equal_bcftools_view_r() {
             .mask(&store)
             .count_ones();
         assert_eq!(got, want, "{rel} -R {bed_text}");
-        let _ = std::fs::remove_dir_all(gz.parent().unwrap());
     }
     assert!(
         selected > 50,

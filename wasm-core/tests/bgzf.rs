@@ -13,10 +13,11 @@
 
 use std::io::{self, BufRead, Cursor, Read, Write};
 
-#[path = "support/common.rs"]
-mod common;
-
-use common::{SplitMix, files_under, testdata_dir};
+use enclave_test_support::compress::{
+    bgzip as noodles_bgzip, block, block_offsets, block_with, gzip, stored_block,
+};
+use enclave_test_support::files::{files_under, shared_testdata_or_skip, testdata_dir};
+use enclave_test_support::rng::SplitMix64;
 use wasm_core::formats::bgzf::{
     BgzfError, BgzfReader, EOF_MARKER, HeaderProblem, find_block_start, find_block_start_in,
     inflate_block, parse_header,
@@ -27,7 +28,7 @@ use wasm_core::formats::bgzf::{
 
 /// VCF-like text of about `len` bytes, deterministic in `seed`.
 fn text(len: usize, seed: u64) -> Vec<u8> {
-    let mut rng = SplitMix(seed);
+    let mut rng = SplitMix64(seed);
     let mut out = Vec::with_capacity(len + 200);
     let mut pos = 1000u64;
     while out.len() < len {
@@ -48,58 +49,6 @@ fn text(len: usize, seed: u64) -> Vec<u8> {
         .expect("vec");
     }
     out
-}
-
-/// BGZF as noodles writes it (blocks of 65 505 bytes of text, then the EOF marker).
-fn noodles_bgzip(text: &[u8]) -> Vec<u8> {
-    let mut writer = noodles::bgzf::io::Writer::new(Vec::new());
-    writer.write_all(text).expect("vec");
-    writer.finish().expect("vec")
-}
-
-/// One BGZF block holding `deflate` (raw deflate data) that inflates to `plain`.
-fn block_with(deflate: &[u8], plain: &[u8]) -> Vec<u8> {
-    let bsize = (18 + deflate.len() + 8 - 1) as u16;
-    let mut b = vec![
-        0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, b'B', b'C', 2, 0,
-    ];
-    b.extend_from_slice(&bsize.to_le_bytes());
-    b.extend_from_slice(deflate);
-    let mut crc = flate2::Crc::new();
-    crc.update(plain);
-    b.extend_from_slice(&crc.sum().to_le_bytes());
-    b.extend_from_slice(&(plain.len() as u32).to_le_bytes());
-    b
-}
-
-/// A block of `plain` compressed with deflate (flate2).
-fn block(plain: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(plain).expect("vec");
-    block_with(&enc.finish().expect("vec"), plain)
-}
-
-/// A block of `plain` as one stored (uncompressed) deflate block (RFC 1951 §3.2.4): its bytes
-/// appear verbatim inside the compressed data.
-fn stored_block(plain: &[u8]) -> Vec<u8> {
-    let len = plain.len() as u16;
-    let mut deflate = vec![0x01];
-    deflate.extend_from_slice(&len.to_le_bytes());
-    deflate.extend_from_slice(&(!len).to_le_bytes());
-    deflate.extend_from_slice(plain);
-    block_with(&deflate, plain)
-}
-
-/// Block start offsets by a sequential walk from 0 (the ground truth for searches).
-fn block_offsets(bytes: &[u8]) -> Vec<usize> {
-    let mut offsets = Vec::new();
-    let mut at = 0;
-    while at < bytes.len() {
-        offsets.push(at);
-        at += parse_header(&bytes[at..]).expect("a valid file").block_size;
-    }
-    assert_eq!(at, bytes.len(), "the walk ends at the end");
-    offsets
 }
 
 /// The smallest block start ≥ `from`.
@@ -151,7 +100,7 @@ fn typed(e: &io::Error) -> BgzfError {
 
 /// A small file of many short blocks: 1–3 KiB of text each, then the EOF marker.
 fn small_multi_block_file() -> (Vec<u8>, Vec<u8>) {
-    let mut rng = SplitMix(7);
+    let mut rng = SplitMix64(7);
     let mut file = Vec::new();
     let mut plain = Vec::new();
     for i in 0..12 {
@@ -192,11 +141,11 @@ fn every_bgzf_file_in_testdata_decodes_like_noodles() {
 
 #[test]
 fn every_bgzf_file_in_shared_testdata_decodes_like_noodles() {
-    let shared = testdata_dir().join("../../shared/testdata");
-    if !shared.is_dir() {
-        println!("skipped: {} is absent", shared.display());
+    let Some(shared) =
+        shared_testdata_or_skip("every_bgzf_file_in_shared_testdata_decodes_like_noodles")
+    else {
         return;
-    }
+    };
     let files = files_under(&shared);
     let (mut compared, mut noodles_rejects) = (0, Vec::new());
     for path in &files {
@@ -233,7 +182,7 @@ fn every_bgzf_file_in_shared_testdata_decodes_like_noodles() {
 #[test]
 fn short_reads_from_the_source_change_nothing() {
     /// Hands out at most 1–16 bytes a read, as a `Blob` reader or a decryptor may.
-    struct Trickle<'a>(&'a [u8], SplitMix);
+    struct Trickle<'a>(&'a [u8], SplitMix64);
     impl Read for Trickle<'_> {
         fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
             let n = self.1.size(16).min(buf.len()).min(self.0.len());
@@ -245,7 +194,7 @@ fn short_reads_from_the_source_change_nothing() {
     let plain = text(300_000, 3);
     let file = noodles_bgzip(&plain);
     let mut got = Vec::new();
-    BgzfReader::new(Trickle(&file, SplitMix(1)))
+    BgzfReader::new(Trickle(&file, SplitMix64(1)))
         .read_to_end(&mut got)
         .expect("valid");
     assert!(got == plain);
@@ -385,7 +334,7 @@ fn random_damage_to_deflate_data_never_panics_or_passes() {
         enc.write_all(&plain).expect("vec");
         blocks.push((block_with(&enc.finish().expect("vec"), &plain), plain));
     }
-    let mut rng = SplitMix(2024);
+    let mut rng = SplitMix64(2024);
     let mut out = Vec::new();
     let mut rejected = 0;
     for round in 0..20_000 {
@@ -419,7 +368,7 @@ fn random_damage_to_deflate_data_never_panics_or_passes() {
     );
     // Random bytes as a whole file: an error or nothing, and no block start found in them.
     for seed in 0..200 {
-        let mut rng = SplitMix(seed);
+        let mut rng = SplitMix64(seed);
         let mut junk: Vec<u8> = (0..rng.size(5000)).map(|_| rng.next() as u8).collect();
         // A valid first header, so the reader gets past it into the random bytes.
         let n = EOF_MARKER.len().min(junk.len());
@@ -463,9 +412,7 @@ fn a_cut_file_is_a_truncation_error_unless_cut_between_blocks() {
 #[test]
 fn plain_gzip_and_trailing_garbage_are_not_bgzf() {
     let plain = text(10_000, 9);
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(&plain).expect("vec");
-    let gz = gz.finish().expect("vec");
+    let gz = gzip(&plain);
     let e = typed(&ours(&gz).expect_err("plain gzip"));
     assert_eq!(
         e,
@@ -564,7 +511,7 @@ fn find_block_start_at_random_offsets_of_a_larger_file() {
     // noodles ends on the position after the last data block; the walk also lists the marker.
     assert_eq!(noodles_starts[..], starts[..noodles_starts.len()]);
 
-    let mut rng = SplitMix(99);
+    let mut rng = SplitMix64(99);
     let mut cursor = Cursor::new(&file);
     for _ in 0..300 {
         let from = rng.below(file.len() as u64 + 1) as usize;

@@ -9,17 +9,14 @@
 
 use std::io::{self, Cursor, Read};
 
-#[path = "support/common.rs"]
-mod common;
-
-use common::{SplitMix, read_from, testdata};
+use enclave_test_support::{engine::read_from, files::testdata, rng::SplitMix64};
 
 /// Hands out `bytes` in random chunks: mostly 1–16 bytes, sometimes up to 4 KiB, never more than
 /// the caller asked for and never 0 before the end.
 struct ChunkedReader<'a> {
     bytes: &'a [u8],
     at: usize,
-    rng: SplitMix,
+    rng: SplitMix64,
 }
 
 impl Read for ChunkedReader<'_> {
@@ -80,7 +77,7 @@ fn check(name: &str, bytes: &[u8], seeds: &[u64]) {
             ChunkedReader {
                 bytes,
                 at: 0,
-                rng: SplitMix(seed),
+                rng: SplitMix64(seed),
             },
             bytes.len() as u64,
         );

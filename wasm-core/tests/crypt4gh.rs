@@ -6,13 +6,12 @@
 //! The local cases use `testdata/crypt4gh` (see its `SOURCE.md`). `sweep_of_shared_files` reads
 //! every Crypt4GH file of `../shared/testdata` and skips with a notice when that folder is absent.
 
-#[path = "support/common.rs"]
-mod common;
-
 use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use common::{SplitMix, testdata, testdata_dir};
+use enclave_test_support::crypt4gh::edited;
+use enclave_test_support::files::{shared_testdata, testdata, testdata_dir};
+use enclave_test_support::rng::SplitMix64;
 use wasm_core::crypt4gh::keys::Kdf;
 use wasm_core::crypt4gh::{
     CIPHER_SEGMENT_SIZE, Crypt4ghError, Encryptor, Header, KeyError, PlaintextReader, PublicKey,
@@ -301,26 +300,9 @@ fn encrypt(plain: &[u8], writer: &SecretKey, to: &[PublicKey], edits: Option<&[u
     enc.finish().unwrap()
 }
 
-/// What an edit list keeps of `plain` (the spec's rule, written independently of the reader).
-fn apply_edits(plain: &[u8], edits: &[u64]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut at = 0usize;
-    for (k, &len) in edits.iter().enumerate() {
-        let end = at.saturating_add(len as usize).min(plain.len());
-        if k % 2 == 1 {
-            out.extend_from_slice(&plain[at.min(plain.len())..end]);
-        }
-        at = at.saturating_add(len as usize);
-    }
-    if edits.len() % 2 == 1 && at < plain.len() {
-        out.extend_from_slice(&plain[at..]);
-    }
-    out
-}
-
 #[test]
 fn random_reads_and_seeks_equal_slicing() {
-    let mut rng = SplitMix(0xc4_6ed);
+    let mut rng = SplitMix64(0xc4_6ed);
     let keys: Vec<SecretKey> = (0..3)
         .map(|k| SecretKey::from_bytes([k as u8 + 1; 32]))
         .collect();
@@ -340,7 +322,7 @@ fn random_reads_and_seeks_equal_slicing() {
         let reader_key = &keys[rng.below(recipients.len() as u64) as usize];
         let cipher = encrypt(&plain, &keys[0], &recipients, edits.as_deref());
         let view = match &edits {
-            Some(e) => apply_edits(&plain, e),
+            Some(e) => edited(&plain, e),
             None => plain.clone(),
         };
         let cache = rng.size(4);
@@ -540,18 +522,14 @@ fn no_secret_reaches_a_message() {
     assert!(messages[0].contains("<redacted>"));
 }
 
-/// `../shared/testdata` beside the workspace, if present.
+/// The shared corpus (`ENCLAVE_SHARED_TESTDATA`, else `../shared/testdata`), if it holds the
+/// Crypt4GH files.
 fn shared_dir() -> Option<PathBuf> {
-    let dir = testdata_dir().join("../../shared/testdata");
-    if dir.join("crypt4gh").is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "notice: {} is absent; skipping the sweep over the shared Crypt4GH files",
-            dir.display()
-        );
-        None
+    let dir = shared_testdata().filter(|dir| dir.join("crypt4gh").is_dir());
+    if dir.is_none() {
+        eprintln!("notice: the shared Crypt4GH files are absent; skipping the sweep over them");
     }
+    dir
 }
 
 #[test]

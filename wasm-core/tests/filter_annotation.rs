@@ -2,16 +2,16 @@
 //! the oracle; skipped with a notice when it is absent). Numeric sub-fields are compared with
 //! split-vep's `:float` type, which is how Enclave reads `*_AF` columns.
 
-use std::path::Path;
 use std::process::Command;
 
+use enclave_test_support::files::testdata_path;
 use wasm_core::filter::{Filter, Mode, NoFiles};
 use wasm_core::progress::Silent;
 
-const FILE: &str = "../testdata/annotation/bcftools/test/split-vep.vcf";
+const FILE: &str = "annotation/bcftools/test/split-vep.vcf";
 
 fn positions(expr: &str) -> Vec<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(FILE);
+    let path = testdata_path(FILE);
     let f = std::fs::File::open(&path).expect("test file");
     let store = wasm_core::read_dataset(f, None, &mut Silent)
         .expect("reads")
@@ -28,7 +28,7 @@ fn positions(expr: &str) -> Vec<String> {
 
 #[test]
 fn csq_subfields_select_what_split_vep_selects() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(FILE);
+    let path = testdata_path(FILE);
     let cases = [
         ("SYMBOL~\"SAMD11\"", "SYMBOL"),
         ("CSQ/SYMBOL==\"SAMD11\"", "SYMBOL"),
@@ -76,7 +76,7 @@ fn csq_subfields_select_what_split_vep_selects() {
 #[test]
 fn extracted_subfields_are_reused_across_compiles() {
     use wasm_core::filter::FilterCache;
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(FILE);
+    let path = testdata_path(FILE);
     let f = std::fs::File::open(&path).expect("test file");
     let store = wasm_core::read_dataset(f, None, &mut Silent)
         .expect("reads")

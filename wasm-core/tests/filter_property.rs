@@ -3,29 +3,9 @@
 //! expressions over random records — including missing values, absent fields, vectors,
 //! several samples, `&`/`&&`/`|`/`||`, `!` and `-e`.
 
+use enclave_test_support::rng::SplitMix64 as Rng;
 use wasm_core::filter::{Filter, Mode, NoFiles};
 use wasm_core::store::{FLOAT_MISSING, INT_MISSING, ValueType, VariantStore};
-
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[self.below(v.len() as u64) as usize]
-    }
-}
 
 fn random_store(rng: &mut Rng) -> VariantStore {
     let n_samples = rng.below(4) as usize;

@@ -25,18 +25,11 @@ use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-#[path = "support/common.rs"]
-mod common;
-
-use common::testdata_dir;
+use enclave_test_support::files::{blessing, testdata_dir};
 use wasm_core::progress::Silent;
 
 const MANIFEST: &str = "expected/hts-specs-failed-outcomes.tsv";
 const CORPUS: &str = "hts-specs/test/vcf";
-
-fn blessing() -> bool {
-    std::env::var_os("ENCLAVE_BLESS").is_some_and(|v| v == "1")
-}
 
 /// What the engine did with one file.
 #[derive(Debug, Clone, PartialEq)]

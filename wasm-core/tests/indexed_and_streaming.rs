@@ -9,10 +9,11 @@
 //! - a prefix read stops early and its memory estimate extrapolates to the full store's size.
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use enclave_test_support::engine::vcf_lines;
+use enclave_test_support::files::{shared_testdata, testdata_path};
 use wasm_core::Dataset;
-use wasm_core::export::write_vcf_record;
 use wasm_core::filter::{Filter, Mode, NoFiles};
 use wasm_core::formats::indexed::{IndexedFile, count_mismatches};
 use wasm_core::formats::shards;
@@ -21,30 +22,20 @@ use wasm_core::progress::Silent;
 use wasm_core::read_dataset;
 use wasm_core::regions::RegionSet;
 
-fn testdata(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata")
-        .join(path)
-}
-
 const TRIO: &str = "slivar/tests/ashk-trio.vcf.gz";
 
 fn full(path: &str) -> Dataset {
-    read_dataset(File::open(testdata(path)).unwrap(), None, &mut Silent).unwrap()
-}
-
-fn lines(ds: &Dataset, rows: impl Iterator<Item = usize>) -> Vec<String> {
-    rows.map(|i| {
-        let mut out = Vec::new();
-        write_vcf_record(&mut out, &ds.store, i).unwrap();
-        String::from_utf8(out).unwrap()
-    })
-    .collect()
+    read_dataset(File::open(testdata_path(path)).unwrap(), None, &mut Silent).unwrap()
 }
 
 fn open_indexed() -> IndexedFile {
-    let index = std::fs::read(testdata(&format!("{TRIO}.csi"))).unwrap();
-    IndexedFile::open(Box::new(File::open(testdata(TRIO)).unwrap()), &index, None).unwrap()
+    let index = std::fs::read(testdata_path(&format!("{TRIO}.csi"))).unwrap();
+    IndexedFile::open(
+        Box::new(File::open(testdata_path(TRIO)).unwrap()),
+        &index,
+        None,
+    )
+    .unwrap()
 }
 
 #[test]
@@ -73,7 +64,7 @@ fn overview_counts_equal_a_full_read() {
 #[test]
 fn region_query_equals_the_masked_full_read_and_reads_little() {
     let ds = full(TRIO);
-    let size = std::fs::metadata(testdata(TRIO)).unwrap().len();
+    let size = std::fs::metadata(testdata_path(TRIO)).unwrap().len();
     for text in [
         "1:10000000-12000000",
         "2",
@@ -83,10 +74,10 @@ fn region_query_equals_the_masked_full_read_and_reads_little() {
         let set = RegionSet::parse(text).unwrap();
         let mut indexed = open_indexed();
         let got = indexed.query(&set).unwrap();
-        let expected = lines(&ds, set.mask(&ds.store).iter_ones());
+        let expected = vcf_lines(&ds, set.mask(&ds.store).iter_ones());
         // Same records; the index gives them in the order the regions name contigs, which
         // here is the file's order too.
-        assert_eq!(lines(&got, 0..got.store.len()), expected, "{text}");
+        assert_eq!(vcf_lines(&got, 0..got.store.len()), expected, "{text}");
         if text == "1:10000000-12000000" {
             assert_eq!(got.summary.records, 166);
             assert!(
@@ -100,7 +91,7 @@ fn region_query_equals_the_masked_full_read_and_reads_little() {
 
 fn streamed(path: &str, filter: &StreamFilter) -> Dataset {
     read_dataset_with(
-        File::open(testdata(path)).unwrap(),
+        File::open(testdata_path(path)).unwrap(),
         None,
         &ReadOptions {
             stream: Some(filter),
@@ -141,7 +132,7 @@ fn streaming_keeps_what_the_filter_passes() {
             if let Some(set) = &spec.regions {
                 pass.and_with(&set.mask(&ds.store));
             }
-            let expected = lines(&ds, pass.iter_ones());
+            let expected = vcf_lines(&ds, pass.iter_ones());
             assert_eq!(
                 got.summary.scanned,
                 Some(ds.summary.records),
@@ -153,7 +144,7 @@ fn streaming_keeps_what_the_filter_passes() {
                 "{path} {expression}"
             );
             assert_eq!(
-                lines(&got, 0..got.store.len()),
+                vcf_lines(&got, 0..got.store.len()),
                 expected,
                 "{path} {expression}"
             );
@@ -169,7 +160,7 @@ fn a_wrong_streaming_expression_is_reported() {
         ..StreamFilter::default()
     };
     let e = read_dataset_with(
-        File::open(testdata(TRIO)).unwrap(),
+        File::open(testdata_path(TRIO)).unwrap(),
         None,
         &ReadOptions {
             stream: Some(&spec),
@@ -186,9 +177,9 @@ fn a_wrong_streaming_expression_is_reported() {
 #[test]
 fn a_prefix_read_estimates_the_whole_store() {
     let ds = full(TRIO);
-    let size = std::fs::metadata(testdata(TRIO)).unwrap().len();
+    let size = std::fs::metadata(testdata_path(TRIO)).unwrap().len();
     let prefix = read_dataset_with(
-        File::open(testdata(TRIO)).unwrap(),
+        File::open(testdata_path(TRIO)).unwrap(),
         Some(size),
         &ReadOptions {
             raw_limit: Some(size / 4),
@@ -223,17 +214,18 @@ fn a_prefix_read_estimates_the_whole_store() {
 fn shards_read_in_parallel_equal_one_read() {
     // A larger BGZF file with many blocks: the shared NA12878 gVCF snippet when present, else
     // the trio. Both have a bcftools/tabix index beside them.
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/testdata/bio2zarr/tests/data/vcf/NA12878.prod.chr20snippet.g.vcf.gz");
-    let (data, index) = if shared.is_file() {
+    let shared = shared_testdata()
+        .map(|dir| dir.join("bio2zarr/tests/data/vcf/NA12878.prod.chr20snippet.g.vcf.gz"))
+        .filter(|file| file.is_file());
+    let (data, index) = if let Some(shared) = shared {
         let tbi = PathBuf::from(format!("{}.tbi", shared.display()));
         (shared, tbi)
     } else {
         eprintln!("shards: ../shared/testdata absent, using the trio only");
-        (testdata(TRIO), testdata(&format!("{TRIO}.csi")))
+        (testdata_path(TRIO), testdata_path(&format!("{TRIO}.csi")))
     };
     let whole = read_dataset(File::open(&data).unwrap(), None, &mut Silent).unwrap();
-    let expected = lines(&whole, 0..whole.store.len());
+    let expected = vcf_lines(&whole, 0..whole.store.len());
     let qual_order = whole.store.order(wasm_core::store::SortKey::Qual, true);
     let index = std::fs::read(&index).unwrap();
     for n in [1, 2, 3, 8] {
@@ -249,7 +241,7 @@ fn shards_read_in_parallel_equal_one_read() {
             let data = Box::new(File::open(&data).unwrap());
             let shard =
                 shards::read_shard(data, None, spec, &ReadOptions::default(), &mut Silent).unwrap();
-            got.extend(lines(&shard, 0..shard.store.len()));
+            got.extend(vcf_lines(&shard, 0..shard.store.len()));
             shards.push(shard);
         }
         assert_eq!(got.len(), expected.len(), "{n} shards");

@@ -7,12 +7,12 @@
 // Native only: these read files from testdata/ and catch panics, which the browser build cannot.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::io::{self, Cursor, Read, Write};
+use std::io::{self, Cursor, Read};
 
-#[path = "support/common.rs"]
-mod common;
-
-use common::{SplitMix, read_from, testdata};
+use enclave_test_support::compress::{bgzip, block_offsets, gunzip};
+use enclave_test_support::engine::read_from;
+use enclave_test_support::files::testdata;
+use enclave_test_support::rng::SplitMix64;
 use wasm_core::formats::bgzf::BgzfError;
 use wasm_core::{Dataset, IngestError};
 
@@ -61,33 +61,6 @@ fn assert_mentions(name: &str, msg: &str, words: &[&str]) {
     }
 }
 
-/// Decompresses gzip / BGZF (all members).
-fn gunzip(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    flate2::read::MultiGzDecoder::new(bytes)
-        .read_to_end(&mut out)
-        .expect("valid gzip");
-    out
-}
-
-fn bgzip(bytes: &[u8]) -> Vec<u8> {
-    let mut w = noodles::bgzf::io::Writer::new(Vec::new());
-    w.write_all(bytes).expect("in memory");
-    w.finish().expect("in memory")
-}
-
-/// Offsets of BGZF block starts (SAM/BAM spec §4.1: BSIZE is the block size minus 1).
-fn bgzf_block_offsets(bytes: &[u8]) -> Vec<usize> {
-    let mut offsets = Vec::new();
-    let mut at = 0;
-    while at + 18 <= bytes.len() {
-        offsets.push(at);
-        let bsize = usize::from(u16::from_le_bytes([bytes[at + 16], bytes[at + 17]]));
-        at += bsize + 1;
-    }
-    offsets
-}
-
 const TRIO_BGZF: &str = "slivar/tests/ashk-trio.vcf.gz";
 const KG_PLAIN_GZIP: &str = "vcfpy/tests/vcfs_from_the_wild/1kg.vcf.gz";
 const KG_BCF: &str = "generated/derived/vcfpy.1kg.bcf";
@@ -98,7 +71,7 @@ fn bgzf_cut_in_half() {
     let full = testdata(TRIO_BGZF);
     let cut = &full[..full.len() / 2];
     // The block the cut goes through: the last one starting before the end of what is left.
-    let cut_block = bgzf_block_offsets(&full)
+    let cut_block = block_offsets(&full)
         .into_iter()
         .rfind(|&at| at < cut.len())
         .expect("blocks") as u64;
@@ -121,7 +94,7 @@ fn bgzf_cut_at_a_block_boundary_mid_record() {
     // the EOF marker is missing and the last line stops mid-record. Nothing may be dropped
     // silently: either an error, or a load whose warnings say the file looks truncated.
     let full = testdata(TRIO_BGZF);
-    let blocks = bgzf_block_offsets(&full);
+    let blocks = block_offsets(&full);
     let cut = &full[..blocks[blocks.len() / 2]];
     let text = gunzip(cut);
     assert_ne!(
@@ -255,7 +228,7 @@ fn empty_file() {
 
 #[test]
 fn random_bytes() {
-    let mut rng = SplitMix(0x5eed);
+    let mut rng = SplitMix64(0x5eed);
     let mut bytes: Vec<u8> = (0..64 * 1024).map(|_| rng.next() as u8).collect();
     bytes[0] = 0x42; // not a gzip magic by chance
     let (e, msg) = expect_err("random bytes", &bytes);

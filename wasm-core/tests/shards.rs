@@ -13,17 +13,16 @@
 // Native only: these read files from disk.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Write};
 use std::rc::Rc;
 
-#[path = "support/common.rs"]
-mod common;
-
-use common::{SplitMix, files_under, testdata, testdata_dir};
+use enclave_test_support::compress::{bgzip_in, bgzip_per_line, gunzip};
+use enclave_test_support::files::{files_under, testdata, testdata_dir};
+use enclave_test_support::rng::SplitMix64;
 use wasm_core::crypt4gh::{Encryptor, SecretKey};
 use wasm_core::export::write_vcf_record;
 use wasm_core::filter::{Filter, Mode, NoFiles};
-use wasm_core::formats::bgzf::{BgzfError, EOF_MARKER, MAX_ISIZE};
+use wasm_core::formats::bgzf::BgzfError;
 use wasm_core::formats::shards::{
     self, ShardError, ShardPlan, ShardRange, ShardSpec, SingleReason, plan, read_shard,
 };
@@ -79,70 +78,6 @@ fn passing(ds: &Dataset) -> Option<u64> {
     Filter::compile(EXPRESSION, &ds.store, Mode::Include, &NoFiles)
         .ok()
         .map(|f| f.evaluate(&ds.store).pass.count_ones())
-}
-
-/// One BGZF block holding `plain` (at most 64 KiB), deflated by flate2.
-fn block(plain: &[u8]) -> Vec<u8> {
-    assert!(plain.len() <= MAX_ISIZE);
-    let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-    enc.write_all(plain).unwrap();
-    let deflate = enc.finish().unwrap();
-    let bsize = u16::try_from(18 + deflate.len() + 8 - 1).expect("a block under 64 KiB");
-    let mut b = vec![
-        0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, b'B', b'C', 2, 0,
-    ];
-    b.extend_from_slice(&bsize.to_le_bytes());
-    b.extend_from_slice(&deflate);
-    let mut crc = flate2::Crc::new();
-    crc.update(plain);
-    b.extend_from_slice(&crc.sum().to_le_bytes());
-    b.extend_from_slice(&(plain.len() as u32).to_le_bytes());
-    b
-}
-
-/// `text` as BGZF whose blocks hold the given numbers of bytes in turn (the last repeats), then
-/// the end-of-file marker. Returns the file and the block offsets with the text offset each
-/// block's data starts at.
-fn bgzip_in(text: &[u8], mut sizes: impl FnMut() -> usize) -> (Vec<u8>, Vec<(u64, usize)>) {
-    let mut out = Vec::new();
-    let mut blocks = Vec::new();
-    let mut at = 0;
-    while at < text.len() {
-        let n = sizes().clamp(1, 0xff00).min(text.len() - at);
-        blocks.push((out.len() as u64, at));
-        out.extend_from_slice(&block(&text[at..at + n]));
-        at += n;
-    }
-    out.extend_from_slice(&EOF_MARKER);
-    (out, blocks)
-}
-
-/// One block per line (longer lines split over several): every block starts a record.
-fn bgzip_per_line(text: &[u8]) -> Vec<u8> {
-    let mut ends = text
-        .split_inclusive(|&b| b == b'\n')
-        .map(<[u8]>::len)
-        .collect::<Vec<_>>()
-        .into_iter();
-    let mut left = 0usize;
-    bgzip_in(text, move || {
-        if left == 0 {
-            left = ends.next().unwrap_or(1);
-        }
-        let n = left.min(0xff00);
-        left -= n;
-        n
-    })
-    .0
-}
-
-/// Decompressed bytes of gzip / BGZF.
-fn gunzip(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    flate2::read::MultiGzDecoder::new(bytes)
-        .read_to_end(&mut out)
-        .unwrap();
-    out
 }
 
 /// Reads every shard of `plan`, checking each one's progress; the datasets in plan order.
@@ -280,7 +215,7 @@ fn every_vcf_in_testdata_in_shards_equals_one_read() {
             Compression::Bgzf => gunzip(&bytes),
             _ => bytes.clone(),
         };
-        let mut rng = SplitMix(name.len() as u64);
+        let mut rng = SplitMix64(name.len() as u64);
         let variants = [
             ("uncompressed", text.clone()),
             ("37-byte blocks", bgzip_in(&text, || 37).0),
@@ -319,7 +254,7 @@ fn synthetic(records: usize, long_at: usize, long: usize) -> Vec<u8> {
 ##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n\
 #CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n"
         .to_vec();
-    let mut rng = SplitMix(7);
+    let mut rng = SplitMix64(7);
     for i in 0..records {
         let note = if i == long_at {
             "x".repeat(long)
