@@ -7,20 +7,24 @@
 //! file) left behind. The round trips through the reference Python CLI are in
 //! `crypt4gh_reference.rs`.
 
-#[path = "crypt4gh_support/common.rs"]
-mod common;
-
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
-use common::*;
+use enclave_test_support::crypt4gh::{
+    KDFS, SEGMENT, assert_reads_like_plaintext, decrypt, decrypt_args, edit_list_arg, edited,
+    header_len, passphrase_file, plaintexts,
+};
+use enclave_test_support::files::{TempDir, names_in, read, testdata_path, write};
+use enclave_test_support::process::{Program, assert_success, shown};
+
+const ENCLAVE: Program = Program(env!("CARGO_BIN_EXE_enclave"));
 
 fn generated(path: &str) -> PathBuf {
-    crypt4gh_testdata().join("generated").join(path)
+    testdata_path("crypt4gh").join("generated").join(path)
 }
 
 fn htsget(path: &str) -> PathBuf {
-    crypt4gh_testdata().join("htsget-rs/data").join(path)
+    testdata_path("crypt4gh").join("htsget-rs/data").join(path)
 }
 
 /// A key of `generated/keys` and its passphrase (README: "Keys").
@@ -137,11 +141,11 @@ const DECRYPT_CASES: &[(&str, &str, &str)] = &[
 
 #[test]
 fn decrypt_of_reference_files_gives_the_expected_bytes() {
-    let dir = scratch("decrypt_reference_files");
+    let dir = TempDir::new("crypt4gh-decrypt_reference_files");
     for (k, &(encrypted, key_name, expected)) in DECRYPT_CASES.iter().enumerate() {
         let out = dir.join(format!("out{k}"));
         let args = decrypt_args(&key_args(&dir, key_name), Some(&out), &generated(encrypted));
-        enclave_ok(&args);
+        ENCLAVE.ok(&args);
         assert!(
             read(&out) == read(&generated(expected)),
             "`enclave {}` does not give {expected}",
@@ -153,14 +157,14 @@ fn decrypt_of_reference_files_gives_the_expected_bytes() {
 
 #[test]
 fn decrypt_to_standard_output() {
-    let dir = scratch("decrypt_stdout");
+    let dir = TempDir::new("crypt4gh-decrypt_stdout");
     for (encrypted, key_name, expected) in [
         ("enc/abcd.multi.c4gh", "carol.sec", "plain/abcd.bin"),
         ("enc/hello.txt.c4gh", "alice.sec", "plain/hello.txt"),
     ] {
         let args = decrypt_args(&key_args(&dir, key_name), None, &generated(encrypted));
         assert!(
-            enclave_ok(&args) == read(&generated(expected)),
+            ENCLAVE.ok(&args) == read(&generated(expected)),
             "`enclave {}` does not print {expected}",
             shown(&args)
         );
@@ -169,17 +173,17 @@ fn decrypt_to_standard_output() {
 
 #[test]
 fn htsget_rs_files_decrypt_to_their_plaintexts() {
-    let dir = scratch("decrypt_htsget");
+    let dir = TempDir::new("crypt4gh-decrypt_htsget");
     for (encrypted, plain) in HTSGET_CASES {
         let out = dir.join("out");
-        enclave_ok(&decrypt_args(&htsget_bob(), Some(&out), &htsget(encrypted)));
+        ENCLAVE.ok(&decrypt_args(&htsget_bob(), Some(&out), &htsget(encrypted)));
         assert!(read(&out) == read(&htsget(plain)), "{encrypted} ≠ {plain}");
     }
 }
 
 #[test]
 fn a_wrong_passphrase_is_named_and_nothing_is_written() {
-    let dir = scratch("wrong_passphrase");
+    let dir = TempDir::new("crypt4gh-wrong_passphrase");
     let wrong = passphrase_file(&dir, "wrong.passphrase", "not-alice");
     let before = names_in(&dir);
     let out = dir.join("out.vcf.gz");
@@ -192,7 +196,7 @@ fn a_wrong_passphrase_is_named_and_nothing_is_written() {
         wrong.as_os_str(),
     ];
     let args = decrypt_args(&alice_wrong, Some(&out), &encrypted);
-    let message = enclave_err(&args);
+    let message = ENCLAVE.err(&args);
     assert!(message.contains("wrong passphrase"), "{message}");
     assert!(
         message.contains("alice.sec"),
@@ -206,18 +210,18 @@ fn a_wrong_passphrase_is_named_and_nothing_is_written() {
 
     // An existing output stays as it was.
     write(&out, b"previous");
-    enclave_err(&args);
+    ENCLAVE.err(&args);
     assert_eq!(read(&out), b"previous");
     assert_eq!(names_in(&dir).len(), before.len() + 1);
 }
 
 #[test]
 fn a_key_the_file_is_not_for_is_named_and_nothing_is_written() {
-    let dir = scratch("not_a_recipient");
+    let dir = TempDir::new("crypt4gh-not_a_recipient");
     let out = dir.join("out.txt");
     let (carol, _) = key("carol.sec");
     let carol_key = [OsStr::new("--key"), carol.as_os_str()];
-    let message = enclave_err(&decrypt_args(
+    let message = ENCLAVE.err(&decrypt_args(
         &carol_key,
         Some(&out),
         &generated("enc/hello.txt.c4gh"),
@@ -232,7 +236,7 @@ fn a_key_the_file_is_not_for_is_named_and_nothing_is_written() {
         names_in(&dir)
     );
 
-    let message = enclave_err(&[
+    let message = ENCLAVE.err(&[
         "view".as_ref(),
         "--key".as_ref(),
         carol.as_os_str(),
@@ -246,7 +250,7 @@ fn a_key_the_file_is_not_for_is_named_and_nothing_is_written() {
 
 #[test]
 fn a_tampered_segment_is_named_and_nothing_is_written() {
-    let dir = scratch("tampered");
+    let dir = TempDir::new("crypt4gh-tampered");
     // abcd.multi.c4gh: four full segments, for alice, carol and dave (carol needs no passphrase).
     let mut bytes = read(&generated("enc/abcd.multi.c4gh"));
     let segment2 = header_len(&bytes) + (SEGMENT + 28) + 1000;
@@ -256,7 +260,7 @@ fn a_tampered_segment_is_named_and_nothing_is_written() {
     let out = dir.join("abcd.out");
     let (carol, _) = key("carol.sec");
     let carol_key = [OsStr::new("--key"), carol.as_os_str()];
-    let message = enclave_err(&decrypt_args(&carol_key, Some(&out), &tampered));
+    let message = ENCLAVE.err(&decrypt_args(&carol_key, Some(&out), &tampered));
     assert!(
         message.contains("segment 2") && message.contains("fails authentication"),
         "{message}"
@@ -272,7 +276,7 @@ fn a_tampered_segment_is_named_and_nothing_is_written() {
     );
 
     // To standard output: segment 1 may be out already, but the exit status says it failed.
-    let message = enclave_err(&decrypt_args(&carol_key, None, &tampered));
+    let message = ENCLAVE.err(&decrypt_args(&carol_key, None, &tampered));
     assert!(message.contains("segment 2"), "{message}");
 }
 
@@ -281,7 +285,7 @@ fn a_protected_key_without_a_passphrase_file_is_named() {
     let (alice, _) = key("alice.sec");
     let encrypted = generated("enc/sample.vcf.gz.c4gh");
     for command in ["decrypt", "view", "stats"] {
-        let message = enclave_err(&[
+        let message = ENCLAVE.err(&[
             command.as_ref(),
             "--key".as_ref(),
             alice.as_os_str(),
@@ -304,7 +308,7 @@ fn an_encrypted_file_without_a_key_is_named() {
     ] {
         let mut args: Vec<&OsStr> = args.iter().map(|a| a.as_ref()).collect();
         args.push(encrypted.as_os_str());
-        let message = enclave_err(&args);
+        let message = ENCLAVE.err(&args);
         assert!(
             message.contains(&format!(
                 "{} is Crypt4GH-encrypted: give --key SECRET_KEY",
@@ -318,15 +322,16 @@ fn an_encrypted_file_without_a_key_is_named() {
 #[test]
 fn view_query_and_stats_with_a_key_read_like_the_plaintext() {
     for (encrypted, plain) in HTSGET_CASES {
-        assert_reads_like_plaintext(&htsget(encrypted), &htsget(plain), &htsget_bob());
+        assert_reads_like_plaintext(ENCLAVE, &htsget(encrypted), &htsget(plain), &htsget_bob());
     }
 
     // A passphrase-protected key, and a name that does not say "encrypted": sniffing is by
     // content.
-    let dir = scratch("view_with_key");
+    let dir = TempDir::new("crypt4gh-view_with_key");
     let disguised = dir.join("sample.vcf.gz");
     write(&disguised, &read(&generated("enc/sample.vcf.gz.c4gh")));
     assert_reads_like_plaintext(
+        ENCLAVE,
         &disguised,
         &generated("plain/sample.vcf.gz"),
         &key_args(&dir, "alice.sec"),
@@ -338,7 +343,7 @@ fn a_filter_applies_to_an_encrypted_file() {
     let [key_flag, bob] = htsget_bob();
     let encrypted = htsget("c4gh/sample1-bcbio-cancer.vcf.gz.c4gh");
     let plain = htsget("vcf/sample1-bcbio-cancer.vcf.gz");
-    let filtered = enclave_ok(&[
+    let filtered = ENCLAVE.ok(&[
         "view".as_ref(),
         "-i".as_ref(),
         "TYPE=\"snp\"".as_ref(),
@@ -346,14 +351,14 @@ fn a_filter_applies_to_an_encrypted_file() {
         bob.as_os_str(),
         encrypted.as_os_str(),
     ]);
-    let expected = enclave_ok(&[
+    let expected = ENCLAVE.ok(&[
         "view".as_ref(),
         "-i".as_ref(),
         "TYPE=\"snp\"".as_ref(),
         plain.as_os_str(),
     ]);
     assert!(filtered == expected);
-    assert!(filtered.len() < enclave_ok(&["view".as_ref(), plain.as_os_str()]).len());
+    assert!(filtered.len() < ENCLAVE.ok(&["view".as_ref(), plain.as_os_str()]).len());
 }
 
 /// `enclave keygen` for one KDF (`none`: `--no-passphrase`) into `dir/NAME.{pub,sec}`; returns
@@ -372,7 +377,7 @@ fn keygen(dir: &Path, name: &str, kdf: &str, passphrase: &str) -> Vec<String> {
     }
     args.extend(["-C".into(), format!("{name} test key")]);
     args.extend(["-o".into(), base.display().to_string()]);
-    let out = enclave_succeeds(&args);
+    let out = ENCLAVE.succeeds(&args);
     let printed = [out.stdout, out.stderr].concat();
     assert!(
         !String::from_utf8_lossy(&printed).contains(passphrase),
@@ -391,7 +396,7 @@ fn keygen(dir: &Path, name: &str, kdf: &str, passphrase: &str) -> Vec<String> {
 
 #[test]
 fn keygen_encrypt_decrypt_round_trip_for_every_kdf() {
-    let dir = scratch("round_trip");
+    let dir = TempDir::new("crypt4gh-round_trip");
     let keys: Vec<(String, Vec<String>)> = KDFS
         .iter()
         .map(|kdf| {
@@ -421,7 +426,7 @@ fn keygen_encrypt_decrypt_round_trip_for_every_kdf() {
         args.extend(keys[1].1.iter().cloned());
         args.extend(["-o".into(), encrypted.display().to_string()]);
         args.push(input.display().to_string());
-        enclave_ok(&args);
+        ENCLAVE.ok(&args);
         // Every KDF opens the multi-segment file; the unprotected key (fast) opens the rest.
         let readers = if plain.len() > SEGMENT {
             &keys[..]
@@ -429,7 +434,10 @@ fn keygen_encrypt_decrypt_round_trip_for_every_kdf() {
             &keys[3..]
         };
         for (name, key) in readers {
-            assert!(decrypt(key, &encrypted) == *plain, "{label} for {name}");
+            assert!(
+                decrypt(ENCLAVE, key, &encrypted) == *plain,
+                "{label} for {name}"
+            );
         }
     }
 
@@ -457,7 +465,7 @@ fn keygen_encrypt_decrypt_round_trip_for_every_kdf() {
         let expected = edited(plain, edit_list);
         for (name, key) in &keys[..2] {
             assert!(
-                decrypt(key, &encrypted) == expected,
+                decrypt(ENCLAVE, key, &encrypted) == expected,
                 "edit list {list} read by {name}"
             );
         }
@@ -466,7 +474,7 @@ fn keygen_encrypt_decrypt_round_trip_for_every_kdf() {
 
 #[test]
 fn keygen_refuses_to_overwrite_without_force() {
-    let dir = scratch("keygen_overwrite");
+    let dir = TempDir::new("crypt4gh-keygen_overwrite");
     let base = dir.join("me");
     let keygen_args = |extra: &[&'static str]| {
         let mut args = vec![
@@ -478,9 +486,9 @@ fn keygen_refuses_to_overwrite_without_force() {
         args.extend_from_slice(extra);
         args
     };
-    enclave_succeeds(&keygen_args(&[]));
+    ENCLAVE.succeeds(&keygen_args(&[]));
     let first = read(&base.with_extension("sec"));
-    let message = enclave_err(&keygen_args(&[]));
+    let message = ENCLAVE.err(&keygen_args(&[]));
     assert!(
         message.contains("already exists") && message.contains("-f"),
         "{message}"
@@ -490,7 +498,7 @@ fn keygen_refuses_to_overwrite_without_force() {
         first,
         "keygen overwrote without -f"
     );
-    enclave_succeeds(&keygen_args(&["-f"]));
+    ENCLAVE.succeeds(&keygen_args(&["-f"]));
     assert_ne!(
         read(&base.with_extension("sec")),
         first,
@@ -498,7 +506,7 @@ fn keygen_refuses_to_overwrite_without_force() {
     );
     assert_eq!(names_in(&dir), ["me.pub", "me.sec"]);
 
-    let message = enclave_err(&["keygen", "-o", dir.join("other").to_str().expect("utf-8")]);
+    let message = ENCLAVE.err(&["keygen", "-o", dir.join("other").to_str().expect("utf-8")]);
     assert!(
         message.contains("--passphrase-file") && message.contains("--no-passphrase"),
         "{message}"
@@ -507,7 +515,7 @@ fn keygen_refuses_to_overwrite_without_force() {
 
 #[test]
 fn encrypt_errors_are_named() {
-    let dir = scratch("encrypt_errors");
+    let dir = TempDir::new("crypt4gh-encrypt_errors");
     let input = dir.join("plain.txt");
     write(&input, b"some text\n");
     let out = dir.join("out.c4gh");
@@ -517,7 +525,7 @@ fn encrypt_errors_are_named() {
         let mut args: Vec<&OsStr> = vec!["encrypt".as_ref()];
         args.extend_from_slice(extra);
         args.extend(["-o".as_ref(), out.as_os_str(), input.as_os_str()]);
-        enclave_err(&args)
+        ENCLAVE.err(&args)
     };
     let message = run(&[]);
     assert!(message.contains("--recipient"), "{message}");
@@ -538,7 +546,7 @@ fn encrypt_errors_are_named() {
 
 #[test]
 fn help_names_the_crypt4gh_commands() {
-    let help = String::from_utf8(enclave_ok(&["--help"])).expect("utf-8");
+    let help = String::from_utf8(ENCLAVE.ok(&["--help"])).expect("utf-8");
     for needle in [
         "enclave decrypt --key KEY",
         "enclave encrypt --recipient PUBKEY",

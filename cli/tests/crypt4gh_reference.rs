@@ -12,135 +12,17 @@
 //! print a notice and pass, except under CI (`CI` set), where a test that silently skips would
 //! hide a broken bootstrap, so they fail.
 
-#[path = "crypt4gh_support/common.rs"]
-mod common;
-
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
-use common::*;
+use enclave_test_support::crypt4gh::{
+    KDFS, assert_reads_like_plaintext, decrypt, edit_list_arg, edited, passphrase_file, plaintexts,
+};
+use enclave_test_support::files::{TempDir, testdata_path};
+use enclave_test_support::oracle::Crypt4ghReference;
+use enclave_test_support::process::Program;
 
-/// The reference CLI's two commands.
-struct Reference {
-    crypt4gh: PathBuf,
-    keygen: PathBuf,
-}
-
-/// Finds the reference CLI, or says why not: `None` skips the test, except under CI.
-fn reference() -> Option<Reference> {
-    let crypt4gh = match std::env::var_os("ENCLAVE_CRYPT4GH_PY") {
-        Some(path) if !path.is_empty() => PathBuf::from(path),
-        _ => workspace_root().join("tools/crypt4gh-venv/bin/crypt4gh"),
-    };
-    let keygen = crypt4gh.with_file_name("crypt4gh-keygen");
-    if crypt4gh.is_file() && keygen.is_file() {
-        return Some(Reference { crypt4gh, keygen });
-    }
-    let why = format!(
-        "the reference Crypt4GH CLI is missing ({} and crypt4gh-keygen beside it): run \
-         `cargo xtask bootstrap`, or set ENCLAVE_CRYPT4GH_PY to a `crypt4gh` 1.8.6",
-        crypt4gh.display()
-    );
-    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
-        panic!("{why}");
-    }
-    eprintln!("notice: skipping the round trips with the reference implementation: {why}");
-    None
-}
-
-impl Reference {
-    /// A reference command with a clean Crypt4GH environment: its `C4GH_*` defaults would
-    /// otherwise change which key it uses.
-    fn command(&self, program: &Path) -> Command {
-        let mut command = Command::new(program);
-        for var in [
-            "C4GH_SECRET_KEY",
-            "C4GH_PUBLIC_KEY",
-            "C4GH_PASSPHRASE",
-            "C4GH_LOG",
-            "C4GH_DEBUG",
-        ] {
-            command.env_remove(var);
-        }
-        command
-    }
-
-    /// `crypt4gh ARGS < input`, with the secret key's passphrase in `C4GH_PASSPHRASE` (the
-    /// reference's non-interactive way); fails the test unless it succeeds.
-    fn run(&self, args: &[&OsStr], passphrase: Option<&str>, input: &Path) -> Vec<u8> {
-        let mut command = self.command(&self.crypt4gh);
-        command
-            .args(args)
-            .stdin(std::fs::File::open(input).expect("the input exists"));
-        if let Some(passphrase) = passphrase {
-            command.env("C4GH_PASSPHRASE", passphrase);
-        }
-        let out = command.output().expect("the reference crypt4gh runs");
-        assert_success(&out, &format!("crypt4gh {}", shown(args)));
-        out.stdout
-    }
-
-    /// [`Reference::run`], writing the output to `output`.
-    fn run_into(&self, args: &[&OsStr], passphrase: Option<&str>, input: &Path, output: &Path) {
-        write(output, &self.run(args, passphrase, input));
-    }
-
-    /// `crypt4gh encrypt --recipient_pk RECIPIENT EXTRA… < input > output`: from an anonymous
-    /// sender (a one-off key).
-    fn encrypt_anonymously(&self, recipient: &Path, extra: &[&OsStr], input: &Path, output: &Path) {
-        let mut args = vec![
-            "encrypt".as_ref(),
-            "--recipient_pk".as_ref(),
-            recipient.as_os_str(),
-        ];
-        args.extend_from_slice(extra);
-        self.run_into(&args, None, input, output);
-    }
-
-    /// `crypt4gh-keygen --sk NAME.sec --pk NAME.pub`, protected by `passphrase` (scrypt, all the
-    /// reference writes) or not (`--nocrypt`).
-    fn keygen(&self, dir: &Path, name: &str, passphrase: Option<&str>) -> Key {
-        let key = Key::new(dir, name, passphrase.map(str::to_string));
-        // `crypt4gh-keygen` asks with getpass, which prefers the controlling terminal: run it in
-        // a new session (through the venv's Python) so it reads the passphrase from stdin even
-        // when the tests run in a terminal.
-        let python = self.crypt4gh.with_file_name("python");
-        let python = if python.is_file() {
-            python
-        } else {
-            PathBuf::from("python3")
-        };
-        let mut command = self.command(&python);
-        command
-            .args([
-                "-c",
-                "import os, sys; os.setsid(); os.execv(sys.argv[1], sys.argv[1:])",
-            ])
-            .arg(&self.keygen)
-            .args(["-f", "-C", name, "--sk"])
-            .arg(&key.sec)
-            .arg("--pk")
-            .arg(&key.public)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        if passphrase.is_none() {
-            command.arg("--nocrypt");
-        }
-        let mut child = command.spawn().expect("crypt4gh-keygen runs");
-        {
-            use std::io::Write;
-            let mut stdin = child.stdin.take().expect("piped stdin");
-            if let Some(passphrase) = passphrase {
-                write!(stdin, "{passphrase}\n{passphrase}\n").expect("keygen reads its passphrase");
-            }
-        }
-        let out = child.wait_with_output().expect("crypt4gh-keygen ends");
-        assert_success(&out, &format!("crypt4gh-keygen for {name}"));
-        key
-    }
-}
+const ENCLAVE: Program = Program(env!("CARGO_BIN_EXE_enclave"));
 
 /// A key pair in `DIR/NAME.sec` and `DIR/NAME.pub`, made by `enclave keygen` or the reference's
 /// `crypt4gh-keygen`, and its passphrase (also in `DIR/NAME.passphrase`, for `enclave`).
@@ -166,6 +48,19 @@ impl Key {
         }
     }
 
+    /// The reference's `crypt4gh-keygen`, protected by `passphrase` (scrypt, all the reference
+    /// writes) or not.
+    fn reference(
+        reference: &Crypt4ghReference,
+        dir: &Path,
+        name: &str,
+        passphrase: Option<&str>,
+    ) -> Self {
+        let key = Self::new(dir, name, passphrase.map(str::to_string));
+        reference.keygen(&key.sec, &key.public, name, passphrase);
+        key
+    }
+
     /// `enclave keygen` for one KDF (`none`: `--no-passphrase`).
     fn enclave_keygen(dir: &Path, kdf: &str) -> Self {
         let passphrase = (kdf != "none").then(|| format!("{kdf} secret words"));
@@ -188,7 +83,7 @@ impl Key {
             "-o".as_ref(),
             base.as_os_str(),
         ]);
-        enclave_ok(&args);
+        ENCLAVE.ok(&args);
         key
     }
 
@@ -204,8 +99,10 @@ impl Key {
 
 #[test]
 fn files_enclave_encrypts_decrypt_with_the_reference() {
-    let Some(reference) = reference() else { return };
-    let dir = scratch("reference_reads_enclave");
+    let Some(reference) = Crypt4ghReference::find() else {
+        return;
+    };
+    let dir = TempDir::new("crypt4gh-reference_reads_enclave");
     let keys: Vec<Key> = KDFS
         .iter()
         .map(|kdf| Key::enclave_keygen(&dir, kdf))
@@ -231,7 +128,7 @@ fn files_enclave_encrypts_decrypt_with_the_reference() {
         args.extend(recipients.iter().copied());
         args.extend(sender.key_args());
         args.extend(["-o".as_ref(), encrypted.as_os_str(), input.as_os_str()]);
-        enclave_ok(&args);
+        ENCLAVE.ok(&args);
         for key in &keys {
             assert!(
                 reference_decrypt(key, Some(sender), &encrypted) == plain,
@@ -242,7 +139,7 @@ fn files_enclave_encrypts_decrypt_with_the_reference() {
 
         // Anonymous sender (a one-off key), one recipient.
         let anonymous = dir.join(format!("{label}.anonymous.c4gh"));
-        enclave_ok(&[
+        ENCLAVE.ok(&[
             "encrypt".as_ref(),
             "--recipient".as_ref(),
             keys[2].public.as_os_str(),
@@ -276,7 +173,7 @@ fn files_enclave_encrypts_decrypt_with_the_reference() {
             encrypted.as_os_str(),
             input.as_os_str(),
         ]);
-        enclave_ok(&args);
+        ENCLAVE.ok(&args);
         let expected = edited(&plain, edit_list);
         for key in &keys[1..3] {
             assert!(
@@ -290,10 +187,12 @@ fn files_enclave_encrypts_decrypt_with_the_reference() {
 
 #[test]
 fn files_the_reference_encrypts_decrypt_with_enclave() {
-    let Some(reference) = reference() else { return };
-    let dir = scratch("enclave_reads_reference");
-    let alice = reference.keygen(&dir, "alice", Some("alice words"));
-    let bob = reference.keygen(&dir, "bob", None);
+    let Some(reference) = Crypt4ghReference::find() else {
+        return;
+    };
+    let dir = TempDir::new("crypt4gh-enclave_reads_reference");
+    let alice = Key::reference(&reference, &dir, "alice", Some("alice words"));
+    let bob = Key::reference(&reference, &dir, "bob", None);
 
     for (label, input, plain) in plaintexts(&dir, 11) {
         // Signed by alice, for alice and bob.
@@ -313,11 +212,11 @@ fn files_the_reference_encrypts_decrypt_with_enclave() {
             &for_both,
         );
         assert!(
-            decrypt(&alice.key_args(), &for_both) == plain,
+            decrypt(ENCLAVE, &alice.key_args(), &for_both) == plain,
             "{label} for alice"
         );
         assert!(
-            decrypt(&bob.key_args(), &for_both) == plain,
+            decrypt(ENCLAVE, &bob.key_args(), &for_both) == plain,
             "{label} for bob"
         );
 
@@ -325,7 +224,7 @@ fn files_the_reference_encrypts_decrypt_with_enclave() {
         let anonymous = dir.join(format!("{label}.anonymous.c4gh"));
         reference.encrypt_anonymously(&bob.public, &[], &input, &anonymous);
         assert!(
-            decrypt(&bob.key_args(), &anonymous) == plain,
+            decrypt(ENCLAVE, &bob.key_args(), &anonymous) == plain,
             "anonymous {label} for bob"
         );
     }
@@ -342,7 +241,7 @@ fn files_the_reference_encrypts_decrypt_with_enclave() {
             &ranged,
         );
         assert!(
-            decrypt(&bob.key_args(), &ranged) == plain[start..end - 1],
+            decrypt(ENCLAVE, &bob.key_args(), &ranged) == plain[start..end - 1],
             "--range {range} read by enclave"
         );
     }
@@ -373,7 +272,7 @@ fn files_the_reference_encrypts_decrypt_with_enclave() {
         );
         assert!(reference_view == plain[start..end - 1]);
         assert!(
-            decrypt(&bob.key_args(), &rearranged) == plain[start..end - 1],
+            decrypt(ENCLAVE, &bob.key_args(), &rearranged) == plain[start..end - 1],
             "rearrange --range {range} read by enclave"
         );
     }
@@ -381,13 +280,15 @@ fn files_the_reference_encrypts_decrypt_with_enclave() {
 
 #[test]
 fn a_vcf_the_reference_encrypts_reads_like_its_plaintext() {
-    let Some(reference) = reference() else { return };
-    let dir = scratch("reference_vcf");
-    let reader = reference.keygen(&dir, "reader", Some("reader words"));
-    let plain = crypt4gh_testdata().join("generated/plain/sample.vcf.gz");
+    let Some(reference) = Crypt4ghReference::find() else {
+        return;
+    };
+    let dir = TempDir::new("crypt4gh-reference_vcf");
+    let reader = Key::reference(&reference, &dir, "reader", Some("reader words"));
+    let plain = testdata_path("crypt4gh").join("generated/plain/sample.vcf.gz");
     let encrypted = dir.join("sample.vcf.gz.c4gh");
     reference.encrypt_anonymously(&reader.public, &[], &plain, &encrypted);
     // `view -f tsv` and `stats` (each printing something), and more: `view -f vcf`, `query`,
     // `stats --json`.
-    assert_reads_like_plaintext(&encrypted, &plain, &reader.key_args());
+    assert_reads_like_plaintext(ENCLAVE, &encrypted, &plain, &reader.key_args());
 }

@@ -14,16 +14,17 @@
 //! bcftools must be on PATH (`cargo xtask bootstrap` installs it; CI has it): without it these
 //! tests fail rather than skip, because a differential test that silently skips cannot fail.
 
-#[path = "support/oracle.rs"]
-mod oracle;
-
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use oracle::{ENCLAVE, Run, TIMEOUT, on_two_workers, run};
+use enclave_test_support::files::{blessing, shared_testdata_or_skip, testdata_dir};
+use enclave_test_support::oracle::require;
+use enclave_test_support::process::{Program, Run, TIMEOUT, on_two_workers, run};
+
+const ENCLAVE: Program = Program(env!("CARGO_BIN_EXE_enclave"));
 
 /// Passed to bcftools as written in a shell: bcftools expands `\t` and `\n` itself.
 const QUERY_FORMAT: &str = r"%CHROM\t%POS\t%REF\t%ALT\n";
@@ -93,36 +94,6 @@ const DIFFERENTIAL_SET: &[(&str, &str)] = &[
         "spanning deletion *, multiallelic",
     ),
 ];
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("cli sits in the workspace")
-        .to_path_buf()
-}
-
-fn testdata() -> PathBuf {
-    workspace_root().join("testdata")
-}
-
-fn blessing() -> bool {
-    std::env::var_os("ENCLAVE_BLESS").is_some_and(|v| v == "1")
-}
-
-/// Fails (never skips) when the oracle is missing.
-fn require_bcftools() {
-    match Command::new("bcftools").arg("--version").output() {
-        Ok(out) if out.status.success() => {}
-        Ok(out) => panic!(
-            "`bcftools --version` failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ),
-        Err(e) => panic!(
-            "bcftools is not on PATH ({e}): the differential tests use it as their oracle. \
-             Run `cargo xtask bootstrap` to install it (CI has it)."
-        ),
-    }
-}
 
 fn bcftools(args: &[&str], file: &Path) -> Run {
     run(Command::new("bcftools").args(args).arg(file))
@@ -228,7 +199,7 @@ fn outside_shared_allele_domain(tsv: &[u8]) -> Option<String> {
 
 #[test]
 fn differential_set_matches_bcftools() {
-    require_bcftools();
+    require("bcftools");
     let mut failures = Vec::new();
     let mut table = String::from("differential set (enclave vs bcftools)\n");
     let _ = writeln!(
@@ -237,7 +208,7 @@ fn differential_set_matches_bcftools() {
         "file", "records", "samples", "tsv", "counts"
     );
     for (rel, covers) in DIFFERENTIAL_SET {
-        let path = testdata().join(rel);
+        let path = testdata_dir().join(rel);
         assert!(path.is_file(), "{rel} is missing from testdata/ ({covers})");
         let mut fail = |what: String| failures.push(format!("{rel} ({covers}): {what}"));
 
@@ -390,30 +361,6 @@ enum Outcome {
     Crash(String),
 }
 
-/// The shared folder, or `None` (with the notice printed) when it is absent.
-fn shared_testdata() -> Option<PathBuf> {
-    match std::env::var_os("ENCLAVE_SHARED_TESTDATA") {
-        Some(dir) => {
-            let dir = PathBuf::from(dir);
-            assert!(
-                dir.is_dir(),
-                "ENCLAVE_SHARED_TESTDATA={} is not a directory",
-                dir.display()
-            );
-            Some(dir)
-        }
-        None => {
-            let dir = workspace_root().join("../shared/testdata");
-            if dir.is_dir() {
-                Some(dir)
-            } else {
-                println!("skipping shared sweep: ../shared/testdata not found");
-                None
-            }
-        }
-    }
-}
-
 fn is_variant_file(name: &str) -> bool {
     [".vcf", ".vcf.gz", ".vcf.bgz", ".bcf", ".gvcf"]
         .iter()
@@ -532,8 +479,10 @@ fn compare(
 
 #[test]
 fn shared_testdata_sweep() {
-    let Some(dir) = shared_testdata() else { return };
-    require_bcftools();
+    let Some(dir) = shared_testdata_or_skip("shared_testdata_sweep") else {
+        return;
+    };
+    require("bcftools");
     let files = sweep_files(&dir);
     assert!(
         !files.is_empty(),
@@ -601,8 +550,8 @@ fn shared_testdata_sweep() {
     }
     print!("{report}");
 
-    let rejections_path = testdata().join(REJECTIONS);
-    let mismatches_path = testdata().join(MISMATCHES);
+    let rejections_path = testdata_dir().join(REJECTIONS);
+    let mismatches_path = testdata_dir().join(MISMATCHES);
     let mut problems = Vec::new();
     if !crashes.is_empty() {
         problems.push(format!(

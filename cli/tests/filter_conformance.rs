@@ -34,6 +34,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use enclave_test_support::files::{blessing, workspace_root};
 use wasm_core::export::query::{self, QueryFormat};
 use wasm_core::filter::{FileSource, Filter, Mode, RecordResult};
 use wasm_core::progress::Silent;
@@ -45,17 +46,6 @@ const TABLE: &str = "expected/bcftools-filter-conformance.tsv";
 const CASES: &str = "bcftools-filter-tests.tsv";
 /// A case that runs longer than this (an engine loop) is a failure, not a hung test.
 const CASE_TIMEOUT: Duration = Duration::from_secs(60);
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("cli sits in the workspace")
-        .to_path_buf()
-}
-
-fn blessing() -> bool {
-    std::env::var_os("ENCLAVE_BLESS").is_some_and(|v| v == "1")
-}
 
 /// The folder holding `bcftools-filter-tests.tsv` and `bcftools/test/`: the committed copy
 /// (always preferred, so CI and a fresh clone behave the same), else `../shared/testdata`.

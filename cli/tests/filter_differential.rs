@@ -10,14 +10,15 @@
 //!
 //! Skipped with a notice when bcftools or `../shared/testdata` is absent (CI has both).
 
-#[path = "support/oracle.rs"]
-mod oracle;
-
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use oracle::{ENCLAVE, on_two_workers, run};
+use enclave_test_support::files::{shared_testdata_or_skip, testdata_path};
+use enclave_test_support::oracle::available;
+use enclave_test_support::process::{Program, on_two_workers, run};
+
+const ENCLAVE: Program = Program(env!("CARGO_BIN_EXE_enclave"));
 
 /// Differences we know and keep, with the reason: (file, expression, why).
 ///
@@ -142,37 +143,10 @@ const EXPRESSIONS: &[&str] = &[
     "CHROM=\"1\" && POS>1000000",
 ];
 
-fn shared_testdata() -> Option<PathBuf> {
-    let dir = std::env::var_os("ENCLAVE_SHARED_TESTDATA").map_or_else(
-        || {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .parent()
-                .expect("cli sits in the workspace")
-                .join("../shared/testdata")
-        },
-        PathBuf::from,
-    );
-    dir.is_dir().then_some(dir)
-}
-
-fn have_bcftools() -> bool {
-    Command::new("bcftools")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// Both the oracle and the data, or `None` after printing why the test is skipped.
 fn setup(test: &str) -> Option<PathBuf> {
-    let Some(dir) = shared_testdata() else {
-        println!("skipping {test}: ../shared/testdata not found");
-        return None;
-    };
-    if !have_bcftools() {
-        println!("skipping {test}: bcftools is not on PATH");
-        return None;
-    }
-    Some(dir)
+    let dir = shared_testdata_or_skip(test)?;
+    available(test, &["bcftools"]).then_some(dir)
 }
 
 /// `cut -f1,2,4,5` of VCF data lines.
@@ -396,8 +370,7 @@ fn query_prints_what_bcftools_query_prints() {
 /// A bad expression is an error with a caret under the problem, on stderr, exit non-zero.
 #[test]
 fn expression_errors_point_at_the_problem() {
-    let file =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/vcfpy/tests/vcfs/full_vcf43.vcf");
+    let file = testdata_path("vcfpy/tests/vcfs/full_vcf43.vcf");
     let r =
         run(Command::new(ENCLAVE).args(["view", "-i", "QUAL>30 && DP>", &file.to_string_lossy()]));
     assert!(!r.ok(), "accepted a truncated expression");

@@ -17,45 +17,20 @@
 //! bcftools, bgzip and tabix are the oracles; without them the tests skip with a notice, except
 //! under `CI`, where they must be present.
 
-#[path = "support/oracle.rs"]
-mod oracle;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use oracle::{ENCLAVE, Run, on_two_workers, run};
+use enclave_test_support::files::{TempDir, shared_testdata_or_skip, workspace_root};
+use enclave_test_support::oracle::available;
+use enclave_test_support::process::{Program, Run, on_two_workers, run};
+
+const ENCLAVE: Program = Program(env!("CARGO_BIN_EXE_enclave"));
 
 /// The fields that identify a record.
 const FORMAT: &str = "%CHROM\t%POS\t%ID\t%REF\t%ALT\n";
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// Whether the oracle tools are here; under CI their absence fails the test.
-fn tools_present(test: &str) -> bool {
-    let present = ["bcftools", "bgzip", "tabix"].iter().all(|t| {
-        Command::new(t)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    if !present {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{test}: bcftools, bgzip and tabix must be installed under CI (cargo xtask bootstrap)"
-        );
-        eprintln!("{test}: skipped: bcftools, bgzip or tabix is not installed");
-    }
-    present
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("enclave-regions-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
+/// The oracles of these tests; without them a test is skipped, except under CI.
+const TOOLS: [&str; 3] = ["bcftools", "bgzip", "tabix"];
 
 fn sh(cmd: &mut Command) -> Run {
     let r = run(cmd);
@@ -321,10 +296,10 @@ fn check_all(jobs: Vec<(&Target, String)>) -> usize {
 
 #[test]
 fn local_files() {
-    if !tools_present("local_files") {
+    if !available("local_files", &TOOLS) {
         return;
     }
-    let dir = scratch("local");
+    let dir = TempDir::new("regions-local");
     let (key, public) = keypair(&dir);
     let sources = [
         "testdata/htslib/test/tabix/vcf_file.vcf",
@@ -334,7 +309,7 @@ fn local_files() {
     let mut targets = Vec::new();
     let mut regions = Vec::new();
     for source in sources {
-        let vcf = repo().join(source);
+        let vcf = workspace_root().join(source);
         let made = prepare(&dir, &vcf, &key, &public);
         let probes = regions_for(&made[0].plain, 40);
         for t in made {
@@ -389,12 +364,10 @@ fn indexed_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn shared_sweep() {
-    let shared = repo().join("../shared/testdata");
-    if !shared.is_dir() {
-        eprintln!("shared_sweep: skipped: ../shared/testdata is absent");
+    let Some(shared) = shared_testdata_or_skip("shared_sweep") else {
         return;
-    }
-    if !tools_present("shared_sweep") {
+    };
+    if !available("shared_sweep", &TOOLS) {
         return;
     }
     let mut files = Vec::new();
@@ -451,21 +424,21 @@ fn refused(data: &Path, index: &Path) -> String {
 
 #[test]
 fn mismatched_indexes() {
-    if !tools_present("mismatched_indexes") {
+    if !available("mismatched_indexes", &TOOLS) {
         return;
     }
-    let dir = scratch("mismatch");
-    let vcf = repo().join("testdata/htslib/test/tabix/vcf_file.vcf");
+    let dir = TempDir::new("regions-mismatch");
+    let vcf = workspace_root().join("testdata/htslib/test/tabix/vcf_file.vcf");
     let gz = dir.join("a.vcf.gz");
     std::fs::write(&gz, must(Command::new("bgzip").arg("-c").arg(&vcf))).expect("write");
     must(Command::new("tabix").args(["-p", "vcf"]).arg(&gz));
     let tbi = dir.join("a.vcf.gz.tbi");
 
     // Another file's index (the trio's CSI).
-    let trio = repo().join("testdata/slivar/tests/ashk-trio.vcf.gz");
+    let trio = workspace_root().join("testdata/slivar/tests/ashk-trio.vcf.gz");
     let e = refused(
         &gz,
-        &repo().join("testdata/slivar/tests/ashk-trio.vcf.gz.csi"),
+        &workspace_root().join("testdata/slivar/tests/ashk-trio.vcf.gz.csi"),
     );
     assert!(e.contains("does not match"), "{e}");
     let e = refused(&trio, &tbi);
@@ -512,7 +485,7 @@ fn mismatched_indexes() {
     assert!(e.contains("not for a VCF"), "{e}");
 
     // A tabix index given for BCF; a file that is not an index.
-    let bcf = repo().join("testdata/htslib/test/tabix/vcf_file.bcf");
+    let bcf = workspace_root().join("testdata/htslib/test/tabix/vcf_file.bcf");
     let e = refused(&bcf, &tbi);
     assert!(e.contains("BCF files use .csi"), "{e}");
     let e = refused(&gz, &vcf);
