@@ -9,6 +9,8 @@ use std::process::Command;
 use enclave_bench::genome::{
     CSQ_FORMAT, GENES, GRCH38, GenomeSpec, GenomeSummary, SAMPLE_NAMES, write_genome_vcf,
 };
+use enclave_test_support::files::TempDir;
+use enclave_test_support::oracle::available;
 
 const RECORDS: u64 = 6_000;
 
@@ -222,30 +224,22 @@ fn variant_genotype_quality_and_annotation_mix_is_realistic() {
     );
 }
 
-/// Runs bcftools, or says why not: skipped with a notice locally, a failure under CI.
-fn bcftools(args: &[&str]) -> Option<std::process::Output> {
-    match Command::new("bcftools").args(args).output() {
-        Ok(output) => Some(output),
-        Err(e) if std::env::var_os("CI").is_none() => {
-            eprintln!("note: bcftools not runnable ({e}): skipping the bcftools check");
-            None
-        }
-        Err(e) => panic!("bcftools is needed under CI: {e}"),
-    }
-}
-
 #[test]
 fn bcftools_reads_it_without_warnings_and_prints_the_same_lines() {
+    let test = "bcftools_reads_it_without_warnings_and_prints_the_same_lines";
+    if !available(test, &["bcftools"]) {
+        return;
+    }
+    let dir = TempDir::new("bench-genome");
     for samples in [1, 3] {
         let (text, _) = generate(&GenomeSpec::new(3_000, samples));
-        let path = std::env::temp_dir().join(format!(
-            "enclave-bench-genome-{}-{samples}s.vcf",
-            std::process::id()
-        ));
+        let path = dir.join(format!("genome-{samples}s.vcf"));
         std::fs::write(&path, &text).unwrap();
-        let output = bcftools(&["view", "-H", path.to_str().unwrap()]);
-        let _ = std::fs::remove_file(&path);
-        let Some(output) = output else { return };
+        let output = Command::new("bcftools")
+            .args(["view", "-H"])
+            .arg(&path)
+            .output()
+            .expect("bcftools runs");
         assert!(output.status.success(), "bcftools view failed");
         assert_eq!(
             String::from_utf8_lossy(&output.stderr),

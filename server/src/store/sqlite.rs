@@ -304,6 +304,7 @@ impl RawDataset {
 mod tests {
     use super::*;
     use crate::descriptor::DescriptorRequest;
+    use enclave_test_support::files::TempDir;
 
     fn descriptor(fingerprint_digit: char) -> DatasetDescriptor {
         DatasetDescriptor::try_from(DescriptorRequest {
@@ -324,7 +325,7 @@ mod tests {
 
     #[test]
     fn open_creates_parent_directories_wal_and_schema() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = TempDir::new("sqlite");
         let path = dir.path().join("nested/deeper/enclave.sqlite3");
         let store = SqliteStore::open(&path).unwrap();
         assert!(path.exists());
@@ -342,7 +343,7 @@ mod tests {
 
     #[test]
     fn reopening_keeps_data_and_does_not_remigrate() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = TempDir::new("sqlite");
         let path = dir.path().join("enclave.sqlite3");
         let opened = SqliteStore::open(&path)
             .unwrap()
@@ -361,7 +362,7 @@ mod tests {
 
     #[test]
     fn same_fingerprint_is_one_dataset_with_many_opens() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = TempDir::new("sqlite");
         let store = SqliteStore::open(dir.path().join("db")).unwrap();
         let first = store
             .record_dataset_opened(&descriptor('a'), at(0))
@@ -397,7 +398,7 @@ mod tests {
 
     #[test]
     fn a_newer_schema_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = TempDir::new("sqlite");
         let path = dir.path().join("db");
         Connection::open(&path)
             .unwrap()
@@ -412,7 +413,7 @@ mod tests {
 
     #[test]
     fn audit_events_need_an_existing_dataset() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = TempDir::new("sqlite");
         let store = SqliteStore::open(dir.path().join("db")).unwrap();
         let result = store.connection().execute(
             "INSERT INTO audit_events (event, dataset_id, occurred_at) VALUES ('dataset_opened', 42, 'x')",
@@ -423,7 +424,7 @@ mod tests {
 
     #[test]
     fn a_hand_edited_row_is_reported_not_served() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = TempDir::new("sqlite");
         let store = SqliteStore::open(dir.path().join("db")).unwrap();
         let opened = store
             .record_dataset_opened(&descriptor('c'), at(0))

@@ -6,6 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use enclave_test_support::files::TempDir;
 use hyper::{Method, StatusCode};
 use serde_json::json;
 
@@ -28,7 +29,7 @@ impl Drop for Running {
 
 #[tokio::test]
 async fn serves_on_an_ephemeral_port_and_stops_on_sigterm() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TempDir::new("server-binary");
     let dist = dir.path().join("dist");
     write_dist(&dist);
     let db = dir.path().join("not/yet/there/enclave.sqlite3");
@@ -109,7 +110,7 @@ fn bad_arguments_exit_2_with_usage() {
 
 #[test]
 fn a_missing_dist_directory_is_reported() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TempDir::new("server-binary");
     let output = Command::new(BINARY)
         .arg("--dist")
         .arg(dir.path().join("no-dist"))
