@@ -9,37 +9,28 @@
 use app::blob_reader::BlobReader;
 use app::protocol::{Envelope, KeyMaterial, Request};
 use app::worker::{OpenError, Opened, load};
-use js_sys::{Array, Uint8Array};
+use enclave_test_support::blob::blob;
+use enclave_test_support::{testdata_bytes, testdata_str};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use wasm_core::crypt4gh::{Crypt4ghError, KeyError};
 use wasm_core::progress::{Flow, Silent};
 use wasm_core::{IngestError, read_dataset};
-use web_sys::Blob;
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 /// htsget-rs: encrypted by crypt4gh-rust for `keys/bob.sec` (a key without passphrase).
-const SPEC_C4GH: &[u8] =
-    include_bytes!("../../testdata/crypt4gh/htsget-rs/data/c4gh/spec-v4.3.vcf.gz.c4gh");
-const SPEC_PLAIN: &[u8] =
-    include_bytes!("../../testdata/crypt4gh/htsget-rs/data/vcf/spec-v4.3.vcf.gz");
-const HTSGET_BOB_SEC: &str =
-    include_str!("../../testdata/crypt4gh/htsget-rs/data/c4gh/keys/bob.sec");
+const SPEC_C4GH: &[u8] = testdata_bytes!("crypt4gh/htsget-rs/data/c4gh/spec-v4.3.vcf.gz.c4gh");
+const SPEC_PLAIN: &[u8] = testdata_bytes!("crypt4gh/htsget-rs/data/vcf/spec-v4.3.vcf.gz");
+const HTSGET_BOB_SEC: &str = testdata_str!("crypt4gh/htsget-rs/data/c4gh/keys/bob.sec");
 
 /// The Python reference (crypt4gh 1.8.6): encrypted for `alice.sec`, an scrypt-protected key.
-const SAMPLE_C4GH: &[u8] =
-    include_bytes!("../../testdata/crypt4gh/generated/enc/sample.vcf.gz.c4gh");
-const SAMPLE_PLAIN: &[u8] = include_bytes!("../../testdata/crypt4gh/generated/plain/sample.vcf.gz");
-const ALICE_SEC: &str = include_str!("../../testdata/crypt4gh/generated/keys/alice.sec");
-const ALICE_PUB: &str = include_str!("../../testdata/crypt4gh/generated/keys/alice.pub");
+const SAMPLE_C4GH: &[u8] = testdata_bytes!("crypt4gh/generated/enc/sample.vcf.gz.c4gh");
+const SAMPLE_PLAIN: &[u8] = testdata_bytes!("crypt4gh/generated/plain/sample.vcf.gz");
+const ALICE_SEC: &str = testdata_str!("crypt4gh/generated/keys/alice.sec");
+const ALICE_PUB: &str = testdata_str!("crypt4gh/generated/keys/alice.pub");
 const ALICE_PASSPHRASE: &str = "alice-passphrase";
 
 const SALT: &[u8] = &[7; 32];
-
-fn blob(bytes: &[u8]) -> Blob {
-    let parts = Array::of1(&Uint8Array::from(bytes));
-    Blob::new_with_u8_array_sequence(&parts).expect("a blob from bytes")
-}
 
 fn key(text: &str, passphrase: Option<&str>) -> Option<KeyMaterial> {
     Some(KeyMaterial {

@@ -14,61 +14,48 @@
 //! - a read that passes the memory ceiling ends in streaming mode or a clear error, never a trap.
 
 use std::cell::RefCell;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::rc::Rc;
 
 use app::blob_reader::BlobReader;
 use app::protocol::{Envelope, FilterRejection, KeyMaterial, Request};
 use app::source::{Source, SourceError};
 use app::worker::{IndexInput, LoadOptions, Note, Opened, load_with};
-use js_sys::{Array, Uint8Array};
+use enclave_test_support::blob::blob;
+use enclave_test_support::compress::gunzip;
+use enclave_test_support::engine::vcf_lines;
+use enclave_test_support::testdata_bytes;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use wasm_core::Dataset;
 use wasm_core::crypt4gh::keys::Kdf;
 use wasm_core::crypt4gh::{Encryptor, SecretKey};
-use wasm_core::export::write_vcf_record;
 use wasm_core::filter::{Filter, Mode, NoFiles};
 use wasm_core::formats::indexed::Overview;
 use wasm_core::progress::{Flow, Silent};
 use wasm_core::read_dataset;
 use wasm_core::regions::RegionSet;
-use web_sys::Blob;
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 /// The Genome in a Bottle Ashkenazi trio (slivar's test data): 9,940 records on contigs 1 and 2.
-const TRIO: &[u8] = include_bytes!("../../testdata/slivar/tests/ashk-trio.vcf.gz");
+const TRIO: &[u8] = testdata_bytes!("slivar/tests/ashk-trio.vcf.gz");
 /// Its CSI, as `bcftools index` writes it by default.
-const TRIO_CSI: &[u8] = include_bytes!("../../testdata/slivar/tests/ashk-trio.vcf.gz.csi");
+const TRIO_CSI: &[u8] = testdata_bytes!("slivar/tests/ashk-trio.vcf.gz.csi");
 /// Its tabix index (`tabix -p vcf`; see data/SOURCE.txt).
 const TRIO_TBI: &[u8] = include_bytes!("data/ashk-trio.vcf.gz.tbi");
 /// The CSI of the trio without its last record (see data/SOURCE.txt).
 const MINUS_LAST_CSI: &[u8] = include_bytes!("data/ashk-trio.minus-last.vcf.gz.csi");
 /// Another file's tabix index (htsget-rs test data).
 const OTHER_TBI: &[u8] =
-    include_bytes!("../../testdata/crypt4gh/htsget-rs/data/c4gh/sample1-bcbio-cancer.vcf.gz.tbi");
+    testdata_bytes!("crypt4gh/htsget-rs/data/c4gh/sample1-bcbio-cancer.vcf.gz.tbi");
 
 const SALT: &[u8] = &[7; 32];
 const DATA_NAME: &str = "ashk-trio.vcf.gz";
-
-fn blob(bytes: &[u8]) -> Blob {
-    let parts = Array::of1(&Uint8Array::from(bytes));
-    Blob::new_with_u8_array_sequence(&parts).expect("a blob from bytes")
-}
 
 fn full() -> Dataset {
     let reader = BlobReader::new(blob(TRIO)).unwrap();
     let size = reader.size();
     read_dataset(reader, Some(size), &mut Silent).unwrap()
-}
-
-fn lines(ds: &Dataset, rows: impl Iterator<Item = usize>) -> Vec<String> {
-    rows.map(|i| {
-        let mut out = Vec::new();
-        write_vcf_record(&mut out, &ds.store, i).unwrap();
-        String::from_utf8(out).unwrap()
-    })
-    .collect()
 }
 
 /// The records of a shown session: those passing its filter, in file order.
@@ -78,8 +65,8 @@ fn shown_lines(
 ) -> Vec<String> {
     let ds = session.dataset();
     match passing {
-        Some(p) => lines(ds, p.iter_ones()),
-        None => lines(ds, 0..ds.store.len()),
+        Some(p) => vcf_lines(ds, p.iter_ones()),
+        None => vcf_lines(ds, 0..ds.store.len()),
     }
 }
 
@@ -216,7 +203,7 @@ fn region_queries_equal_the_masked_full_read_and_read_little() {
             let shown = source
                 .region(text)
                 .unwrap_or_else(|e| panic!("{name} {text}: {e:?}"));
-            let expected = lines(&ds, set.mask(&ds.store).iter_ones());
+            let expected = vcf_lines(&ds, set.mask(&ds.store).iter_ones());
             assert_eq!(shown_lines(&shown.session, None), expected, "{name} {text}");
             assert_eq!(
                 shown.summary.records as usize,
@@ -298,7 +285,7 @@ fn expected(ds: &Dataset, expression: &str, mode: Mode, regions: Option<&str>) -
     if let Some(r) = regions {
         pass.and_with(&RegionSet::parse(r).unwrap().mask(&ds.store));
     }
-    lines(ds, pass.iter_ones())
+    vcf_lines(ds, pass.iter_ones())
 }
 
 #[wasm_bindgen_test]
@@ -434,10 +421,7 @@ fn an_encrypted_file_opens_with_its_plaintext_index() {
 #[wasm_bindgen_test]
 fn passing_the_memory_ceiling_ends_in_streaming_mode_or_a_clear_error() {
     // The trio as VCF text (several MB), so the reader reports progress as it goes.
-    let mut text = Vec::new();
-    flate2::read::MultiGzDecoder::new(TRIO)
-        .read_to_end(&mut text)
-        .unwrap();
+    let text = gunzip(TRIO);
     let ceiling_passed = LoadOptions {
         prefix_bytes: 64 << 10,
         memory_ceiling: 1,

@@ -26,7 +26,9 @@ use app::protocol::ShardSpec;
 use app::session::Session;
 use app::shards::{absent_fields, merge_reports, merge_rows, merge_schemas, plan_page};
 use app::worker::{IndexInput, LoadOptions, Note, Opened, load_with, read_shard, shard_plan};
-use js_sys::{Array, Uint8Array};
+use enclave_test_support::blob::blob;
+use enclave_test_support::compress::{gunzip, gzip};
+use enclave_test_support::testdata_bytes;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use wasm_core::crypt4gh::SecretKey;
 use wasm_core::filter::Mode;
@@ -39,14 +41,9 @@ use web_sys::Blob;
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
-const TRIO: &[u8] = include_bytes!("../../testdata/slivar/tests/ashk-trio.vcf.gz");
-const TRIO_CSI: &[u8] = include_bytes!("../../testdata/slivar/tests/ashk-trio.vcf.gz.csi");
+const TRIO: &[u8] = testdata_bytes!("slivar/tests/ashk-trio.vcf.gz");
+const TRIO_CSI: &[u8] = testdata_bytes!("slivar/tests/ashk-trio.vcf.gz.csi");
 const TRIO_TBI: &[u8] = include_bytes!("data/ashk-trio.vcf.gz.tbi");
-
-fn blob(bytes: &[u8]) -> Blob {
-    let parts = Array::of1(&Uint8Array::from(bytes));
-    Blob::new_with_u8_array_sequence(&parts).expect("a blob from bytes")
-}
 
 fn whole() -> Session {
     let reader = BlobReader::new(blob(TRIO)).unwrap();
@@ -321,11 +318,7 @@ fn a_lead_load_plans_the_shards_and_reads_the_first() {
 
 #[wasm_bindgen_test]
 fn uncompressed_text_splits_and_plain_gzip_says_why_it_does_not() {
-    use std::io::{Read, Write};
-    let mut text = Vec::new();
-    flate2::read::MultiGzDecoder::new(TRIO)
-        .read_to_end(&mut text)
-        .unwrap();
+    let text = gunzip(TRIO);
     // Uncompressed VCF splits at newlines.
     let (_, plan, warnings) = lead_load(&blob(&text), None);
     assert_eq!(plan.len(), 3);
@@ -344,9 +337,7 @@ fn uncompressed_text_splits_and_plain_gzip_says_why_it_does_not() {
         .sum();
     assert_eq!(records, 9_940);
     // Plain gzip is one deflate stream: one worker, and the summary says why.
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(&text).unwrap();
-    let gz = gz.finish().unwrap();
+    let gz = gzip(&text);
     let (opened, plan, warnings) = lead_load(&blob(&gz), None);
     assert!(plan.is_empty());
     assert!(
@@ -364,8 +355,7 @@ fn uncompressed_text_splits_and_plain_gzip_says_why_it_does_not() {
 #[wasm_bindgen_test]
 fn a_shard_of_another_file_is_refused() {
     let plan = plan_for(&blob(TRIO), None, None, 2);
-    let mut text = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(TRIO), &mut text).unwrap();
+    let text = gunzip(TRIO);
     // Another size, then another container of the same size.
     let shorter = blob(&TRIO[..TRIO.len() - 100]);
     let error = read_shard(&shorter, None, &plan[1], &mut Silent).unwrap_err();

@@ -2,51 +2,26 @@
 //! [`BlobReader`] returns exactly the blob's bytes under random seeks and chunk sizes, and the
 //! engine reads VCF (plain, gzip, BGZF) through it; malformed blobs give errors, not panics.
 
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom};
 
 use app::blob_reader::BlobReader;
-use js_sys::{Array, Uint8Array};
+use enclave_test_support::blob::blob;
+use enclave_test_support::compress::gzip;
+use enclave_test_support::rng::SplitMix64;
+use enclave_test_support::testdata_bytes;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use wasm_core::progress::Silent;
 use wasm_core::read_dataset;
-use web_sys::Blob;
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
-const VCF: &[u8] = include_bytes!("data/full_vcf43.vcf");
-const VCF_BGZF: &[u8] = include_bytes!("data/full_vcf43.vcf.gz");
-
-fn blob(bytes: &[u8]) -> Blob {
-    let parts = Array::of1(&Uint8Array::from(bytes));
-    Blob::new_with_u8_array_sequence(&parts).expect("a blob from bytes")
-}
-
-/// A small deterministic generator (xorshift64*), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
-    }
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder.write_all(bytes).unwrap();
-    encoder.finish().unwrap()
-}
+const VCF: &[u8] = testdata_bytes!("vcfpy/tests/vcfs/full_vcf43.vcf");
+const VCF_BGZF: &[u8] = testdata_bytes!("vcfpy/tests/vcfs/full_vcf43.vcf.gz");
 
 #[wasm_bindgen_test]
 fn reading_whole_blobs_in_any_chunk_size_gives_their_bytes() {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let noise: Vec<u8> = (0..300_000).map(|_| rng.next() as u8).collect();
+    let mut rng = SplitMix64(0x9e37_79b9_7f4a_7c15);
+    let noise = rng.bytes(300_000);
     // Tiny chunks only on small inputs: each chunk is one `FileReaderSync` call.
     let cases: [(&[u8], &[u32]); 4] = [
         (VCF, &[1, 7, 64, 4096, 1 << 20]),
@@ -72,8 +47,8 @@ fn reading_whole_blobs_in_any_chunk_size_gives_their_bytes() {
 
 #[wasm_bindgen_test]
 fn random_seeks_and_reads_match_the_bytes() {
-    let mut rng = Rng(42);
-    let bytes: Vec<u8> = (0..200_000).map(|_| rng.next() as u8).collect();
+    let mut rng = SplitMix64(42);
+    let bytes = rng.bytes(200_000);
     let size = bytes.len() as u64;
     for chunk in [3, 1000, 65_536] {
         let mut reader = BlobReader::with_chunk_size(blob(&bytes), chunk).unwrap();

@@ -155,6 +155,8 @@ fn clippy_native(root: &Path) -> Result<()> {
         .run()
 }
 
+/// The browser's crates, and the test support the app's browser tests link (all its features:
+/// the native clippy run does not see its wasm32 build).
 fn clippy_wasm(root: &Path) -> Result<()> {
     Cmd::new(util::cargo())
         .args([
@@ -163,6 +165,10 @@ fn clippy_wasm(root: &Path) -> Result<()> {
             "app",
             "-p",
             "wasm-core",
+            "-p",
+            "enclave-test-support",
+            "--features",
+            "enclave-test-support/browser,enclave-test-support/engine",
             "--target",
             WASM_TARGET,
         ])
