@@ -3,36 +3,14 @@
 // and the privacy guarantee (no file content in any request).
 
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import {
-  EXPECTED_CSP,
-  LOAD_TIMEOUT,
-  launchBrowser,
-  openPage as openPageAt,
-  repoRoot,
-  startServer,
-  waitForValue,
-} from './harness.mjs';
+import { EXPECTED_CSP, LOAD_TIMEOUT, bcftoolsCounts, repoRoot, useApp, waitForValue } from './harness.mjs';
 
-const scratch = mkdtempSync(join(tmpdir(), 'enclave-e2e-files-'));
-
-/** bcftools is the oracle for record and sample counts. */
-function bcftoolsCounts(path) {
-  const records = execFileSync('bcftools', ['view', '-H', path], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] })
-    .toString()
-    .split('\n')
-    .filter((l) => l.length > 0).length;
-  const samples = execFileSync('bcftools', ['query', '-l', path], { stdio: ['ignore', 'pipe', 'ignore'] })
-    .toString()
-    .split('\n')
-    .filter((l) => l.length > 0);
-  return { records, samples };
-}
+const app = useApp();
 
 const td = (p) => join(repoRoot, 'testdata', p);
 const demoPath = join(repoRoot, 'static/demo/trio.vcf.gz');
@@ -46,24 +24,6 @@ const FORMATS = [
   ['sites only (no samples)', td('vcfpy/tests/vcfs/full_vcf43_no_samples.vcf')],
   ['BCF from htslib', td('htslib/test/tabix/vcf_file.bcf')],
 ];
-
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-/** A fresh page that records its requests and collects console errors. */
-function openPage(path = '/') {
-  return openPageAt(browser, server.url + path);
-}
 
 async function countOf(page, testid) {
   const el = page.getByTestId(testid);
@@ -79,7 +39,7 @@ function waitForCount(page, records) {
 describe('demo', () => {
   test('/?demo=trio loads the trio with the counts bcftools gives, and a table of rows', async () => {
     const want = bcftoolsCounts(demoPath);
-    const { page, errors, response, context } = await openPage('/?demo=trio');
+    const { page, errors, response, context } = await app.open('/?demo=trio');
     assert.equal(response.headers()['content-security-policy'], EXPECTED_CSP);
     await waitForCount(page, want.records);
     assert.equal(await countOf(page, 'sample-count'), want.samples.length);
@@ -101,14 +61,14 @@ describe('demo', () => {
   });
 
   test('the open-demo button opens the same demo', async () => {
-    const { page, context } = await openPage('/');
+    const { page, context } = await app.open('/');
     await page.getByTestId('open-demo').click();
     await waitForCount(page, bcftoolsCounts(demoPath).records);
     await context.close();
   });
 
   test('sorting by QUAL puts the highest QUAL first, and paging moves through the rows', async () => {
-    const { page, context } = await openPage('/?demo=trio');
+    const { page, context } = await app.open('/?demo=trio');
     await waitForCount(page, bcftoolsCounts(demoPath).records);
     const quals = execFileSync('bcftools', ['query', '-f', '%QUAL\n', demoPath])
       .toString()
@@ -137,7 +97,7 @@ describe('formats', () => {
   for (const [label, path] of FORMATS) {
     test(`${label}: ${basename(path)} loads with bcftools' record and sample counts`, async () => {
       const want = bcftoolsCounts(path);
-      const { page, errors, context } = await openPage('/');
+      const { page, errors, context } = await app.open('/');
       await page.getByTestId('open-file').setInputFiles(path);
       await waitForCount(page, want.records);
       assert.equal(await countOf(page, 'sample-count'), want.samples.length);
@@ -148,10 +108,10 @@ describe('formats', () => {
   }
 
   test('the format is sniffed from the bytes, not the name', async () => {
-    const renamed = join(scratch, 'looks-like-text.txt');
+    const renamed = join(app.scratch, 'looks-like-text.txt');
     writeFileSync(renamed, readFileSync(td('generated/derived/vcfpy.1kg.bcf')));
     const want = bcftoolsCounts(td('generated/derived/vcfpy.1kg.bcf'));
-    const { page, context } = await openPage('/');
+    const { page, context } = await app.open('/');
     await page.getByTestId('open-file').setInputFiles(renamed);
     await waitForCount(page, want.records);
     await context.close();
@@ -173,9 +133,9 @@ describe('malformed input', () => {
   ];
   for (const [label, name, bytes, pattern] of cases) {
     test(`${label} shows an error naming the problem, and a good file loads afterwards`, async () => {
-      const path = join(scratch, name);
+      const path = join(app.scratch, name);
       writeFileSync(path, bytes);
-      const { page, context } = await openPage('/');
+      const { page, context } = await app.open('/');
       await page.getByTestId('open-file').setInputFiles(path);
       const banner = page.getByTestId('error-banner');
       await banner.waitFor({ timeout: LOAD_TIMEOUT });
@@ -196,7 +156,7 @@ describe('cancel', () => {
   test('cancelling a long load keeps the file on screen and the app usable', async () => {
     // ~300 MB of VCF text: long enough to still be loading when the click lands, even at the
     // 400 MB/s ingest budget.
-    const big = join(scratch, 'big.vcf');
+    const big = join(app.scratch, 'big.vcf');
     const fd = openSync(big, 'w');
     writeSync(fd, '##fileformat=VCFv4.2\n##contig=<ID=1>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n');
     const chunk = [];
@@ -206,7 +166,7 @@ describe('cancel', () => {
     closeSync(fd);
 
     const demo = bcftoolsCounts(demoPath).records;
-    const { page, requests, context } = await openPage('/?demo=trio');
+    const { page, requests, context } = await app.open('/?demo=trio');
     await waitForCount(page, demo);
     await page.getByTestId('open-file').setInputFiles(big);
     await page.getByTestId('cancel').click({ timeout: LOAD_TIMEOUT });
@@ -227,7 +187,7 @@ describe('cancel', () => {
 
 describe('privacy', () => {
   test('no request carries file bytes, sample names, file names or records; the egress log shows every request', async () => {
-    const { page, requests, context } = await openPage('/?demo=trio');
+    const { page, requests, context } = await app.open('/?demo=trio');
     const demoCounts = bcftoolsCounts(demoPath);
     await waitForCount(page, demoCounts.records);
     const local = td('vcfpy/tests/vcfs_from_the_wild/1kg.vcf.gz');
@@ -248,7 +208,7 @@ describe('privacy', () => {
       ...execFileSync('bcftools', ['query', '-f', '%CHROM:%POS\n', local]).toString().split('\n').filter(Boolean).slice(0, 20),
     ];
     const fileBytes = readFileSync(local);
-    const origin = new URL(server.url).origin;
+    const origin = new URL(app.url).origin;
     let posts = 0;
     const posted = [];
     for (const r of requests) {
@@ -283,7 +243,7 @@ describe('privacy', () => {
 
     // The server stored exactly these descriptors.
     assert.deepEqual(posted.map((b) => b.record_count).sort((a, b) => a - b), [localCounts.records, demoCounts.records].sort((a, b) => a - b));
-    const listed = await (await fetch(server.url + '/api/v1/datasets')).json();
+    const listed = await (await fetch(app.url + '/api/v1/datasets')).json();
     for (const body of posted) {
       const stored = listed.datasets.find((d) => d.fingerprint === body.fingerprint);
       assert.ok(stored, `descriptor ${body.fingerprint} stored`);
@@ -295,13 +255,13 @@ describe('privacy', () => {
 
   test('security headers are on the page and on the wasm module', async () => {
     for (const path of ['/', '/pkg/app_bg.wasm', '/api/v1/health']) {
-      const res = await fetch(server.url + path);
+      const res = await fetch(app.url + path);
       assert.equal(res.headers.get('content-security-policy'), EXPECTED_CSP, path);
       assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
       assert.equal(res.headers.get('referrer-policy'), 'no-referrer', path);
       assert.equal(res.headers.get('cross-origin-opener-policy'), 'same-origin', path);
     }
-    const wasm = await fetch(server.url + '/pkg/app_bg.wasm');
+    const wasm = await fetch(app.url + '/pkg/app_bg.wasm');
     assert.equal(wasm.headers.get('content-type'), 'application/wasm');
   });
 });

@@ -6,15 +6,13 @@
 // was not encrypted for. And the privacy guarantee: neither the passphrase, nor the key file, nor
 // the decoded secret, nor sample names appear in any request, in storage or in the URL.
 
-import { execFileSync } from 'node:child_process';
 import { createDecipheriv, scryptSync } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { LOAD_TIMEOUT, launchBrowser, openPage, repoRoot, startServer, waitForValue } from './harness.mjs';
+import { LOAD_TIMEOUT, bcftoolsCounts, repoRoot, useApp, waitForValue } from './harness.mjs';
 
 const DEMO_PLAIN = join(repoRoot, 'static/demo/trio.vcf.gz');
 const DEMO_KEY = join(repoRoot, 'static/demo/demo-key.sec');
@@ -31,18 +29,6 @@ const ALICE_PASSPHRASE = 'alice-passphrase';
 const SPEC_C4GH = td('htsget-rs/data/c4gh/spec-v4.3.vcf.gz.c4gh');
 const SPEC_PLAIN = td('htsget-rs/data/vcf/spec-v4.3.vcf.gz');
 const HTSGET_BOB_SEC = td('htsget-rs/data/c4gh/keys/bob.sec');
-
-const scratch = mkdtempSync(join(tmpdir(), 'enclave-e2e-c4gh-'));
-
-/** bcftools is the oracle for record counts and sample names (of the plaintext). */
-function bcftools(path) {
-  const lines = (args) =>
-    execFileSync('bcftools', args, { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .split('\n')
-      .filter(Boolean);
-  return { records: lines(['view', '-H', path]).length, samples: lines(['query', '-l', path]) };
-}
 
 /** The base64 body of an armored key file (between the BEGIN and END lines). */
 function armorBody(text) {
@@ -80,18 +66,7 @@ function decodeSecret(text, passphrase) {
   return secret;
 }
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useApp();
 
 /** Fills the passphrase and decrypts; the input is empty right after. */
 async function decrypt(page, passphrase) {
@@ -109,13 +84,13 @@ async function bannerText(page) {
 
 describe('encrypted demo', () => {
   test('asks for the passphrase, refuses a wrong one, then loads the trio; nothing secret leaves the page', async () => {
-    const plain = bcftools(DEMO_PLAIN);
+    const plain = bcftoolsCounts(DEMO_PLAIN);
     assert.equal(plain.records, 9940);
     const keyText = readFileSync(DEMO_KEY, 'utf8');
     const keyBytes = readFileSync(DEMO_KEY);
     const secret = decodeSecret(keyText, DEMO_PASSPHRASE);
 
-    const { page, requests, errors, context } = await openPage(browser, `${server.url}/?demo=trio-encrypted`);
+    const { page, requests, errors, context } = await app.open('/?demo=trio-encrypted');
     const panel = page.getByTestId('key-panel');
     await panel.waitFor({ timeout: LOAD_TIMEOUT });
     // The demo key came with the demo; it needs a passphrase, which the demo shows openly.
@@ -165,7 +140,7 @@ describe('encrypted demo', () => {
     ];
     const secretBytes = [keyBytes, secret, Buffer.from(DEMO_PASSPHRASE), Buffer.from(WRONG_PASSPHRASE)];
     const plainBytes = readFileSync(DEMO_PLAIN);
-    const origin = new URL(server.url).origin;
+    const origin = new URL(app.url).origin;
     let posts = 0;
     for (const r of requests) {
       assert.equal(new URL(r.url).origin, origin, `request to another origin: ${r.url}`);
@@ -218,7 +193,7 @@ describe('encrypted demo', () => {
   });
 
   test('the open-demo-encrypted button opens the same demo through the key panel', async () => {
-    const { page, context } = await openPage(browser, `${server.url}/`);
+    const { page, context } = await app.open('/');
     await page.getByTestId('open-demo-encrypted').click();
     await waitForValue(page, 'key-status', 'passphrase');
     // Enter in the passphrase field decrypts too.
@@ -233,10 +208,10 @@ describe('encrypted demo', () => {
 describe('encrypted files of your own', () => {
   test('an encrypted file and its key picked together: the key is recognised by its content', async () => {
     // A name that says nothing: the key is recognised by its armor.
-    const key = join(scratch, 'my-notes.txt');
+    const key = join(app.scratch, 'my-notes.txt');
     copyFileSync(ALICE_SEC, key);
-    const want = bcftools(SAMPLE_PLAIN);
-    const { page, context } = await openPage(browser, `${server.url}/`);
+    const want = bcftoolsCounts(SAMPLE_PLAIN);
+    const { page, context } = await app.open('/');
     await page.getByTestId('open-file').setInputFiles([SAMPLE_C4GH, key]);
     await waitForValue(page, 'key-status', 'passphrase');
     assert.match(await page.getByTestId('key-status').textContent(), /my-notes\.txt/);
@@ -251,9 +226,9 @@ describe('encrypted files of your own', () => {
   });
 
   test('a key without passphrase decrypts at once; a pasted key the file is not for is named as such', async () => {
-    const spec = bcftools(SPEC_PLAIN);
-    const sample = bcftools(SAMPLE_PLAIN);
-    const { page, errors, context } = await openPage(browser, `${server.url}/`);
+    const spec = bcftoolsCounts(SPEC_PLAIN);
+    const sample = bcftoolsCounts(SAMPLE_PLAIN);
+    const { page, errors, context } = await app.open('/');
     await page.getByTestId('open-file').setInputFiles([HTSGET_BOB_SEC, SPEC_C4GH]);
     await waitForValue(page, 'variant-count', spec.records);
     assert.equal(await page.getByTestId('encrypted').getAttribute('data-value'), 'true');

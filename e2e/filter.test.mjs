@@ -5,17 +5,10 @@
 // sample name in any request).
 
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import {
-  LOAD_TIMEOUT,
-  launchBrowser,
-  openPage,
-  repoRoot,
-  startServer,
-  waitForValue,
-} from './harness.mjs';
+import { LOAD_TIMEOUT, repoRoot, useApp, waitForValue } from './harness.mjs';
 
 const TOTAL = 9940;
 
@@ -46,22 +39,11 @@ const VEP_HIGH = 6;
 //   bcftools +split-vep -d -f '%CHROM:%POS:%REF:%ALT %SYMBOL\n' split-vep.vcf | awk '$2=="WASH7P"{print $1}' | sort -u | wc -l
 const VEP_WASH7P = 154;
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useApp();
 
 /** A fresh context with the demo loaded; records requests and console errors. */
 async function openDemo() {
-  const { context, page, requests, errors } = await openPage(browser, server.url + '/?demo=trio');
+  const { context, page, requests, errors } = await app.open('/?demo=trio');
   await waitForValue(page, 'variant-count', TOTAL);
   await page.getByTestId('filter-expression').waitFor({ timeout: LOAD_TIMEOUT });
   return { context, page, requests, errors };
@@ -251,9 +233,9 @@ describe('lists and annotation', () => {
   });
 
   test('a VEP-annotated file: Gene and Consequence columns, the high-impact preset, a gene list', async () => {
-    const context = await browser.newContext();
+    const context = await app.browser.newContext();
     const page = await context.newPage();
-    await page.goto(server.url + '/');
+    await page.goto(app.url + '/');
     await page.getByTestId('open-file').setInputFiles(VEP_FILE);
     await waitForValue(page, 'variant-count', VEP_RECORDS);
     const header = await page.getByTestId('variant-table').locator('thead').textContent();
@@ -305,7 +287,7 @@ describe('privacy', () => {
     const samples = await page.getByTestId('sample-names').locator('li').allTextContents();
     assert.equal(samples.length, 3);
     const secrets = [expression, 'QUAL>=123.5', 'UNIQUEGENE42', '1:1-7654321', 'SecretPresetName', ...samples];
-    const origin = new URL(server.url).origin;
+    const origin = new URL(app.url).origin;
     for (const r of requests) {
       assert.equal(new URL(r.url).origin, origin, `request to another origin: ${r.url}`);
       const haystack = decodeURIComponent(r.url) + ' ' + (r.postData ? r.postData.toString('utf8') : '');

@@ -1,6 +1,8 @@
 // Enclave's end-to-end harness: starts the real server on a free port with a throwaway database,
 // launches Debian's Chromium through playwright-core, and records every request a page makes so
-// tests can prove that no file content crosses the network.
+// tests can prove that no file content crosses the network. Every test file sets up through
+// `useApp()` (server, browser, scratch folder and their teardown, once per file) and asks
+// bcftools, the oracle, through `bcftoolsCounts`.
 //
 // Environment (set by `cargo xtask test`):
 //   ENCLAVE_SERVER_BIN        the server binary (default: <repo>/target/release/enclave-server)
@@ -8,12 +10,13 @@
 //   ENCLAVE_CHROMIUM          the browser (default: /usr/bin/chromium)
 //   ENCLAVE_SHARED_TESTDATA   the shared conformance corpus, when present
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -191,4 +194,50 @@ export async function waitForValue(page, testid, value) {
     [testid, value],
     { timeout: LOAD_TIMEOUT },
   );
+}
+
+/**
+ * The setup every e2e file shares: registers node:test `before` and `after` hooks in the scope it
+ * is called in (a file's top level, or a `describe`) that start the server and Chromium once
+ * and, after the last test, close the browser, stop the server and remove the scratch folder.
+ * Returns the live context the tests use once the hooks have run:
+ * `{server, browser, url, scratch, open(path)}`, where `open(path)` is `openPage` at
+ * `url + path` and `scratch` a fresh folder for the files a test writes.
+ *
+ * @param {{server?: (app: {scratch: string}) => (object | Promise<object>)}} [options]
+ *   server: the options of `startServer`, computed once the scratch folder exists.
+ */
+export function useApp(options = {}) {
+  const app = {
+    server: undefined,
+    browser: undefined,
+    scratch: undefined,
+    get url() {
+      return app.server.url;
+    },
+    open(path = '/') {
+      return openPage(app.browser, app.server.url + path);
+    },
+  };
+  before(async () => {
+    app.scratch = await mkdtemp(join(tmpdir(), 'enclave-e2e-files-'));
+    app.server = await startServer(await options.server?.(app));
+    app.browser = await launchBrowser();
+  });
+  after(async () => {
+    await app.browser?.close();
+    await app.server?.stop();
+    if (app.scratch) await rm(app.scratch, { recursive: true, force: true });
+  });
+  return app;
+}
+
+/** bcftools is the oracle for record counts and sample names: `{records, samples}` of `path`. */
+export function bcftoolsCounts(path) {
+  const lines = (args) =>
+    execFileSync('bcftools', args, { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .split('\n')
+      .filter((l) => l.length > 0);
+  return { records: lines(['view', '-H', path]).length, samples: lines(['query', '-l', path]) };
 }

@@ -18,13 +18,12 @@
 //   bytes.
 
 import { execFileSync } from 'node:child_process';
-import { closeSync, copyFileSync, mkdtempSync, openSync, readSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, copyFileSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { LOAD_TIMEOUT, launchBrowser, openPage, repoRoot, startServer, waitForValue } from './harness.mjs';
+import { LOAD_TIMEOUT, repoRoot, useApp, waitForValue } from './harness.mjs';
 import { CONTIGS, SAMPLES, bigVcf } from './bigvcf.mjs';
 
 /** `bcftools view -H ARGS FILE | wc -l`, without holding the records in memory. */
@@ -53,20 +52,13 @@ const STREAM_REGION = 'chr3:1000000-3000000';
 const EXPRESSION = 'QUAL>=90 && INFO/DP>50';
 const WRONG_EXPRESSION = 'QUAL>=90 && INFO/NOPE>3';
 
-let server;
-let browser;
 let big;
 
+// The generated file first (cached in target/e2e-data/), then the server and the browser.
 before(async () => {
   big = await bigVcf();
-  server = await startServer();
-  browser = await launchBrowser();
 });
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useApp();
 
 /** Records, from now on, the first moment the overview and the full count are on the page. */
 async function watchOrder(page) {
@@ -113,7 +105,7 @@ function fileSamples(path) {
 
 /** No request carries any of `secrets` (URL, headers or body) or bytes of the file. */
 function assertNothingLeaked(requests, secrets, path) {
-  const origin = new URL(server.url).origin;
+  const origin = new URL(app.url).origin;
   const bytes = fileSamples(path);
   let posts = 0;
   for (const r of requests) {
@@ -142,7 +134,7 @@ describe('a large file with its index', () => {
     const listCount = bcftoolsCount(['-r', REGION_LIST], big.vcf);
     assert.ok(regionCount > 1000 && listCount > 1000, `${regionCount} ${listCount}`);
 
-    const { page, requests, errors, context } = await openPage(browser, `${server.url}/`);
+    const { page, requests, errors, context } = await app.open('/');
     await watchOrder(page);
     await page.getByTestId('open-file').setInputFiles([big.vcf, big.tbi]);
     await waitForValue(page, 'overview-records', big.total);
@@ -197,7 +189,7 @@ describe('a large file with its index', () => {
     const kept = bcftoolsCount(['-i', EXPRESSION], big.vcf);
     /** Opens the file with `workers` workers and reads what a user sees. */
     async function look(workers, files = [big.vcf, big.csi]) {
-      const { page, errors, context } = await openPage(browser, `${server.url}/?workers=${workers}`);
+      const { page, errors, context } = await app.open(`/?workers=${workers}`);
       await page.getByTestId('open-file').setInputFiles(files);
       await waitForValue(page, 'variant-count', big.total);
       const held = Number(await page.getByTestId('workers').getAttribute('data-value'));
@@ -238,7 +230,7 @@ describe('a large file with its index', () => {
   });
 
   test('an index that matches no picked data file is named and not used', async () => {
-    const { page, context } = await openPage(browser, `${server.url}/?demo=trio`);
+    const { page, context } = await app.open('/?demo=trio');
     await waitForValue(page, 'variant-count', 9940);
     await page.getByTestId('open-file').setInputFiles(big.csi);
     const notice = page.getByTestId('notice');
@@ -250,15 +242,17 @@ describe('a large file with its index', () => {
 });
 
 describe('indexes that do not fit their file', () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'enclave-e2e-index-'));
-  const trio = join(scratch, 'trio.vcf.gz');
-  copyFileSync(join(repoRoot, 'static/demo/trio.vcf.gz'), trio);
+  let trio;
+  before(() => {
+    trio = join(app.scratch, 'trio.vcf.gz');
+    copyFileSync(join(repoRoot, 'static/demo/trio.vcf.gz'), trio);
+  });
 
   test("another file's index: the banner names both files and the file loads without it", async () => {
     // The generated file's index, under the name the trio's would have.
-    const wrong = join(scratch, 'trio.vcf.gz.tbi');
+    const wrong = join(app.scratch, 'trio.vcf.gz.tbi');
     copyFileSync(big.tbi, wrong);
-    const { page, context } = await openPage(browser, `${server.url}/`);
+    const { page, context } = await app.open('/');
     await page.getByTestId('open-file').setInputFiles([trio, wrong]);
     await waitForValue(page, 'variant-count', 9940);
     const banner = await page.getByTestId('error-banner').textContent();
@@ -271,9 +265,9 @@ describe('indexes that do not fit their file', () => {
 
   test('an index made for another version of the file: its counts give it away', async () => {
     // bcftools' CSI of the trio without its last record (app/tests/data/SOURCE.txt).
-    const stale = join(scratch, 'trio.vcf.gz.csi');
+    const stale = join(app.scratch, 'trio.vcf.gz.csi');
     copyFileSync(join(repoRoot, 'app/tests/data/ashk-trio.minus-last.vcf.gz.csi'), stale);
-    const { page, context } = await openPage(browser, `${server.url}/`);
+    const { page, context } = await app.open('/');
     await page.getByTestId('open-file').setInputFiles([trio, stale]);
     await waitForValue(page, 'overview-records', 9939);
     await waitForValue(page, 'variant-count', 9940);
@@ -289,7 +283,7 @@ describe('streaming mode', () => {
     const inRegion = bcftoolsCount(['-r', STREAM_REGION], big.vcf);
     assert.ok(kept > 1000 && inRegion > 100, `${kept} ${inRegion}`);
 
-    const { page, requests, errors, context } = await openPage(browser, `${server.url}/?memory-budget=5`);
+    const { page, requests, errors, context } = await app.open('/?memory-budget=5');
     await page.getByTestId('open-file').setInputFiles([big.vcf, big.csi]);
     const panel = page.getByTestId('streaming-mode');
     await panel.waitFor({ timeout: LOAD_TIMEOUT });

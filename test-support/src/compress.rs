@@ -34,7 +34,7 @@ pub fn gunzip(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// BGZF as noodles writes it: blocks of 65,280 bytes of text, then the end-of-file marker.
+/// BGZF as noodles writes it: blocks of just under 64 KiB of text, then the end-of-file marker.
 pub fn bgzip(bytes: &[u8]) -> Vec<u8> {
     let mut writer = noodles::bgzf::io::Writer::new(Vec::new());
     writer.write_all(bytes).expect("in memory");
