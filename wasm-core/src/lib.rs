@@ -9,6 +9,7 @@
 //! Long work reports through [`progress::Progress`], which can cancel it.
 
 pub mod annotation;
+pub mod binomial;
 pub mod bitmap;
 pub mod crypt4gh;
 pub mod export;

@@ -31,14 +31,6 @@ pub struct Stats {
     pub per_filter: BTreeMap<String, u64>,
 }
 
-fn is_transition(r: u8, a: u8) -> bool {
-    let pair = (r.to_ascii_uppercase(), a.to_ascii_uppercase());
-    matches!(
-        pair,
-        (b'A', b'G') | (b'G', b'A') | (b'C', b'T') | (b'T', b'C')
-    )
-}
-
 fn is_acgt(b: u8) -> bool {
     matches!(b.to_ascii_uppercase(), b'A' | b'C' | b'G' | b'T')
 }
@@ -83,7 +75,7 @@ pub fn compute(store: &VariantStore) -> Stats {
                 && is_acgt(r)
                 && is_acgt(a)
             {
-                if is_transition(r, a) {
+                if vt::is_transition(r, a) {
                     s.transitions += 1;
                 } else {
                     s.transversions += 1;
@@ -128,7 +120,7 @@ mod tests {
 
     #[test]
     fn transitions_are_counted_on_the_differing_base() {
-        assert!(is_transition(b'C', b'T') && !is_transition(b'A', b'C'));
+        assert!(vt::is_transition(b'C', b'T') && !vt::is_transition(b'A', b'C'));
         assert_eq!(vt::snp_bases(b"AC", b"AT"), Some((b'C', b'T')));
     }
 }

@@ -135,9 +135,34 @@ pub fn snp_bases(reference: &[u8], alt: &[u8]) -> Option<(u8, u8)> {
         .map(|(&r, &a)| (r, a))
 }
 
+/// A transition (purine ↔ purine, pyrimidine ↔ pyrimidine: A↔G, C↔T), case-insensitive;
+/// any other pair, or a base outside ACGT, is not. bcftools' ts/tv (`stats`) and `%IS_TS`.
+pub fn is_transition(reference: u8, alt: u8) -> bool {
+    matches!(
+        (reference.to_ascii_uppercase(), alt.to_ascii_uppercase()),
+        (b'A', b'G') | (b'G', b'A') | (b'C', b'T') | (b'T', b'C')
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transitions_are_purine_or_pyrimidine_swaps() {
+        for (r, a) in [(b'A', b'G'), (b'g', b'a'), (b'C', b't'), (b'T', b'C')] {
+            assert!(is_transition(r, a), "{}>{}", r as char, a as char);
+        }
+        for (r, a) in [
+            (b'A', b'C'),
+            (b'A', b'T'),
+            (b'G', b'C'),
+            (b'A', b'A'),
+            (b'N', b'G'),
+        ] {
+            assert!(!is_transition(r, a), "{}>{}", r as char, a as char);
+        }
+    }
 
     #[test]
     fn classes_follow_htslib() {

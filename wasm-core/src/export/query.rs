@@ -813,7 +813,7 @@ fn write_pbinom(store: &VariantStore, field: &Field, i: usize, s: usize, out: &m
         None => out.push(b'.'),
         Some((a, b)) if a == b => out.push(if a == 0 { b'.' } else { b'0' }),
         Some((a, b)) => {
-            let ln_p = ln_binom_two_sided(a, b);
+            let ln_p = crate::binomial::ln_two_sided(a, b);
             let phred = if ln_p >= 0.0 {
                 0.0
             } else {
@@ -824,42 +824,16 @@ fn write_pbinom(store: &VariantStore, field: &Field, i: usize, s: usize, out: &m
     }
 }
 
-/// ln of the two-sided binomial test probability of `a` vs `b` successes at p = 0.5:
-/// `2 · P(X ≥ max(a, b))` for `X ~ Bin(a + b, 1/2)`, capped at 1. Summed in log space so large
-/// counts do not underflow.
-fn ln_binom_two_sided(a: u64, b: u64) -> f64 {
-    let n = a + b;
-    let m = a.max(b);
-    // ln C(n, m) = Σ_{j=1}^{n-m} ln((m + j) / j)
-    let ln_c: f64 = (1..=n - m).map(|j| ((m + j) as f64 / j as f64).ln()).sum();
-    let ln_first = ln_c - n as f64 * std::f64::consts::LN_2;
-    // Σ_{k=m}^{n} C(n,k) / C(n,m): successive ratios (n-k)/(k+1) < 1.
-    let (mut term, mut series) = (1.0f64, 1.0f64);
-    for k in m..n {
-        term *= (n - k) as f64 / (k + 1) as f64;
-        series += term;
-        if term < 1e-17 * series {
-            break;
-        }
-    }
-    (std::f64::consts::LN_2 + ln_first + series.ln()).min(0.0)
-}
-
 /// bcftools' `%IS_TS`: a SNP or MNP whose first REF and ALT bases are a transition.
 fn is_transition(store: &VariantStore, i: usize) -> bool {
     if vt::record_type(store, i) & (vt::SNP | vt::MNP) == 0 {
         return false;
     }
-    let code = |b: Option<&u8>| match b.map(|b| b.to_ascii_uppercase()) {
-        Some(b'A') => 0i32,
-        Some(b'C') => 1,
-        Some(b'G') => 2,
-        Some(b'T') => 3,
-        _ => -1,
-    };
-    let r = code(store.reference(i).first());
-    let a = code(store.alt_alleles(i).next().and_then(|a| a.first()));
-    r >= 0 && a >= 0 && (r - a).abs() == 2
+    let first_alt = store.alt_alleles(i).next().and_then(|a| a.first().copied());
+    match (store.reference(i).first(), first_alt) {
+        (Some(&r), Some(a)) => vt::is_transition(r, a),
+        _ => false,
+    }
 }
 
 /// `%ILEN` without an INFO/ILEN field: per ALT, len(ALT) − len(REF) for indels, `.` otherwise.
