@@ -51,7 +51,8 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 /// 5: a pool of workers: `Open` carries `shards`; `Shards`, `OpenShard`, `Keys`.
 /// 6: `ShardSpec` is the engine's (files without an index split too); `OpenShard` needs no index.
 /// 7: messages are `postcard` bytes; `ShardRange` externally tagged; `Filter` carries `absent`.
-pub const PROTOCOL_VERSION: u32 = 7;
+/// 8: the engine's `FilterError` carries its `kind`.
+pub const PROTOCOL_VERSION: u32 = 8;
 
 /// A Crypt4GH secret key file and its passphrase, on their way from the page to the worker that
 /// decrypts. `Debug` shows neither; every copy is zeroized when dropped.

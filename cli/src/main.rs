@@ -244,14 +244,21 @@ fn set_filter(
 }
 
 /// Compiles the expression against the loaded file; an error shows the expression with a caret.
+/// Warnings (a bare value, which never holds) go to stderr with their caret.
 fn compile(arg: &FilterArg, store: &wasm_core::store::VariantStore) -> Result<Filter, String> {
-    Filter::compile(&arg.expression, store, arg.mode, &WorkingDirFiles).map_err(|e| {
-        let flag = match arg.mode {
-            Mode::Include => "-i",
-            Mode::Exclude => "-e",
-        };
-        format!("invalid {flag} expression:\n{}", e.render(&arg.expression))
-    })
+    let flag = match arg.mode {
+        Mode::Include => "-i",
+        Mode::Exclude => "-e",
+    };
+    let filter = Filter::compile(&arg.expression, store, arg.mode, &WorkingDirFiles)
+        .map_err(|e| format!("invalid {flag} expression:\n{}", e.render(&arg.expression)))?;
+    for w in filter.warnings() {
+        eprintln!(
+            "enclave: warning: in the {flag} expression:\n{}",
+            w.render(&arg.expression)
+        );
+    }
+    Ok(filter)
 }
 
 fn view(args: &[String]) -> Result<(), String> {

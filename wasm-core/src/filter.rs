@@ -1,71 +1,42 @@
 //! Filtering: bcftools' `-i/-e` expression language over the columnar store.
 //!
-//! `expression text → lexer → parser (AST with spans) → compile (names resolved against the
-//! store's header, types checked) → evaluate → Bitmap`. Common clause shapes run as column
-//! kernels; everything else runs through a row-by-row interpreter with bcftools' per-sample
-//! semantics. The two must agree (a property test checks it). Each top-level clause keeps its
-//! own bitmap so the UI can say how many variants each clause removed.
+//! Filtering: bcftools' `-i/-e` expression language over the columnar store.
+//!
+//! In layers, as regex-syntax: `lex` (text → tokens with spans) → `parse` (one binding-power
+//! loop → `parse::Ast`, bcftools' precedence and grouping) → `compile` (names resolved
+//! against the store's header, types checked → the IR of `ir`, `ir::Node`) → evaluation:
+//! `kernel` runs common clause shapes as column scans into a [`Bitmap`], `eval` interprets the
+//! rest row by row with bcftools' per-sample semantics (reading values through `values`, and
+//! the record tests of `predicate`). The two must agree (a property test checks it). Each
+//! top-level clause keeps its own bitmap so the UI can say how many variants each clause
+//! removed.
 //!
 //! Main types: [`Filter`] (a compiled expression), [`Evaluation`] (the pass bitmap and the
-//! per-clause counts), [`FilterError`] (a message, a span into the expression and a hint).
+//! per-clause counts), [`FilterError`] (a [`FilterErrorKind`], a message, a span into the
+//! expression and a hint).
 
 mod compile;
+mod error;
 mod eval;
+mod ir;
 mod kernel;
+mod lex;
 mod parse;
+mod predicate;
 mod regex;
+mod values;
 
 use std::collections::HashMap;
 
+pub(crate) use self::error::render_caret;
+pub use self::error::{FilterError, FilterErrorKind, Span};
+
 use self::compile::{Compiler, ExtractedColumns};
-use self::eval::{AnnColumn, Context, Logic, Node};
+use self::ir::{AnnColumn, Logic, Node};
 use self::parse::{Ast, AstKind, BinOp};
+use self::values::Context;
 use crate::bitmap::Bitmap;
 use crate::store::VariantStore;
-
-/// A byte range in the expression text, for carets under the offending part.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-}
-
-/// A syntax or type error in an expression, with where it is and what to do.
-#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize, serde::Deserialize)]
-#[error("{message}")]
-pub struct FilterError {
-    pub message: String,
-    pub span: Span,
-    pub hint: Option<String>,
-}
-
-impl FilterError {
-    /// The expression with a caret line under the span, then the message and the hint:
-    ///
-    /// ```text
-    /// QUAL>30 && DP>
-    ///               ^ expected a value after `>`
-    /// ```
-    pub fn render(&self, expr: &str) -> String {
-        render_caret(expr, self.span, &self.message, self.hint.as_deref())
-    }
-}
-
-/// `text`, a caret line under `span` (counted in characters, so wide characters before it keep
-/// it in place) with the message, and the hint on its own line. Shared by every error that
-/// points into a line a person typed (filter expressions, query formats).
-pub(crate) fn render_caret(text: &str, span: Span, message: &str, hint: Option<&str>) -> String {
-    let start = span.start.min(text.len());
-    let end = span.end.clamp(start, text.len());
-    let col = text.get(..start).map_or(start, |p| p.chars().count());
-    let width = text.get(start..end).map_or(1, |p| p.chars().count()).max(1);
-    let mut out = format!("{text}\n{}{} {message}", " ".repeat(col), "^".repeat(width));
-    if let Some(h) = hint {
-        out.push_str("\nhint: ");
-        out.push_str(h);
-    }
-    out
-}
 
 /// Whether matching records are kept (`-i`) or removed (`-e`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -161,6 +132,7 @@ pub struct Filter {
     root: Node,
     clause_nodes: Vec<Node>,
     annotations: Vec<AnnColumn>,
+    warnings: Vec<FilterError>,
 }
 
 /// Flattens a chain of `ops` into its operands (AST and compiled node side by side).
@@ -217,6 +189,7 @@ impl Filter {
             root,
             clause_nodes,
             annotations: c.annotations,
+            warnings: c.warnings,
         })
     }
 
@@ -230,6 +203,13 @@ impl Filter {
 
     pub fn clauses(&self) -> &[Clause] {
         &self.clauses
+    }
+
+    /// What compiled but probably does not say what was meant, with a span and a hint: a bare
+    /// value where a condition belongs (`-i 'DB'`), which never holds, as in bcftools. Kind
+    /// [`FilterErrorKind::NotACondition`].
+    pub fn warnings(&self) -> &[FilterError] {
+        &self.warnings
     }
 
     fn context<'a>(&'a self, store: &'a VariantStore) -> Context<'a> {
@@ -447,27 +427,104 @@ mod tests {
     }
 
     #[test]
-    fn errors_have_spans_hints_and_a_caret() {
+    fn errors_have_kinds_spans_hints_and_a_caret() {
+        use FilterErrorKind::*;
         let s = store();
         let e = |x: &str| Filter::compile(x, &s, Mode::Include, &NoFiles).unwrap_err();
         let err = e("QUAL>30 && DPP>5");
-        assert_eq!(err.span, Span { start: 11, end: 14 });
-        assert!(err.message.contains("DPP"), "{}", err.message);
+        assert_eq!(
+            (err.kind, err.span),
+            (UnknownField, Span { start: 11, end: 14 })
+        );
         assert_eq!(
             err.render("QUAL>30 && DPP>5").lines().nth(1).unwrap(),
             "           ^^^ no column, INFO or FORMAT field named DPP in this file"
         );
-        assert!(e("dp>5").hint.unwrap().contains("DP"));
-        assert!(e("DB").hint.unwrap().contains("DB=1"));
-        assert!(e("CHROM=1").message.contains("text"));
-        assert!(e("DP>\"x\"").message.contains("number"));
-        assert!(e("FOO(DP)>1").message.contains("unknown function"));
-        assert!(e("GT[7]=\"het\"").message.contains("out of range"));
-        assert!(e("TYPE=\"snv\"").hint.unwrap().contains("snp"));
-        assert!(e("DP~\"[\"").message.contains("regular expression"));
-        assert_eq!(e("ID=@ids.txt").span.start, 3);
+        let err = e("dp>5");
+        assert_eq!(err.kind, UnknownField);
+        assert!(err.hint.unwrap().contains("DP"), "names the field meant");
+        assert_eq!(e("CHROM=1").kind, TypeMismatch);
+        assert_eq!(e("DP>\"x\"").kind, TypeMismatch);
+        assert_eq!(
+            e("QUAL>30 && TYPE").kind,
+            TypeMismatch,
+            "TYPE alone (bcftools too)"
+        );
+        assert_eq!(e("FOO(DP)>1").kind, UnknownFunction);
+        assert_eq!(e("MAX(DP,GQ)>1").kind, Arity);
+        assert_eq!(e("GT[7]=\"het\"").kind, Subscript);
+        let err = e("TYPE=\"snv\"");
+        assert_eq!(err.kind, UnknownValue);
+        assert!(err.hint.unwrap().contains("snp"), "lists the types");
+        assert_eq!(e("DP~\"[\"").kind, Regex);
+        let err = e("ID=@ids.txt");
+        assert_eq!((err.kind, err.span.start), (File, 3));
+        // `!` of a bare value: bcftools has no `!`; the hint says how to test the flag.
+        let err = e("QUAL>1 && !DB");
+        assert_eq!(
+            (err.kind, err.span),
+            (NotACondition, Span { start: 11, end: 13 })
+        );
+        assert!(err.hint.unwrap().contains("DB=0"));
         // A wide character before the error keeps the caret under it.
         let x = "CHROM=\"é\" && QUAL>";
+        assert_eq!(e(x).kind, Syntax);
         assert_eq!(e(x).render(x).lines().nth(1).unwrap().find('^'), Some(18));
+    }
+
+    #[test]
+    fn a_bare_value_is_a_condition_that_never_holds() {
+        // bcftools 1.16: `-i DB` selects nothing, `-e DB` everything; `QUAL>20 || DB` is
+        // `QUAL>20`. Each bare value gets a warning with a hint.
+        assert_eq!(kept("DB", Mode::Include), Vec::<u64>::new());
+        assert_eq!(kept("INFO/DB", Mode::Exclude), vec![10, 20, 30]);
+        assert_eq!(kept("QUAL>20 || DB", Mode::Include), vec![10]);
+        assert_eq!(kept("(QUAL>10 | DB)", Mode::Include), vec![10, 20]);
+        assert_eq!(kept("DB && QUAL>30", Mode::Include), Vec::<u64>::new());
+        assert_eq!(kept("DP || QUAL", Mode::Include), Vec::<u64>::new());
+        assert_eq!(kept("\"text\"", Mode::Include), Vec::<u64>::new());
+        let s = store();
+        let f = Filter::compile("DB || QUAL>30 && GQ", &s, Mode::Include, &NoFiles).unwrap();
+        let spans: Vec<(FilterErrorKind, Span)> =
+            f.warnings().iter().map(|w| (w.kind, w.span)).collect();
+        assert_eq!(
+            spans,
+            [
+                (FilterErrorKind::NotACondition, Span { start: 0, end: 2 }),
+                (FilterErrorKind::NotACondition, Span { start: 17, end: 19 })
+            ]
+        );
+        assert!(f.warnings()[0].hint.as_deref().unwrap().contains("DB=1"));
+        assert!(
+            Filter::compile("DB=1", &s, Mode::Include, &NoFiles)
+                .unwrap()
+                .warnings()
+                .is_empty()
+        );
+        // A bare per-sample value selects no sample: `GQ>20 & (GQ | QUAL>1)` fails (the `|`
+        // keeps GQ's samples, none), `GQ>20 & (GQ || QUAL>1)` does not where QUAL>1 holds
+        // (`||` selects every sample). Both as bcftools 1.16.
+        assert_eq!(
+            kept("GQ>20 & (GQ | QUAL>1)", Mode::Include),
+            Vec::<u64>::new()
+        );
+        assert_eq!(kept("GQ>20 & (GQ || QUAL>1)", Mode::Include), vec![10, 20]);
+    }
+
+    #[test]
+    fn one_level_groups_to_the_right_as_in_bcftools() {
+        // `GQ<20 & GT="het" && GT="hom"` is `GQ<20 & (GT="het" && GT="hom")`: at 10 dad has
+        // GQ 10 and is hom-ref, which the `&&` selects; grouped to the left no sample has
+        // GQ<20 and is het. Records and samples as bcftools 1.16 prints them.
+        let e = "GQ<20 & GT=\"het\" && GT=\"hom\"";
+        assert_eq!(kept(e, Mode::Include), vec![10, 20]);
+        let left = "(GQ<20 & GT=\"het\") && GT=\"hom\"";
+        assert_eq!(kept(left, Mode::Include), Vec::<u64>::new());
+        let s = store();
+        let f = Filter::compile(e, &s, Mode::Include, &NoFiles).unwrap();
+        assert_eq!(f.evaluate_record(&s, 0).samples, vec![false, true]);
+        assert_eq!(f.evaluate_record(&s, 1).samples, vec![true, false]);
+        // Arithmetic too: 50-10-20 is 50-(10-20).
+        assert_eq!(kept("QUAL-10-20==60", Mode::Include), vec![10]);
     }
 }

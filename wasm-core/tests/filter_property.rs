@@ -1,7 +1,9 @@
 //! Property test: the compiled filter over columns (kernels + bitmap algebra, `evaluate`) equals
 //! a straightforward row-by-row evaluation (`evaluate_record`, the interpreter) on random
 //! expressions over random records — including missing values, absent fields, vectors,
-//! several samples, `&`/`&&`/`|`/`||`, `!` and `-e`.
+//! several samples, `&`/`&&`/`|`/`||` side by side (grouping to the right as in bcftools),
+//! nesting depth 3, bare flags and values (conditions that never hold), sample subscripts
+//! (`GT[0]`, `FMT/GQ[1]`, `AD[*:1]`, `[*]`), per-sample and site-level tests mixed, `!` and `-e`.
 
 use enclave_test_support::rng::SplitMix64 as Rng;
 use wasm_core::filter::{Filter, Mode, NoFiles};
@@ -168,7 +170,7 @@ fn comparison(rng: &mut Rng, n_samples: usize) -> String {
     } else {
         0
     };
-    match rng.below(17) {
+    match rng.below(21) {
         0 if rng.chance(30) => format!("QUAL{op}{}.5", rng.below(100)),
         0 => format!("QUAL{op}{}", rng.below(100)),
         1 if rng.chance(30) => format!(
@@ -232,20 +234,42 @@ fn comparison(rng: &mut Rng, n_samples: usize) -> String {
         13 => format!("N_PASS(GQ>{})>={}", rng.below(99), rng.below(3)),
         14 => format!("VAF{op}0.{}", rng.below(100)),
         15 => format!("sMAX(AD){op}{}", rng.below(30)),
+        // Bare values where a condition belongs: they never hold, per sample or not.
+        16 => {
+            let subscripted = format!("FMT/GQ[{sample}]");
+            let bare = ["DB", "INFO/DB", "GQ", "INFO/DP", "AF", subscripted.as_str()];
+            let k = rng.below(if n_samples > 0 { 6 } else { 5 });
+            bare[k as usize].to_string()
+        }
+        // Sample subscripts.
+        17 if n_samples > 0 => format!(
+            "GT[{sample}]{}\"{}\"",
+            rng.pick(&["=", "!="]),
+            rng.pick(&["het", "hom", "ref", "alt", "mis", "AA", "0/1"])
+        ),
+        18 if n_samples > 0 => format!("AD[{sample}:{}]{op}{}", rng.below(2), rng.below(30)),
+        19 => format!(
+            "{}[*]{op}{}",
+            rng.pick(&["GQ", "FMT/GQ", "VAF", "AD"]),
+            rng.below(30)
+        ),
         _ => format!("POS{op}{}", 100 + rng.below(300)),
     }
 }
 
 fn expression(rng: &mut Rng, n_samples: usize, depth: u32) -> String {
-    if depth == 0 || rng.chance(35) {
+    if depth == 0 || rng.chance(30) {
         return comparison(rng, n_samples);
     }
     let a = expression(rng, n_samples, depth - 1);
     let b = expression(rng, n_samples, depth - 1);
     let op = *rng.pick(&["&&", "&", "||", "|"]);
-    match rng.below(6) {
+    match rng.below(8) {
         0 => format!("!({a} {op} {b})"),
         1 => format!("({a}) {op} ({b})"),
+        2 => format!("({a}) {op} {b}"),
+        3 => format!("{a} {op} ({b})"),
+        4 => format!("({a} {op} {b})"),
         _ => format!("{a} {op} {b}"),
     }
 }

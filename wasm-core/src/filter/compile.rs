@@ -1,19 +1,26 @@
-//! Name resolution and type checking: [`Ast`] → [`Node`].
+//! Name resolution and type checking: [`Ast`] → [`Node`] (the IR of `ir`), the step between
+//! parsing and evaluation.
 //!
 //! Names resolve against the store's header like bcftools: columns and computed variables
 //! (case-insensitive), then INFO and FORMAT tags (case-sensitive; a bare name defined in both is
 //! ambiguous), then the allele counts computed from genotypes, then annotation sub-fields
-//! (`CSQ/SYMBOL`, or bare `SYMBOL` when one annotation defines it).
+//! (`CSQ/SYMBOL`, or bare `SYMBOL` when one annotation defines it). Subscripts are read by
+//! `subscript`. Where a condition belongs, a value compiles to one that never holds, as bcftools
+//! treats it, with a warning ([`Compiler::condition`]). Every error carries a
+//! [`FilterErrorKind`](super::FilterErrorKind), a span and, where it helps, a hint.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::eval::{
+use super::ir::{
     AnnColumn, Arith, Cmp, GtClass, Logic, Node, Reduce, Sel, Source, StrTest, TYPE_REF,
 };
 use super::parse::{Ast, AstKind, BinOp};
+
+mod subscript;
+
 use super::regex::Regex;
-use super::{FileSource, FilterError, Span};
+use super::{FileSource, FilterError, FilterErrorKind as K, Span};
 use crate::annotation::{self, SubfieldType};
 use crate::store::{ValueType, VariantStore};
 
@@ -45,16 +52,14 @@ pub struct Compiler<'a> {
     pub files: &'a dyn FileSource,
     pub schemas: Vec<annotation::Schema>,
     pub annotations: Vec<AnnColumn>,
+    /// Bare values compiled as conditions ([`Compiler::condition`]).
+    pub warnings: Vec<FilterError>,
     ann_keys: Vec<(usize, usize)>,
     extracted: &'a mut ExtractedColumns,
 }
 
-fn err(message: impl Into<String>, span: Span, hint: Option<String>) -> FilterError {
-    FilterError {
-        message: message.into(),
-        span,
-        hint,
-    }
+fn err(kind: K, message: impl Into<String>, span: Span, hint: Option<String>) -> FilterError {
+    FilterError::new(kind, message, span, hint)
 }
 
 const FUNCTIONS: &str = "MIN MAX AVG MEAN MEDIAN SUM STDEV, SMPL_MIN … (or sMIN …), ABS, STRLEN, COUNT, N_PASS, F_PASS, BINOM, PHRED";
@@ -77,6 +82,7 @@ impl<'a> Compiler<'a> {
                 Vec::new()
             },
             annotations: Vec::new(),
+            warnings: Vec::new(),
             ann_keys: Vec::new(),
             extracted,
         }
@@ -87,17 +93,30 @@ impl<'a> Compiler<'a> {
         self.schemas.iter().map(|s| s.tag.clone()).collect()
     }
 
-    /// Compiles a whole expression, which must be a condition.
+    /// Compiles a condition: the whole expression, an operand of `&&` `||` `&` `|`, the
+    /// argument of `N_PASS`/`F_PASS`. bcftools accepts a value there (`DB`, `INFO/DP`,
+    /// `MAX(FMT/DP)`, a quoted string) and never sets its `pass_site`: it compiles to a
+    /// condition that never holds ([`Node::Bare`]), with a warning that says how to test it.
     pub fn condition(&mut self, ast: &Ast) -> Result<Node, FilterError> {
-        let (node, ty) = self.expr(ast)?;
-        if ty != Ty::Bool {
-            return Err(self.not_a_condition(ast));
-        }
-        Ok(node)
+        let node = match &ast.kind {
+            AstKind::Str(_) => Node::Num(f64::NAN),
+            _ => match self.expr(ast)? {
+                (node, Ty::Bool) => return Ok(node),
+                (node, _) => node,
+            },
+        };
+        self.warnings.push(err(
+            K::NotACondition,
+            "a value alone is a condition that never holds (as in bcftools)",
+            ast.span,
+            Some(self.value_hint(ast)),
+        ));
+        Ok(Node::Bare(Box::new(node)))
     }
 
-    fn not_a_condition(&self, ast: &Ast) -> FilterError {
-        let hint = match &ast.kind {
+    /// How to turn the value `ast` into the condition that was probably meant.
+    fn value_hint(&self, ast: &Ast) -> String {
+        match &ast.kind {
             AstKind::Name { name, .. } => {
                 let flag = self
                     .store
@@ -111,14 +130,14 @@ impl<'a> Compiler<'a> {
                 }
             }
             _ => "compare it with a value, e.g. … > 10".to_string(),
-        };
-        err("this is a value, not a condition", ast.span, Some(hint))
+        }
     }
 
     fn expr(&mut self, ast: &Ast) -> Result<(Node, Ty), FilterError> {
         match &ast.kind {
             AstKind::Number(v) => Ok((Node::Num(*v), Ty::Num)),
             AstKind::Str(_) | AstKind::File(_) => Err(err(
+                K::TypeMismatch,
                 "a string or file list can only be compared with a tag",
                 ast.span,
                 Some("e.g. INFO/GENE=\"BRCA1\"".into()),
@@ -126,11 +145,13 @@ impl<'a> Compiler<'a> {
             AstKind::Name { .. } => match self.operand(ast)? {
                 Operand::Value(n, t) => Ok((n, t)),
                 Operand::Gt(_) => Err(err(
+                    K::TypeMismatch,
                     "GT can only be compared with a string",
                     ast.span,
                     Some("e.g. GT=\"het\", GT=\"alt\", GT=\"0/1\"".into()),
                 )),
                 _ => Err(err(
+                    K::TypeMismatch,
                     "this column can only be compared with a string",
                     ast.span,
                     Some("e.g. FILTER=\"PASS\" or TYPE=\"snp\"".into()),
@@ -143,10 +164,12 @@ impl<'a> Compiler<'a> {
             AstKind::Not(a) => {
                 let (n, t) = self.expr(a)?;
                 if t != Ty::Bool {
+                    // bcftools has no `!` at all; of a value it would mean "always".
                     return Err(err(
-                        "`!` negates a condition",
+                        K::NotACondition,
+                        "`!` negates a condition, not a value",
                         a.span,
-                        Some("write !(DP>10), or DP<=10".into()),
+                        Some(self.value_hint(a)),
                     ));
                 }
                 Ok((Node::Not(Box::new(n)), Ty::Bool))
@@ -161,6 +184,7 @@ impl<'a> Compiler<'a> {
         match t {
             Ty::Num => Ok(n),
             Ty::Bool => Err(err(
+                K::TypeMismatch,
                 "a condition cannot be used as a number here",
                 ast.span,
                 Some("count passing samples with N_PASS(...) or COUNT(...)".into()),
@@ -171,6 +195,7 @@ impl<'a> Compiler<'a> {
                     return Ok(n);
                 }
                 Err(err(
+                    K::TypeMismatch,
                     "this is text, not a number",
                     ast.span,
                     Some("compare text with = or ~ and a quoted string".into()),
@@ -216,7 +241,10 @@ impl<'a> Compiler<'a> {
         match &ast.kind {
             AstKind::Str(s) => Ok(Operand::Literal(s.clone())),
             AstKind::File(f) => {
-                let text = self.files.read(f).map_err(|m| err(m, ast.span, None))?;
+                let text = self
+                    .files
+                    .read(f)
+                    .map_err(|m| err(K::File, m, ast.span, None))?;
                 Ok(Operand::File(
                     text.lines()
                         .map(str::trim)
@@ -258,13 +286,21 @@ impl<'a> Compiler<'a> {
         let negate = matches!(op, BinOp::Ne | BinOp::NoMatch);
         let string_op_only = |what: &str| {
             err(
+                K::TypeMismatch,
                 format!("{what} can only be compared with =, !=, ~ or !~"),
                 span,
                 None,
             )
         };
         let regex = |s: &str, sp: Span| {
-            Regex::new(s).map_err(|m| err(format!("invalid regular expression: {m}"), sp, None))
+            Regex::new(s).map_err(|m| {
+                err(
+                    K::Regex,
+                    format!("invalid regular expression: {m}"),
+                    sp,
+                    None,
+                )
+            })
         };
         match (a, b) {
             (Operand::Filter, Operand::Literal(s)) => {
@@ -305,6 +341,7 @@ impl<'a> Compiler<'a> {
                     });
                     mask |= bit.ok_or_else(|| {
                         err(
+                            K::UnknownValue,
                             format!("{t:?} is not a variant type"),
                             rspan,
                             Some("types: snp, mnp, indel, ref, bnd, other, overlap".into()),
@@ -370,6 +407,7 @@ impl<'a> Compiler<'a> {
                 }
                 if ty == Ty::Bool {
                     return Err(err(
+                        K::TypeMismatch,
                         "a condition cannot be compared with a string",
                         lspan,
                         None,
@@ -394,6 +432,7 @@ impl<'a> Compiler<'a> {
                         ));
                     }
                     return Err(err(
+                        K::TypeMismatch,
                         "cannot compare a number with a string",
                         rspan,
                         Some("remove the quotes to compare numbers".into()),
@@ -401,6 +440,7 @@ impl<'a> Compiler<'a> {
                 }
                 if !is_eq {
                     return Err(err(
+                        K::TypeMismatch,
                         "text can only be compared with =, !=, ~ or !~",
                         span,
                         None,
@@ -415,6 +455,7 @@ impl<'a> Compiler<'a> {
             (Operand::Value(n, ty), Operand::File(set)) => {
                 if !is_eq || ty == Ty::Bool {
                     return Err(err(
+                        K::TypeMismatch,
                         "a file list can only be compared with = or !=",
                         span,
                         None,
@@ -430,6 +471,7 @@ impl<'a> Compiler<'a> {
                 if tx == Ty::Bool || ty == Ty::Bool {
                     let sp = if tx == Ty::Bool { lspan } else { rspan };
                     return Err(err(
+                        K::TypeMismatch,
                         "a condition cannot be compared",
                         sp,
                         Some("join conditions with && or ||".into()),
@@ -437,6 +479,7 @@ impl<'a> Compiler<'a> {
                 }
                 if is_re {
                     return Err(err(
+                        K::TypeMismatch,
                         "~ and !~ need a quoted pattern on the right",
                         rspan,
                         None,
@@ -448,6 +491,7 @@ impl<'a> Compiler<'a> {
                 if !numeric(&x, tx) || !numeric(&y, ty) {
                     let sp = if numeric(&x, tx) { rspan } else { lspan };
                     return Err(err(
+                        K::TypeMismatch,
                         "cannot compare text with a number",
                         sp,
                         Some("quote the value to compare text, e.g. CHROM=\"1\"".into()),
@@ -464,6 +508,7 @@ impl<'a> Compiler<'a> {
                 Ok(Node::CmpNum(cmp_of(op), Box::new(x), Box::new(y)))
             }
             (_, _) => Err(err(
+                K::TypeMismatch,
                 "these two sides cannot be compared",
                 span,
                 Some("compare a tag with a value, e.g. FILTER=\"PASS\", GT=\"het\", DP>10".into()),
@@ -508,24 +553,24 @@ impl<'a> Compiler<'a> {
                 return self.annotation_field(si, field, sub, span);
             }
             let upper = key.to_ascii_uppercase();
-            let site = |src: Source, ty: Ty, me: &Self| -> Result<Operand, FilterError> {
-                let sel = me.site_sel(sub)?;
+            let site = |src: Source, ty: Ty| -> Result<Operand, FilterError> {
+                let sel = subscript::site_sel(sub)?;
                 Ok(Operand::Value(Node::Field(src, sel), ty))
             };
             match upper.as_str() {
-                "QUAL" => return site(Source::Qual, Ty::Num, self),
-                "POS" => return site(Source::Pos, Ty::Num, self),
-                "CHROM" => return site(Source::Chrom, Ty::Str, self),
-                "ID" => return site(Source::Id, Ty::Str, self),
-                "REF" => return site(Source::Ref, Ty::Str, self),
-                "ALT" => return site(Source::Alt, Ty::Str, self),
-                "N_ALT" => return site(Source::NAlt, Ty::Num, self),
-                "N_SAMPLES" => return site(Source::NSamples, Ty::Num, self),
-                "N_MISSING" => return site(Source::NMissing, Ty::Num, self),
-                "F_MISSING" => return site(Source::FMissing, Ty::Num, self),
+                "QUAL" => return site(Source::Qual, Ty::Num),
+                "POS" => return site(Source::Pos, Ty::Num),
+                "CHROM" => return site(Source::Chrom, Ty::Str),
+                "ID" => return site(Source::Id, Ty::Str),
+                "REF" => return site(Source::Ref, Ty::Str),
+                "ALT" => return site(Source::Alt, Ty::Str),
+                "N_ALT" => return site(Source::NAlt, Ty::Num),
+                "N_SAMPLES" => return site(Source::NSamples, Ty::Num),
+                "N_MISSING" => return site(Source::NMissing, Ty::Num),
+                "F_MISSING" => return site(Source::FMissing, Ty::Num),
                 // A declared INFO/ILEN wins over the computed one (bcftools does the same).
                 "ILEN" if builtin || self.store.info.get(key).is_none() => {
-                    return site(Source::ILen, Ty::Num, self);
+                    return site(Source::ILen, Ty::Num);
                 }
                 "FILTER" if sub.is_none() => return Ok(Operand::Filter),
                 // TYPE is always the variant class; a tag named TYPE is INFO/TYPE.
@@ -545,6 +590,7 @@ impl<'a> Compiler<'a> {
         }
         if in_info && in_format {
             return Err(err(
+                K::AmbiguousField,
                 format!("{key} is both an INFO and a FORMAT field"),
                 span,
                 Some(format!("write INFO/{key} or FMT/{key}")),
@@ -558,7 +604,7 @@ impl<'a> Compiler<'a> {
                 _ => Ty::Num,
             };
             return Ok(Operand::Value(
-                Node::Field(Source::Info(i), self.site_sel(sub)?),
+                Node::Field(Source::Info(i), subscript::site_sel(sub)?),
                 ty,
             ));
         }
@@ -570,7 +616,7 @@ impl<'a> Compiler<'a> {
                 _ => Ty::Num,
             };
             let single = f.number == "1";
-            let sel = self.format_sel(sub, single, span)?;
+            let sel = subscript::format_sel(self.store, self.files, sub, single, span)?;
             return Ok(Operand::Value(Node::Field(Source::Format(i), sel), ty));
         }
         if section != Some("FORMAT") {
@@ -584,7 +630,7 @@ impl<'a> Compiler<'a> {
             };
             if let Some(src) = computed {
                 return Ok(Operand::Value(
-                    Node::Field(src, self.site_sel(sub)?),
+                    Node::Field(src, subscript::site_sel(sub)?),
                     Ty::Num,
                 ));
             }
@@ -603,12 +649,15 @@ impl<'a> Compiler<'a> {
     fn gt(&self, sub: Option<&(String, Span)>, span: Span) -> Result<Operand, FilterError> {
         if self.store.format.get("GT").is_none() {
             return Err(err(
+                K::UnknownField,
                 "this file has no genotypes (no FORMAT/GT in its header)",
                 span,
                 None,
             ));
         }
-        Ok(Operand::Gt(self.format_sel(sub, true, span)?))
+        Ok(Operand::Gt(subscript::format_sel(
+            self.store, self.files, sub, true, span,
+        )?))
     }
 
     fn unknown(&self, section: Option<&str>, key: &str, span: Span) -> FilterError {
@@ -635,7 +684,7 @@ impl<'a> Compiler<'a> {
                 format!("fields in this file: {}", shown.join(", "))
             }
         };
-        err(what, span, Some(hint))
+        err(K::UnknownField, what, span, Some(hint))
     }
 
     fn annotation_field(
@@ -654,6 +703,7 @@ impl<'a> Compiler<'a> {
                 .take(15)
                 .collect();
             return Err(err(
+                K::UnknownField,
                 format!("{} has no sub-field {field}", schema.tag),
                 span,
                 Some(format!("sub-fields: {}", names.join(", "))),
@@ -681,109 +731,11 @@ impl<'a> Compiler<'a> {
                 self.annotations.len() - 1
             }
         };
-        let sel = self.site_sel(sub)?;
+        let sel = subscript::site_sel(sub)?;
         Ok(Operand::Value(
             Node::Field(Source::Annotation(slot), sel),
             if numeric { Ty::Num } else { Ty::Str },
         ))
-    }
-
-    /// `[0]`, `[*]`, `[1-3]`, `[0,2]`, `[2-]` on a site-level vector.
-    fn site_sel(&self, sub: Option<&(String, Span)>) -> Result<Sel, FilterError> {
-        let Some((text, span)) = sub else {
-            return Ok(Sel::default());
-        };
-        if text.contains(':') {
-            return Err(err(
-                "sample:index subscripts apply to FORMAT fields only",
-                *span,
-                None,
-            ));
-        }
-        Ok(Sel {
-            samples: None,
-            elems: parse_ranges(text, *span)?,
-            star: text.trim() == "*",
-            by_gt: false,
-        })
-    }
-
-    /// FORMAT subscripts: `[s]` (a sample, for single-value fields and GT), `[s:i]`, `[:i]`,
-    /// `[s:]`, `[*:i]`, `[@file]` (samples named in a file).
-    fn format_sel(
-        &self,
-        sub: Option<&(String, Span)>,
-        single: bool,
-        span: Span,
-    ) -> Result<Sel, FilterError> {
-        let Some((text, sspan)) = sub else {
-            return Ok(Sel::default());
-        };
-        let (samples_part, elems_part) = match text.split_once(':') {
-            Some((s, e)) => (s, Some(e)),
-            None if single => (text.as_str(), None),
-            // `AD[*]`: every sample, every value; `AD[GT]`: every sample, its genotype's values.
-            None if matches!(text.trim(), "" | "*") => ("*", Some("*")),
-            None if text.trim().eq_ignore_ascii_case("GT") => ("*", Some("GT")),
-            None => {
-                return Err(err(
-                    "this FORMAT field can hold several values per sample",
-                    span,
-                    Some("write TAG[sample:index], e.g. AD[0:1] or AD[*:1]".into()),
-                ));
-            }
-        };
-        let n = self.store.samples().len();
-        let samples = if let Some(f) = samples_part.trim().strip_prefix('@') {
-            let text = self.files.read(f).map_err(|m| err(m, *sspan, None))?;
-            let mut v = Vec::new();
-            for name in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-                match self.store.samples().iter().position(|s| s == name) {
-                    Some(i) => v.push(i),
-                    None => {
-                        return Err(err(
-                            format!("sample {name:?} from {f} is not in this file"),
-                            *sspan,
-                            None,
-                        ));
-                    }
-                }
-            }
-            Some(v)
-        } else {
-            match parse_ranges(samples_part, *sspan)? {
-                None => None,
-                Some(r) => {
-                    let mut v = Vec::new();
-                    for (a, b) in r {
-                        if a >= n {
-                            return Err(err(
-                                format!(
-                                    "sample index {a} is out of range: the file has {n} samples (0 to {})",
-                                    n.saturating_sub(1)
-                                ),
-                                *sspan,
-                                None,
-                            ));
-                        }
-                        v.extend(a..=b.min(n.saturating_sub(1)));
-                    }
-                    Some(v)
-                }
-            }
-        };
-        let by_gt = elems_part.is_some_and(|e| e.trim().eq_ignore_ascii_case("GT"));
-        let elems = match elems_part {
-            None => None,
-            Some(_) if by_gt => None,
-            Some(e) => parse_ranges(e, *sspan)?,
-        };
-        Ok(Sel {
-            samples,
-            elems,
-            star: elems_part.is_some_and(|e| e.trim() == "*"),
-            by_gt,
-        })
     }
 
     fn call(&mut self, name: &str, args: &[Ast], span: Span) -> Result<(Node, Ty), FilterError> {
@@ -791,6 +743,7 @@ impl<'a> Compiler<'a> {
         let arity = |n: usize| -> Result<(), FilterError> {
             if args.len() != n {
                 return Err(err(
+                    K::Arity,
                     format!(
                         "{name}() takes {n} argument{}",
                         if n == 1 { "" } else { "s" }
@@ -842,7 +795,12 @@ impl<'a> Compiler<'a> {
                 arity(1)?;
                 let (n, t) = self.expr(&args[0])?;
                 if t != Ty::Str {
-                    return Err(err("STRLEN() takes text", args[0].span, None));
+                    return Err(err(
+                        K::TypeMismatch,
+                        "STRLEN() takes text",
+                        args[0].span,
+                        None,
+                    ));
                 }
                 Ok((Node::Strlen(Box::new(n)), Ty::Num))
             }
@@ -853,6 +811,7 @@ impl<'a> Compiler<'a> {
                     Operand::Gt(sel) => (Node::Field(Source::Gt, sel), Ty::Str),
                     _ => {
                         return Err(err(
+                            K::TypeMismatch,
                             "COUNT() takes a tag or a condition",
                             args[0].span,
                             None,
@@ -868,7 +827,12 @@ impl<'a> Compiler<'a> {
             }
             "BINOM" => {
                 if args.is_empty() || args.len() > 2 {
-                    return Err(err("binom() takes FMT/AD, or two counts", span, None));
+                    return Err(err(
+                        K::Arity,
+                        "binom() takes FMT/AD, or two counts",
+                        span,
+                        None,
+                    ));
                 }
                 let nodes = args
                     .iter()
@@ -877,6 +841,7 @@ impl<'a> Compiler<'a> {
                 Ok((Node::Binom(nodes), Ty::Num))
             }
             _ => Err(err(
+                K::UnknownFunction,
                 format!("unknown function {name}()"),
                 span,
                 Some(format!("functions: {FUNCTIONS}")),
@@ -894,42 +859,4 @@ fn cmp_of(op: BinOp) -> Cmp {
         BinOp::Gt => Cmp::Gt,
         _ => Cmp::Ge,
     }
-}
-
-/// `*` or empty → all (`None`); otherwise `i`, `i-j`, `i-`, comma-separated.
-fn parse_ranges(text: &str, span: Span) -> Result<Option<Vec<(usize, usize)>>, FilterError> {
-    let t = text.trim();
-    if t.is_empty() || t == "*" {
-        return Ok(None);
-    }
-    let bad = || {
-        err(
-            format!("{t:?} is not a valid subscript"),
-            span,
-            Some("use an index (0), a range (1-3), a list (0,2) or * for any".into()),
-        )
-    };
-    let num = |s: &str| s.trim().parse::<usize>().map_err(|_| bad());
-    let mut out = Vec::new();
-    for part in t.split(',') {
-        match part.split_once('-') {
-            Some((a, b)) => {
-                let a = num(a)?;
-                let b = if b.trim().is_empty() {
-                    usize::MAX
-                } else {
-                    num(b)?
-                };
-                if b < a {
-                    return Err(bad());
-                }
-                out.push((a, b));
-            }
-            None => {
-                let a = num(part)?;
-                out.push((a, a));
-            }
-        }
-    }
-    Ok(Some(out))
 }

@@ -1,220 +1,26 @@
-//! The compiled expression ([`Node`]) and its row-by-row interpreter.
+//! The row-by-row interpreter: a [`Node`] evaluated on one record, with bcftools' model of
+//! values and verdicts (`filter.c`). A value is site-level or per sample; a condition gives a
+//! site verdict and, when it looks at samples, a verdict per sample ([`Verdict`]). The logical
+//! operators combine them as bcftools' `vector_logic_and` / `vector_logic_or` do:
 //!
-//! Values follow bcftools' model: a value is site-level (a vector of numbers or strings) or
-//! per-sample (a vector per sample); a comparison yields a site verdict and, when it looked at
-//! samples, a verdict per sample. Missing numbers are NaN. The per-sample rules of the logical
-//! operators were checked against bcftools 1.16 (see the unit tests and the conformance table):
+//! - if a side fails (`&`, `&&`) or both do (`|`, `||`), the site fails and no sample passes;
+//! - `&&`: the samples either side selected (each side may be met by different samples);
+//! - `&`: with samples on both sides, those that meet both — the site holds only if one does;
+//! - `|`: the samples either side selected (a site-level side selects none);
+//! - `||`: every sample the expression looks at ([`Node::used_samples`]) when both sides look
+//!   at samples or a site-level side holds, else the samples of the side that holds.
 //!
-//! - `&`  same sample must satisfy both sides; `&&` each side may be met by different samples,
-//!   the selected samples are the union;
-//! - `|`  union of the samples each side selected (a site-level side selects none);
-//!   `||` selects every sample when both sides look at samples or a site-level side holds,
-//!   else the samples of the side that holds.
+//! A sample outside a subscript (`FMT/DP[0]`) never passes. Only `&` between two per-sample
+//! sides makes the site verdict depend on the samples; every other operator's site verdict
+//! is the AND / OR of its sides', which is what lets the kernels evaluate them as bitmaps.
 
-use std::collections::HashSet;
+use crate::binomial;
+use crate::store::ColumnData;
+use crate::store::genotype;
 
-use crate::annotation;
-use crate::store::genotype::{self, Allele};
-use crate::store::{ColumnData, FLOAT_MISSING, INT_MISSING, VariantStore};
-use crate::variant_type as vt;
-
-use super::regex::Regex;
-
-/// Which samples and which vector elements a subscript selects.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Sel {
-    /// `None`: every sample.
-    pub samples: Option<Vec<usize>>,
-    /// `None`: every element. Ranges are inclusive; `usize::MAX` as end means open.
-    pub elems: Option<Vec<(usize, usize)>>,
-    /// `[*]` written out: `TAG[*]="."` then means "some element is missing".
-    pub star: bool,
-    /// `[GT]` / `[s:GT]`: the elements of the sample's genotype alleles.
-    pub by_gt: bool,
-}
-
-impl Sel {
-    fn elem_ok(&self, k: usize) -> bool {
-        self.elems
-            .as_ref()
-            .is_none_or(|r| r.iter().any(|&(a, b)| k >= a && k <= b))
-    }
-
-    /// Explicit indices past the end of a present vector read as missing (`FGI[*:5]` on three
-    /// values is missing, as bcftools ≥ 1.17).
-    fn padding(&self, len: usize) -> usize {
-        if len == 0 {
-            return 0;
-        }
-        self.elems.as_ref().map_or(0, |r| {
-            r.iter()
-                .filter(|&&(_, b)| b != usize::MAX)
-                .flat_map(|&(a, b)| a..=b)
-                .filter(|&k| k >= len)
-                .count()
-        })
-    }
-
-    fn sample_ok(&self, s: usize) -> bool {
-        self.samples.as_ref().is_none_or(|v| v.contains(&s))
-    }
-}
-
-/// Where values come from.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Source {
-    Qual,
-    Pos,
-    Chrom,
-    Id,
-    Ref,
-    Alt,
-    NAlt,
-    NSamples,
-    NMissing,
-    FMissing,
-    ILen,
-    /// Allele counts from genotypes (when INFO has no such tag).
-    Ac,
-    An,
-    Af,
-    Mac,
-    Maf,
-    Info(usize),
-    Format(usize),
-    Gt,
-    /// Index into the filter's annotation columns.
-    Annotation(usize),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Arith {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Mod,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cmp {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-}
-
-impl Cmp {
-    pub fn test(self, a: f64, b: f64) -> bool {
-        match self {
-            Self::Eq => a == b,
-            Self::Ne => a != b,
-            Self::Lt => a < b,
-            Self::Le => a <= b,
-            Self::Gt => a > b,
-            Self::Ge => a >= b,
-        }
-    }
-
-    /// The comparison with its operands swapped (`5<DP` is `DP>5`).
-    pub fn flip(self) -> Self {
-        match self {
-            Self::Lt => Self::Gt,
-            Self::Le => Self::Ge,
-            Self::Gt => Self::Lt,
-            Self::Ge => Self::Le,
-            o => o,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Logic {
-    And,
-    AndVec,
-    Or,
-    OrVec,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reduce {
-    Min,
-    Max,
-    Avg,
-    Median,
-    Sum,
-    Stdev,
-    /// Values present (only per sample: `SMPL_COUNT`; plain `COUNT` is [`Node::Count`]).
-    Count,
-}
-
-/// Genotype classes for `GT="het"` and friends (bcftools' names, case-insensitive).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GtClass {
-    Hom,
-    Het,
-    Hap,
-    Mis,
-    Ref,
-    Alt,
-    /// Two-letter and one-letter codes: `RR RA AR AA Aa aA R A`.
-    RR,
-    RA,
-    AA,
-    AaDiff,
-    HapRef,
-    HapAlt,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum StrTest {
-    Eq(Vec<u8>),
-    Regex(Regex),
-    Set(HashSet<Vec<u8>>),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Node {
-    Num(f64),
-    Field(Source, Sel),
-    Neg(Box<Node>),
-    Arith(Arith, Box<Node>, Box<Node>),
-    Reduce(Reduce, bool, Box<Node>),
-    Abs(Box<Node>),
-    Phred(Box<Node>),
-    Strlen(Box<Node>),
-    Count(Box<Node>),
-    /// `N_PASS` (false) / `F_PASS` (true) of a boolean.
-    Pass(bool, Box<Node>),
-    Binom(Vec<Node>),
-    /// Numeric comparison.
-    CmpNum(Cmp, Box<Node>, Box<Node>),
-    /// String test on a string-valued node; `negate` for `!=` / `!~` (any element not passing).
-    CmpStr {
-        node: Box<Node>,
-        test: StrTest,
-        negate: bool,
-    },
-    /// `X="."` (all missing) or `X!="."`.
-    IsMissing(Box<Node>, bool),
-    GtClass(GtClass, bool, Sel),
-    /// `FILTER="A;B"` (set equality) or `FILTER~"A"` (subset); negate for `!=` / `!~`.
-    Filter {
-        ids: Vec<Option<u16>>,
-        subset: bool,
-        negate: bool,
-    },
-    /// `TYPE="snp"` (every ALT) or `TYPE~"snp"` (some ALT).
-    Type {
-        mask: u8,
-        any: bool,
-        negate: bool,
-    },
-    Logic(Logic, Box<Node>, Box<Node>),
-    Not(Box<Node>),
-}
+use super::ir::{Arith, Cmp, Logic, Node, Reduce, Source, StrTest};
+use super::predicate::{filter_matches, gt_class, type_matches};
+use super::values::{Context, Vals};
 
 /// A value during evaluation.
 #[derive(Debug, Clone)]
@@ -222,37 +28,6 @@ pub enum Val {
     Num(Vals<f64>),
     Str(Vals<Vec<u8>>),
     Bool(Verdict),
-}
-
-/// Values, site-level (`offsets == None`) or per sample (`offsets` has `n_samples + 1` entries).
-#[derive(Debug, Clone, Default)]
-pub struct Vals<T> {
-    pub data: Vec<T>,
-    pub offsets: Option<Vec<usize>>,
-}
-
-impl<T> Vals<T> {
-    fn site(data: Vec<T>) -> Self {
-        Self {
-            data,
-            offsets: None,
-        }
-    }
-
-    fn per_sample(&self) -> bool {
-        self.offsets.is_some()
-    }
-
-    fn sample(&self, s: usize) -> &[T] {
-        match &self.offsets {
-            Some(o) => &self.data[o[s]..o[s + 1]],
-            None => &self.data,
-        }
-    }
-
-    fn n_samples(&self) -> usize {
-        self.offsets.as_ref().map_or(0, |o| o.len() - 1)
-    }
 }
 
 /// A boolean result: for the site and, when samples were looked at, per sample.
@@ -263,7 +38,7 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    fn from_samples(samples: Vec<bool>) -> Self {
+    pub(super) fn from_samples(samples: Vec<bool>) -> Self {
         Self {
             site: samples.iter().any(|&b| b),
             samples: Some(samples),
@@ -271,298 +46,7 @@ impl Verdict {
     }
 }
 
-/// An annotation sub-field extracted for a filter, and whether it compares as a number.
-#[derive(Debug, Clone)]
-pub struct AnnColumn {
-    pub column: std::sync::Arc<annotation::Column>,
-    pub numeric: bool,
-}
-
-/// Everything the interpreter needs besides the node.
-pub struct Context<'a> {
-    pub store: &'a VariantStore,
-    pub annotations: &'a [AnnColumn],
-    pub n_samples: usize,
-}
-
 impl Context<'_> {
-    fn text_elems(text: &[u8]) -> Vec<Vec<u8>> {
-        if text.is_empty() {
-            return Vec::new();
-        }
-        text.split(|&c| c == b',').map(<[u8]>::to_vec).collect()
-    }
-
-    fn alleles(&self, rec: usize) -> impl Iterator<Item = Allele> + '_ {
-        let ns = self.n_samples;
-        (0..ns).flat_map(move |s| {
-            let g = self.store.genotype(rec, s);
-            let mut out: Vec<Allele> = Vec::new();
-            match genotype::unpack(g) {
-                Some((a, ploidy, _)) => out.extend_from_slice(&a[..ploidy]),
-                None if g == genotype::OVERFLOW => {
-                    for part in self.store.genotype_text(rec, s).split(['/', '|']) {
-                        out.push(part.parse().ok());
-                    }
-                }
-                None => {}
-            }
-            out
-        })
-    }
-
-    fn allele_counts(&self, rec: usize) -> (Vec<f64>, f64) {
-        let n_alt = self.store.alt_alleles(rec).count();
-        let mut ac = vec![0.0; n_alt];
-        let mut an = 0.0;
-        for a in self.alleles(rec).flatten() {
-            an += 1.0;
-            if a > 0 && (a as usize) <= n_alt {
-                ac[a as usize - 1] += 1.0;
-            }
-        }
-        (ac, an)
-    }
-
-    fn missing_samples(&self, rec: usize) -> f64 {
-        (0..self.n_samples)
-            .filter(|&s| {
-                let g = self.store.genotype(rec, s);
-                // bcftools counts an unphased missing allele (`./.`, `0/.`, `.`) but not a
-                // phased one (`1|.`: htslib stores it as a different value); no GT is not missing.
-                match genotype::unpack(g) {
-                    Some((a, ploidy, phased)) => {
-                        a[0].is_none() || (ploidy == 2 && a[1].is_none() && !phased)
-                    }
-                    None => false,
-                }
-            })
-            .count() as f64
-    }
-
-    /// Element indices a `[GT]` subscript selects in sample `s`: the distinct called alleles
-    /// (Number=R) or ALT alleles (Number=A).
-    fn gt_indices(&self, rec: usize, s: usize, number: &str) -> Vec<usize> {
-        let mut out: Vec<usize> = Vec::new();
-        if let Some((a, ploidy, _)) = genotype::unpack(self.store.genotype(rec, s)) {
-            for x in a[..ploidy].iter().flatten() {
-                let k = if number == "A" {
-                    match (*x as usize).checked_sub(1) {
-                        Some(k) => k,
-                        None => continue,
-                    }
-                } else {
-                    *x as usize
-                };
-                if !out.contains(&k) {
-                    out.push(k);
-                }
-            }
-        }
-        out
-    }
-
-    /// Numeric values of a source.
-    pub fn numbers(&self, src: &Source, sel: &Sel, rec: usize) -> Vals<f64> {
-        let st = self.store;
-        let pick = |v: Vec<f64>| -> Vals<f64> {
-            let pad = sel.padding(v.len());
-            let mut out: Vec<f64> = v
-                .into_iter()
-                .enumerate()
-                .filter(|(k, _)| sel.elem_ok(*k))
-                .map(|(_, x)| x)
-                .collect();
-            out.extend(std::iter::repeat_n(f64::NAN, pad));
-            Vals::site(out)
-        };
-        match src {
-            Source::Qual => pick(vec![st.qual(rec).map_or(f64::NAN, f64::from)]),
-            Source::Pos => pick(vec![st.pos(rec) as f64]),
-            Source::NAlt => pick(vec![st.alt_alleles(rec).count() as f64]),
-            Source::NSamples => pick(vec![self.n_samples as f64]),
-            Source::NMissing => pick(vec![self.missing_samples(rec)]),
-            Source::FMissing => pick(vec![if self.n_samples == 0 {
-                f64::NAN
-            } else {
-                self.missing_samples(rec) / self.n_samples as f64
-            }]),
-            Source::ILen => {
-                let r = st.reference(rec);
-                pick(
-                    st.alt_alleles(rec)
-                        .map(|a| vt::indel_length(r, a).map_or(f64::NAN, |d| d as f64))
-                        .collect(),
-                )
-            }
-            Source::Ac | Source::An | Source::Af | Source::Mac | Source::Maf => {
-                let (ac, an) = self.allele_counts(rec);
-                let v = match src {
-                    Source::Ac => ac,
-                    Source::An => vec![an],
-                    Source::Af => ac.iter().map(|c| c / an).collect(),
-                    Source::Mac => ac.iter().map(|&c| c.min(an - c)).collect(),
-                    _ => ac.iter().map(|&c| c.min(an - c) / an).collect(),
-                };
-                pick(v)
-            }
-            Source::Info(f) => {
-                let field = &st.info.field(*f).data;
-                pick(column_numbers(field, rec))
-            }
-            Source::Format(f) => {
-                let fld = st.format.field(*f);
-                let field = &fld.data;
-                let mut data = Vec::new();
-                let mut offsets = Vec::with_capacity(self.n_samples + 1);
-                offsets.push(0);
-                for s in 0..self.n_samples {
-                    if sel.sample_ok(s) {
-                        let row = rec * self.n_samples + s;
-                        let vals = column_numbers(field, row);
-                        if sel.by_gt {
-                            for k in self.gt_indices(rec, s, &fld.number) {
-                                data.push(vals.get(k).copied().unwrap_or(f64::NAN));
-                            }
-                        } else {
-                            let pad = sel.padding(vals.len());
-                            data.extend(
-                                vals.into_iter()
-                                    .enumerate()
-                                    .filter(|(k, _)| sel.elem_ok(*k))
-                                    .map(|(_, x)| x),
-                            );
-                            data.extend(std::iter::repeat_n(f64::NAN, pad));
-                        }
-                    }
-                    offsets.push(data.len());
-                }
-                Vals {
-                    data,
-                    offsets: Some(offsets),
-                }
-            }
-            Source::Annotation(c) => {
-                let col = &self.annotations[*c].column;
-                pick(
-                    col.values
-                        .get(rec)
-                        .iter()
-                        .map(|&id| {
-                            if id == 0 {
-                                f64::NAN
-                            } else {
-                                col.dict[id as usize].parse().unwrap_or(f64::NAN)
-                            }
-                        })
-                        .collect(),
-                )
-            }
-            // String sources never reach here (compile checks types).
-            _ => Vals::default(),
-        }
-    }
-
-    /// String values of a source (vectors split on `,`; `FILTER` and `ID` on `;`).
-    pub fn strings(&self, src: &Source, sel: &Sel, rec: usize) -> Vals<Vec<u8>> {
-        let st = self.store;
-        let pick = |v: Vec<Vec<u8>>| -> Vals<Vec<u8>> {
-            let pad = sel.padding(v.len());
-            let mut out: Vec<Vec<u8>> = v
-                .into_iter()
-                .enumerate()
-                .filter(|(k, _)| sel.elem_ok(*k))
-                .map(|(_, x)| x)
-                .collect();
-            out.extend(std::iter::repeat_n(Vec::new(), pad));
-            Vals::site(out)
-        };
-        match src {
-            Source::Chrom => pick(vec![st.chrom(rec).as_bytes().to_vec()]),
-            Source::Id => {
-                let id = st.id(rec);
-                if id.is_empty() {
-                    pick(Vec::new())
-                } else {
-                    pick(id.split(|&c| c == b';').map(<[u8]>::to_vec).collect())
-                }
-            }
-            Source::Ref => pick(vec![st.reference(rec).to_vec()]),
-            Source::Alt => pick(st.alt_alleles(rec).map(<[u8]>::to_vec).collect()),
-            Source::Info(f) => {
-                let field = &st.info.field(*f).data;
-                match field {
-                    ColumnData::Text(c) => pick(Self::text_elems(&c.get(rec))),
-                    _ => Vals::default(),
-                }
-            }
-            Source::Format(_) | Source::Gt => {
-                let field = match src {
-                    Source::Format(f) => Some(&st.format.field(*f).data),
-                    _ => None,
-                };
-                let mut data = Vec::new();
-                let mut offsets = vec![0];
-                for s in 0..self.n_samples {
-                    if sel.sample_ok(s) {
-                        let row = rec * self.n_samples + s;
-                        match field {
-                            Some(ColumnData::Text(c)) if sel.by_gt => {
-                                let vals = Self::text_elems(&c.get(row));
-                                let number = match src {
-                                    Source::Format(f) => st.format.field(*f).number.as_str(),
-                                    _ => "R",
-                                };
-                                for k in self.gt_indices(rec, s, number) {
-                                    data.push(vals.get(k).cloned().unwrap_or_default());
-                                }
-                            }
-                            Some(ColumnData::Text(c)) => {
-                                let vals = Self::text_elems(&c.get(row));
-                                let pad = sel.padding(vals.len());
-                                data.extend(
-                                    vals.into_iter()
-                                        .enumerate()
-                                        .filter(|(k, _)| sel.elem_ok(*k))
-                                        .map(|(_, x)| x),
-                                );
-                                data.extend(std::iter::repeat_n(Vec::new(), pad));
-                            }
-                            Some(_) => {}
-                            None => {
-                                if st.genotype(rec, s) != genotype::ABSENT {
-                                    data.push(st.genotype_text(rec, s).into_bytes());
-                                }
-                            }
-                        }
-                    }
-                    offsets.push(data.len());
-                }
-                Vals {
-                    data,
-                    offsets: Some(offsets),
-                }
-            }
-            Source::Annotation(c) => {
-                let col = &self.annotations[*c].column;
-                pick(
-                    col.values
-                        .get(rec)
-                        .iter()
-                        .map(|&id| {
-                            if id == 0 {
-                                Vec::new()
-                            } else {
-                                col.dict[id as usize].as_bytes().to_vec()
-                            }
-                        })
-                        .collect(),
-                )
-            }
-            _ => Vals::default(),
-        }
-    }
-
     pub fn eval(&self, node: &Node, rec: usize) -> Val {
         match node {
             Node::Num(v) => Val::Num(Vals::site(vec![*v])),
@@ -698,7 +182,7 @@ impl Context<'_> {
                                     f64::NAN
                                 }
                                 _ if a == b => 1.0,
-                                (Some(&x), Some(&y)) => binom_test(x, y),
+                                (Some(&x), Some(&y)) => binomial::two_sided(x, y),
                                 _ => f64::NAN,
                             }
                         }
@@ -712,20 +196,22 @@ impl Context<'_> {
                 };
             }
             let p = match v.data.as_slice() {
-                [x, y, ..] => binom_test(*x, *y),
+                [x, y, ..] => binomial::two_sided(*x, *y),
                 _ => f64::NAN,
             };
             return Vals::site(vec![p]);
         }
         let (a, b) = (self.num(&args[0], rec), self.num(&args[1], rec));
-        arith_with(&a, &b, binom_test)
+        arith_with(&a, &b, binomial::two_sided)
     }
 
     /// Evaluates a boolean node.
     pub fn boolean(&self, node: &Node, rec: usize) -> Verdict {
         let v = self.boolean_unrestricted(node, rec);
         match node {
-            Node::CmpNum(..) | Node::CmpStr { .. } | Node::IsMissing(..) => restrict(node, v),
+            Node::CmpNum(..) | Node::CmpStr { .. } | Node::IsMissing(..) => {
+                restrict(node, v, self.n_samples)
+            }
             _ => v,
         }
     }
@@ -874,7 +360,10 @@ impl Context<'_> {
             }
             Node::Logic(op, a, b) => {
                 let (x, y) = (self.boolean(a, rec), self.boolean(b, rec));
-                logic(*op, x, y, self.n_samples)
+                logic(*op, x, y, || {
+                    node.used_samples(self.n_samples)
+                        .unwrap_or_else(|| vec![true; self.n_samples])
+                })
             }
             Node::Not(a) => {
                 let x = self.boolean(a, rec);
@@ -883,179 +372,33 @@ impl Context<'_> {
                     samples: None,
                 }
             }
-            other => {
-                // A number used as a condition (`FLAG` alone is rejected at compile time).
-                let v = self.num(other, rec);
-                Verdict {
-                    site: v.data.iter().any(|x| !x.is_nan() && *x != 0.0),
-                    samples: None,
-                }
-            }
+            // A value where a condition belongs never holds (bcftools sets no `pass_site` for
+            // it); a per-sample one selects no sample.
+            Node::Bare(a) => Verdict {
+                site: false,
+                samples: a.per_sample().then(|| vec![false; self.n_samples]),
+            },
+            // Compile puts values under `Bare`; a value here would be a compiler bug, and it
+            // does not hold either.
+            _ => Verdict {
+                site: false,
+                samples: None,
+            },
         }
     }
 }
 
-/// Samples a subscript like `FMT/DP[0]` singles out: the others cannot pass.
-fn restrict(node: &Node, mut v: Verdict) -> Verdict {
-    fn find(node: &Node) -> Option<&Vec<usize>> {
-        match node {
-            Node::Field(Source::Format(_) | Source::Gt, sel) => sel.samples.as_ref(),
-            Node::Neg(a) | Node::Abs(a) | Node::Phred(a) | Node::Strlen(a) => find(a),
-            Node::Reduce(_, true, a) => find(a),
-            Node::Arith(_, a, b) | Node::CmpNum(_, a, b) => find(a).or_else(|| find(b)),
-            Node::CmpStr { node, .. } | Node::IsMissing(node, _) => find(node),
-            _ => None,
-        }
-    }
-    if let (Some(samples), Some(list)) = (v.samples.as_mut(), find(node)) {
-        for (k, s) in samples.iter_mut().enumerate() {
-            if !list.contains(&k) {
-                *s = false;
-            }
+/// A comparison's verdict on the samples it looks at ([`Node::used_samples`]): samples
+/// outside a subscript like `FMT/DP[0]` cannot pass (their values read as absent, which `!=`
+/// would otherwise accept).
+fn restrict(node: &Node, mut v: Verdict, n: usize) -> Verdict {
+    if let (Some(samples), Some(used)) = (v.samples.as_mut(), node.used_samples(n)) {
+        for (s, u) in samples.iter_mut().zip(used) {
+            *s &= u;
         }
         v.site = samples.iter().any(|&b| b);
     }
     v
-}
-
-/// Numbers of one row of a column (flags read as 1/0).
-pub fn column_numbers(data: &ColumnData, row: usize) -> Vec<f64> {
-    match data {
-        ColumnData::Integer(c) => c.with(row, |values| {
-            values
-                .iter()
-                .map(|&v| {
-                    if v == INT_MISSING {
-                        f64::NAN
-                    } else {
-                        f64::from(v)
-                    }
-                })
-                .collect()
-        }),
-        ColumnData::Float(c) => c
-            .get(row)
-            .iter()
-            .map(|&b| {
-                if b == FLOAT_MISSING {
-                    f64::NAN
-                } else {
-                    f64::from(f32::from_bits(b))
-                }
-            })
-            .collect(),
-        ColumnData::Flag(c) => vec![f64::from(u8::from(c.get(row)))],
-        ColumnData::Text(_) => Vec::new(),
-    }
-}
-
-/// `FILTER="A;B"` (the same set) or `FILTER~"A"` (contains), without allocating: it runs once
-/// per record. `ids == []` is `FILTER="."`; PASS may be stored explicitly.
-pub fn filter_matches(
-    have: &[u16],
-    ids: &[Option<u16>],
-    subset: bool,
-    pass_id: Option<usize>,
-) -> bool {
-    let is_pass = |f: u16| pass_id.is_some_and(|p| usize::from(f) == p);
-    if ids.is_empty() {
-        return have.is_empty();
-    }
-    let passed = !have.is_empty() && have.iter().all(|&f| is_pass(f));
-    let has = |f: u16| have.contains(&f);
-    if subset {
-        return ids.iter().all(|i| match *i {
-            Some(f) if is_pass(f) => passed,
-            Some(f) => has(f),
-            None => false,
-        });
-    }
-    if ids.iter().any(|i| i.is_some_and(is_pass)) {
-        return ids.len() == 1 && passed;
-    }
-    if ids.iter().any(Option::is_none) {
-        return false;
-    }
-    let have_real = have.iter().filter(|&&f| !is_pass(f)).count();
-    ids.len() == have_real && ids.iter().flatten().all(|&f| has(f))
-}
-
-/// `TYPE` bit for "ref" in a filter's mask: htslib's REF is no bit at all, which an OR of
-/// several names (`TYPE="ref,snp"`) could not carry.
-pub const TYPE_REF: u8 = 128;
-
-/// `TYPE="snp"` (the record's classes are exactly these) or `TYPE~"snp"` (it has one of them);
-/// classes from [`vt::record_type`].
-pub fn type_matches(store: &VariantStore, rec: usize, mask: u8, any: bool) -> bool {
-    let t = match vt::record_type(store, rec) {
-        vt::REF => TYPE_REF,
-        t => t,
-    };
-    if any { t & mask != 0 } else { t == mask }
-}
-
-pub fn gt_class(store: &VariantStore, rec: usize, s: usize, class: GtClass) -> bool {
-    let g = store.genotype(rec, s);
-    packed_gt_class(g, class).unwrap_or_else(|| overflow_gt_class(store, rec, s, class))
-}
-
-/// [`gt_class`] of a packed genotype; `None` for [`genotype::OVERFLOW`], whose alleles are in
-/// the cell's text.
-pub fn packed_gt_class(g: u32, class: GtClass) -> Option<bool> {
-    if g == genotype::OVERFLOW {
-        return None;
-    }
-    Some(classify(g, class, None))
-}
-
-fn overflow_gt_class(store: &VariantStore, rec: usize, s: usize, class: GtClass) -> bool {
-    classify(genotype::OVERFLOW, class, Some((store, rec, s)))
-}
-
-/// The class test on a packed genotype, or on the overflow text of the cell `cell`.
-fn classify(g: u32, class: GtClass, cell: Option<(&VariantStore, usize, usize)>) -> bool {
-    let mut buf = [0u32; 2];
-    let (called, ploidy, missing): (&[u32], usize, bool);
-    let owned: Vec<u32>;
-    match (genotype::unpack(g), cell) {
-        (Some((a, p, _)), _) => {
-            missing = a[..p].iter().any(Option::is_none);
-            for (k, x) in a[..p].iter().enumerate() {
-                buf[k] = x.unwrap_or(0);
-            }
-            called = &buf[..p];
-            ploidy = p;
-        }
-        (None, Some((store, rec, s))) if g == genotype::OVERFLOW => {
-            let a: Vec<Allele> = store
-                .genotype_text(rec, s)
-                .split(['/', '|'])
-                .map(|x| x.parse().ok())
-                .collect();
-            missing = a.iter().any(Option::is_none);
-            ploidy = a.len();
-            owned = a.into_iter().flatten().collect();
-            called = &owned;
-        }
-        (None, _) => return class == GtClass::Mis,
-    }
-    match class {
-        GtClass::Mis => missing,
-        _ if missing || called.is_empty() => false,
-        GtClass::Hap => ploidy == 1,
-        GtClass::HapRef => ploidy == 1 && called[0] == 0,
-        GtClass::HapAlt => ploidy == 1 && called[0] != 0,
-        GtClass::Hom => ploidy > 1 && called.iter().all(|&a| a == called[0]),
-        GtClass::Het => ploidy > 1 && called.iter().any(|&a| a != called[0]),
-        GtClass::Ref => called.iter().all(|&a| a == 0),
-        GtClass::Alt => called.iter().any(|&a| a != 0),
-        GtClass::RR => ploidy == 2 && called.iter().all(|&a| a == 0),
-        GtClass::RA => ploidy == 2 && (called[0] == 0) != (called[1] == 0),
-        GtClass::AA => ploidy == 2 && called[0] != 0 && called[0] == called[1],
-        GtClass::AaDiff => {
-            ploidy == 2 && called[0] != 0 && called[1] != 0 && called[0] != called[1]
-        }
-    }
 }
 
 fn map_num(mut v: Vals<f64>, f: impl Fn(f64) -> f64) -> Vals<f64> {
@@ -1170,10 +513,16 @@ fn compare(a: &Vals<f64>, b: &Vals<f64>, f: impl Fn(f64, f64) -> bool, empty: bo
     }
 }
 
-/// Combines two verdicts with bcftools' per-sample rules (module docs).
-pub fn logic(op: Logic, x: Verdict, y: Verdict, n: usize) -> Verdict {
-    let all = || Some(vec![true; n]);
-    let none = || Some(vec![false; n]);
+/// Combines two verdicts with bcftools' per-sample rules (module docs). `used` gives the
+/// samples the combined expression looks at, which `||` selects when it selects "all".
+pub fn logic(op: Logic, x: Verdict, y: Verdict, used: impl FnOnce() -> Vec<bool>) -> Verdict {
+    let per = x.samples.is_some() || y.samples.is_some();
+    let n = x
+        .samples
+        .as_ref()
+        .or(y.samples.as_ref())
+        .map_or(0, Vec::len);
+    let none = || per.then(|| vec![false; n]);
     let or_samples = |a: &Option<Vec<bool>>, b: &Option<Vec<bool>>| -> Option<Vec<bool>> {
         match (a, b) {
             (Some(p), Some(q)) => Some(p.iter().zip(q).map(|(&u, &v)| u || v).collect()),
@@ -1182,95 +531,54 @@ pub fn logic(op: Logic, x: Verdict, y: Verdict, n: usize) -> Verdict {
         }
     };
     match op {
+        // `vector_logic_and`: a failing side fails the site.
         Logic::And | Logic::AndVec => {
             if !x.site || !y.site {
-                let per = x.samples.is_some() || y.samples.is_some();
                 return Verdict {
                     site: false,
-                    samples: if per { none() } else { None },
+                    samples: none(),
                 };
             }
             match (&x.samples, &y.samples) {
-                (Some(p), Some(q)) => {
-                    if op == Logic::AndVec {
-                        Verdict::from_samples(p.iter().zip(q).map(|(&u, &v)| u && v).collect())
-                    } else {
-                        Verdict {
-                            site: true,
-                            samples: or_samples(&x.samples, &y.samples),
-                        }
-                    }
+                // `&`: within one sample.
+                (Some(p), Some(q)) if op == Logic::AndVec => {
+                    Verdict::from_samples(p.iter().zip(q).map(|(&u, &v)| u && v).collect())
                 }
+                // `&&` of two per-sample sides, or one side per sample: its samples.
                 _ => Verdict {
                     site: true,
                     samples: or_samples(&x.samples, &y.samples),
                 },
             }
         }
-        Logic::OrVec => {
-            let site = x.site || y.site;
-            let per = x.samples.is_some() || y.samples.is_some();
-            let samples = if per {
-                let a = if x.samples.is_some() {
-                    x.samples.clone()
-                } else {
-                    none()
-                };
-                let b = if y.samples.is_some() {
-                    y.samples.clone()
-                } else {
-                    none()
-                };
-                or_samples(&a, &b)
-            } else {
-                None
-            };
-            Verdict { site, samples }
-        }
+        // `vector_logic_or`: both sides failing fail the site.
+        _ if !x.site && !y.site => Verdict {
+            site: false,
+            samples: none(),
+        },
+        // `|`: the samples each side selected; a site-level side selects none.
+        Logic::OrVec => Verdict {
+            site: true,
+            samples: or_samples(&x.samples, &y.samples),
+        },
+        // `||`: a failing site-level side leaves the other side's samples; otherwise every
+        // sample looked at.
         Logic::Or => {
-            let per = x.samples.is_some() || y.samples.is_some();
-            let site = x.site || y.site;
-            let both = x.samples.is_some() && y.samples.is_some();
             let samples = if !per {
                 None
-            } else if !site {
-                none()
-            } else if both || (x.site && y.site) {
-                all()
-            } else if x.site {
-                x.samples.clone().or_else(all)
-            } else if y.site {
-                y.samples.clone().or_else(all)
+            } else if x.samples.is_none() && !x.site {
+                y.samples
+            } else if y.samples.is_none() && !y.site {
+                x.samples
             } else {
-                none()
+                Some(used())
             };
-            Verdict { site, samples }
+            Verdict {
+                site: true,
+                samples,
+            }
         }
     }
-}
-
-/// Two-sided binomial test with p = 0.5 (bcftools `binom`): the probability of a split at
-/// least as uneven as `a:b`. Missing when `a + b == 0`.
-pub fn binom_test(a: f64, b: f64) -> f64 {
-    if a.is_nan() || b.is_nan() {
-        return f64::NAN;
-    }
-    let n = (a + b).round() as u64;
-    if n == 0 {
-        return f64::NAN;
-    }
-    let k = a.min(b).round() as u64;
-    // P(X <= k) for X ~ Bin(n, 1/2), doubled and capped at 1; computed in log space.
-    let ln_half_n = n as f64 * 0.5f64.ln();
-    let mut ln_c = 0.0; // ln C(n, 0)
-    let mut cdf = 0.0;
-    for i in 0..=k {
-        if i > 0 {
-            ln_c += ((n - i + 1) as f64).ln() - (i as f64).ln();
-        }
-        cdf += (ln_c + ln_half_n).exp();
-    }
-    (2.0 * cdf).min(1.0)
 }
 
 #[cfg(test)]
@@ -1291,45 +599,67 @@ mod tests {
         let dp = v(true, Some(&[false, true, false]));
         let pos = v(true, None);
         let no = v(false, None);
+        let all3 = || vec![true; 3];
         assert_eq!(
-            logic(Logic::And, gq.clone(), dp.clone(), 3).samples,
+            logic(Logic::And, gq.clone(), dp.clone(), all3).samples,
             Some(vec![true, true, false])
         );
-        assert!(!logic(Logic::AndVec, gq.clone(), dp.clone(), 3).site);
+        assert!(!logic(Logic::AndVec, gq.clone(), dp.clone(), all3).site);
         assert_eq!(
-            logic(Logic::Or, gq.clone(), dp.clone(), 3).samples,
+            logic(Logic::Or, gq.clone(), dp.clone(), all3).samples,
             Some(vec![true; 3])
         );
         assert_eq!(
-            logic(Logic::OrVec, gq.clone(), dp.clone(), 3).samples,
+            logic(Logic::OrVec, gq.clone(), dp.clone(), all3).samples,
             Some(vec![true, true, false])
         );
         assert_eq!(
-            logic(Logic::Or, gq.clone(), no.clone(), 3).samples,
+            logic(Logic::Or, gq.clone(), no.clone(), all3).samples,
             Some(vec![true, false, false])
         );
         // FMT/DP>4 || FMT/GQ>40 where only DP holds (in B): bcftools selects every sample.
         let nobody = v(false, Some(&[false; 3]));
         assert_eq!(
-            logic(Logic::Or, dp.clone(), nobody, 3).samples,
+            logic(Logic::Or, dp.clone(), nobody, all3).samples,
             Some(vec![true; 3])
         );
-        assert_eq!(logic(Logic::Or, no.clone(), pos.clone(), 3).samples, None);
         assert_eq!(
-            logic(Logic::OrVec, pos.clone(), v(false, Some(&[false; 3])), 3).samples,
+            logic(Logic::Or, no.clone(), pos.clone(), all3).samples,
+            None
+        );
+        assert_eq!(
+            logic(Logic::OrVec, pos.clone(), v(false, Some(&[false; 3])), all3).samples,
             Some(vec![false; 3])
         );
         assert_eq!(
-            logic(Logic::And, gq.clone(), pos, 3).samples,
+            logic(Logic::And, gq.clone(), pos, all3).samples,
             Some(vec![true, false, false])
         );
     }
 
     #[test]
-    fn binomial_test() {
-        assert!((binom_test(5.0, 5.0) - 1.0).abs() < 1e-12);
-        // P(X<=0 or X>=10 | n=10) = 2/1024
-        assert!((binom_test(0.0, 10.0) - 2.0 / 1024.0).abs() < 1e-12);
-        assert!(binom_test(0.0, 0.0).is_nan());
+    fn or_selects_every_sample_looked_at() {
+        // `FMT/DP[0]>5 || QUAL>30` where QUAL holds: bcftools 1.16 selects sample 0 only, the
+        // one sample the expression looks at.
+        let dp0 = v(false, Some(&[false; 3]));
+        let qual = v(true, None);
+        let used = || vec![true, false, false];
+        assert_eq!(
+            logic(Logic::Or, dp0.clone(), qual.clone(), used).samples,
+            Some(vec![true, false, false])
+        );
+        // With the site-level side failing, the per-sample side's own samples.
+        let dp0_b = v(true, Some(&[false, true, false]));
+        assert_eq!(
+            logic(Logic::Or, v(false, None), dp0_b.clone(), used).samples,
+            Some(vec![false, true, false])
+        );
+        // Both failing: the site fails and no sample passes.
+        let r = logic(Logic::Or, dp0, v(false, None), used);
+        assert_eq!((r.site, r.samples), (false, Some(vec![false; 3])));
+        // `|` with a failing per-sample side and a holding site-level one: the site holds, no
+        // sample does (a later `&` with a per-sample side then fails, as in bcftools).
+        let r = logic(Logic::OrVec, v(false, Some(&[false; 3])), qual, used);
+        assert_eq!((r.site, r.samples), (true, Some(vec![false; 3])));
     }
 }

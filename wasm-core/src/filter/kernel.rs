@@ -3,32 +3,14 @@
 //! interpreter's site verdict (the property test in `tests/filter_property.rs` checks it);
 //! shapes without a kernel return `None` and go to the interpreter.
 
-use super::eval::{
-    Cmp, Context, Logic, Node, Sel, Source, filter_matches, gt_class, packed_gt_class, type_matches,
-};
+use super::ir::{Cmp, Logic, Node, Sel, Source};
+use super::predicate::{filter_matches, gt_class, packed_gt_class, type_matches};
+use super::values::Context;
 use crate::bitmap::Bitmap;
 use crate::store::column::INT_MISSING;
 use crate::store::ints::IntSlot;
 use crate::store::lists::Slot;
 use crate::store::{ColumnData, FLOAT_MISSING, Ints, Lists};
-
-/// Whether the node looks at samples (its verdict can carry per-sample results).
-pub fn per_sample(node: &Node) -> bool {
-    match node {
-        Node::Field(src, _) => matches!(src, Source::Format(_) | Source::Gt),
-        Node::GtClass(..) => true,
-        Node::Num(_) | Node::Filter { .. } | Node::Type { .. } => false,
-        Node::Neg(a) | Node::Abs(a) | Node::Phred(a) | Node::Strlen(a) => per_sample(a),
-        Node::Reduce(_, per, a) => *per && per_sample(a),
-        // These reduce over samples to one site value.
-        Node::Count(_) | Node::Pass(..) | Node::Not(_) => false,
-        Node::Binom(args) => args.iter().any(per_sample),
-        Node::Arith(_, a, b) | Node::CmpNum(_, a, b) | Node::Logic(_, a, b) => {
-            per_sample(a) || per_sample(b)
-        }
-        Node::CmpStr { node, .. } | Node::IsMissing(node, _) => per_sample(node),
-    }
-}
 
 /// Whether the site verdict of `root`'s top-level chain (AND chain for include, OR chain for
 /// exclude) is the AND (OR) of its clauses' verdicts.
@@ -40,7 +22,7 @@ pub fn site_decomposable(root: &Node, include: bool) -> bool {
                 // Not part of the chain: the node is one clause.
                 return true;
             }
-            if *op == Logic::AndVec && per_sample(a) && per_sample(b) {
+            if *op == Logic::AndVec && a.per_sample() && b.per_sample() {
                 return false;
             }
             site_decomposable(a, include) && site_decomposable(b, include)
@@ -56,7 +38,7 @@ pub fn evaluate(node: &Node, ctx: &Context) -> Option<Bitmap> {
         Node::Logic(op, a, b) => {
             let decomposable = match op {
                 Logic::And | Logic::Or | Logic::OrVec => true,
-                Logic::AndVec => !(per_sample(a) && per_sample(b)),
+                Logic::AndVec => !(a.per_sample() && b.per_sample()),
             };
             if !decomposable {
                 return None;
@@ -75,6 +57,8 @@ pub fn evaluate(node: &Node, ctx: &Context) -> Option<Bitmap> {
             x.invert();
             Some(x)
         }
+        // A bare value never holds (bcftools).
+        Node::Bare(_) => Some(Bitmap::zeros(n)),
         Node::Filter {
             ids,
             subset,

@@ -1,21 +1,27 @@
-//! Lexer and parser: expression text → [`Ast`] with spans.
+//! Parser: tokens → [`Ast`] with spans, by one binding-power (Pratt) loop.
 //!
-//! Grammar (bcftools `man bcftools`, FILTERING EXPRESSIONS), lowest precedence first:
+//! Precedence and associativity are bcftools' (`filter.c`, `op_prec` and its shunting-yard
+//! loop in `filter_init`), lowest first:
 //!
 //! ```text
-//! or      := and   (("||" | "|") and)*
-//! and     := cmp   (("&&" | "&") cmp)*
-//! cmp     := sum   (("=" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "~" | "!~") sum)?
-//! sum     := prod  (("+" | "-") prod)*
-//! prod    := unary (("*" | "/" | "%") unary)*
-//! unary   := "-" unary | "!" unary | primary
-//! primary := NUMBER | STRING | @FILE | "(" or ")" | NAME "(" args ")" | NAME ["[" subscript "]"]
+//! level 2   ||  |          right-associative
+//! level 3   &&  &          right-associative
+//! level 5   = == != < <= > >= ~ !~   not chained (an error, with a hint)
+//! level 6   +  -           right-associative
+//! level 7   *  /  %        right-associative
+//! prefix    -  !           bind tighter than any binary operator
+//! primary   NUMBER | STRING | @FILE | "(" expr ")" | NAME "(" args ")" | NAME ["[" subscript "]"]
 //! ```
 //!
-//! Names are tags (`DP`, `INFO/DP`, `FMT/GQ`, `CSQ/SYMBOL`, `Gene.refGene`) or columns; a `%`
-//! before a name is accepted and ignored, as bcftools does.
+//! bcftools pops an operator off its stack only for a *higher* precedence, so operators of one
+//! level group to the right: `A & B && C` is `A & (B && C)` — which decides which samples
+//! meet a `&` — and `QUAL-10-20` is `QUAL-(10-20)`. Both are followed here, so an expression
+//! selects what bcftools selects.
 
-use super::{FilterError, Span};
+use super::lex::{Tok, err, lex, text_of};
+use super::{FilterError, FilterErrorKind, Span};
+
+pub use super::lex::BinOp;
 
 /// Deeper parenthesis nesting than this is an error, not a stack overflow (a wasm worker has
 /// about 1 MiB of stack).
@@ -23,66 +29,22 @@ const MAX_DEPTH: usize = 32;
 /// Deeper trees than this (long `&&` chains nest one level per clause) are an error too.
 const MAX_TREE_DEPTH: usize = 256;
 
+/// How an operator groups with its own level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BinOp {
-    Or,
-    OrVec,
-    And,
-    AndVec,
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    Match,
-    NoMatch,
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Mod,
+enum Assoc {
+    Right,
+    /// Comparisons: `1<DP<5` is an error.
+    None,
 }
 
-impl BinOp {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Self::Or => "||",
-            Self::OrVec => "|",
-            Self::And => "&&",
-            Self::AndVec => "&",
-            Self::Eq => "=",
-            Self::Ne => "!=",
-            Self::Lt => "<",
-            Self::Le => "<=",
-            Self::Gt => ">",
-            Self::Ge => ">=",
-            Self::Match => "~",
-            Self::NoMatch => "!~",
-            Self::Add => "+",
-            Self::Sub => "-",
-            Self::Mul => "*",
-            Self::Div => "/",
-            Self::Mod => "%",
-        }
-    }
-
-    pub fn is_logic(self) -> bool {
-        matches!(self, Self::Or | Self::OrVec | Self::And | Self::AndVec)
-    }
-
-    pub fn is_comparison(self) -> bool {
-        matches!(
-            self,
-            Self::Eq
-                | Self::Ne
-                | Self::Lt
-                | Self::Le
-                | Self::Gt
-                | Self::Ge
-                | Self::Match
-                | Self::NoMatch
-        )
+/// bcftools' precedence (`op_prec`) of a binary operator, and its grouping.
+fn binding_power(op: BinOp) -> (u8, Assoc) {
+    match op {
+        BinOp::Or | BinOp::OrVec => (2, Assoc::Right),
+        BinOp::And | BinOp::AndVec => (3, Assoc::Right),
+        BinOp::Add | BinOp::Sub => (6, Assoc::Right),
+        BinOp::Mul | BinOp::Div | BinOp::Mod => (7, Assoc::Right),
+        _ => (5, Assoc::None),
     }
 }
 
@@ -111,297 +73,6 @@ pub struct Ast {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Number(f64),
-    Str(String),
-    File(String),
-    Name(String),
-    Subscript(String, Span),
-    Op(BinOp),
-    Not,
-    LParen,
-    RParen,
-    Comma,
-    End,
-}
-
-fn err(message: impl Into<String>, start: usize, end: usize, hint: Option<&str>) -> FilterError {
-    FilterError {
-        message: message.into(),
-        span: Span { start, end },
-        hint: hint.map(str::to_string),
-    }
-}
-
-fn is_name_start(c: u8) -> bool {
-    c.is_ascii_alphabetic() || c == b'_'
-}
-
-fn is_name_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c == b'.'
-}
-
-/// Splits the text into tokens with spans. `prefixes` are names that take a `/` (INFO, FMT,
-/// FORMAT and annotation tags such as CSQ).
-fn lex(text: &str, prefixes: &[String]) -> Result<Vec<(Tok, Span)>, FilterError> {
-    let b = text.as_bytes();
-    let mut out: Vec<(Tok, Span)> = Vec::new();
-    let mut i = 0;
-    // Whether the previous token ends an operand (then `%` is modulo, `[` a subscript).
-    let operand_end = |out: &Vec<(Tok, Span)>| {
-        matches!(
-            out.last().map(|t| &t.0),
-            Some(Tok::Number(_) | Tok::Str(_) | Tok::Name(_) | Tok::RParen | Tok::Subscript(..))
-        )
-    };
-    while i < b.len() {
-        let c = b[i];
-        let start = i;
-        if c.is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        let two = if i + 1 < b.len() {
-            &b[i..i + 2]
-        } else {
-            &b[i..i + 1]
-        };
-        let op = match two {
-            b"||" => Some((Tok::Op(BinOp::Or), 2)),
-            b"&&" => Some((Tok::Op(BinOp::And), 2)),
-            b"==" => Some((Tok::Op(BinOp::Eq), 2)),
-            b"!=" => Some((Tok::Op(BinOp::Ne), 2)),
-            b"<=" => Some((Tok::Op(BinOp::Le), 2)),
-            b">=" => Some((Tok::Op(BinOp::Ge), 2)),
-            b"!~" => Some((Tok::Op(BinOp::NoMatch), 2)),
-            _ => None,
-        };
-        if let Some((t, n)) = op {
-            out.push((t, Span { start, end: i + n }));
-            i += n;
-            continue;
-        }
-        let single = match c {
-            b'|' => Some(Tok::Op(BinOp::OrVec)),
-            b'&' => Some(Tok::Op(BinOp::AndVec)),
-            b'=' => Some(Tok::Op(BinOp::Eq)),
-            b'<' => Some(Tok::Op(BinOp::Lt)),
-            b'>' => Some(Tok::Op(BinOp::Gt)),
-            b'~' => Some(Tok::Op(BinOp::Match)),
-            b'+' => Some(Tok::Op(BinOp::Add)),
-            b'-' => Some(Tok::Op(BinOp::Sub)),
-            b'*' => Some(Tok::Op(BinOp::Mul)),
-            b'/' => Some(Tok::Op(BinOp::Div)),
-            b'!' => Some(Tok::Not),
-            b'(' => Some(Tok::LParen),
-            b')' => Some(Tok::RParen),
-            b',' => Some(Tok::Comma),
-            b'%' if operand_end(&out) => Some(Tok::Op(BinOp::Mod)),
-            _ => None,
-        };
-        if let Some(t) = single {
-            out.push((t, Span { start, end: i + 1 }));
-            i += 1;
-            continue;
-        }
-        match c {
-            b'%' => {
-                // A `%TAG` sigil, as in query formats.
-                i += 1;
-                if i >= b.len() || !is_name_start(b[i]) {
-                    return Err(err(
-                        "`%` must follow a value (modulo) or precede a tag name",
-                        start,
-                        i,
-                        None,
-                    ));
-                }
-            }
-            b'"' | b'\'' => {
-                let quote = c;
-                i += 1;
-                let mut s = Vec::new();
-                loop {
-                    if i >= b.len() {
-                        return Err(err(
-                            "this string is not closed",
-                            start,
-                            b.len(),
-                            Some("add the closing quote"),
-                        ));
-                    }
-                    if b[i] == b'\\' && i + 1 < b.len() && b[i + 1] == quote {
-                        s.push(quote);
-                        i += 2;
-                        continue;
-                    }
-                    if b[i] == quote {
-                        i += 1;
-                        break;
-                    }
-                    s.push(b[i]);
-                    i += 1;
-                }
-                out.push((
-                    Tok::Str(String::from_utf8_lossy(&s).into_owned()),
-                    Span { start, end: i },
-                ));
-            }
-            b'@' => {
-                i += 1;
-                while i < b.len() && !b[i].is_ascii_whitespace() && !b"()&|".contains(&b[i]) {
-                    i += 1;
-                }
-                if i == start + 1 {
-                    return Err(err("`@` must be followed by a file name", start, i, None));
-                }
-                out.push((
-                    Tok::File(text[start + 1..i].to_string()),
-                    Span { start, end: i },
-                ));
-            }
-            b'[' => {
-                if !operand_end(&out) {
-                    return Err(err(
-                        "a subscript `[...]` must follow a tag name",
-                        start,
-                        start + 1,
-                        Some("write TAG[0] or TAG[*]"),
-                    ));
-                }
-                let close = b[i..].iter().position(|&x| x == b']').map(|p| i + p);
-                let Some(close) = close else {
-                    return Err(err(
-                        "this subscript is not closed",
-                        start,
-                        b.len(),
-                        Some("add `]`"),
-                    ));
-                };
-                out.push((
-                    Tok::Subscript(
-                        text[i + 1..close].to_string(),
-                        Span {
-                            start: i + 1,
-                            end: close,
-                        },
-                    ),
-                    Span {
-                        start,
-                        end: close + 1,
-                    },
-                ));
-                i = close + 1;
-            }
-            _ if c.is_ascii_digit()
-                || (c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)) =>
-            {
-                while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
-                    i += 1;
-                }
-                if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
-                    let mut j = i + 1;
-                    if j < b.len() && (b[j] == b'+' || b[j] == b'-') {
-                        j += 1;
-                    }
-                    if j < b.len() && b[j].is_ascii_digit() {
-                        while j < b.len() && b[j].is_ascii_digit() {
-                            j += 1;
-                        }
-                        i = j;
-                    }
-                }
-                if i < b.len() && is_name_start(b[i]) {
-                    // `1abc` is a name in some files (ANNOVAR `1000g2015aug_all`).
-                    while i < b.len() && is_name_char(b[i]) {
-                        i += 1;
-                    }
-                    out.push((
-                        Tok::Name(text[start..i].to_string()),
-                        Span { start, end: i },
-                    ));
-                    continue;
-                }
-                let v: f64 = text[start..i].parse().map_err(|_| {
-                    err(
-                        format!("{:?} is not a number", &text[start..i]),
-                        start,
-                        i,
-                        None,
-                    )
-                })?;
-                out.push((Tok::Number(v), Span { start, end: i }));
-            }
-            _ => {}
-        }
-        if i < b.len() && is_name_start(b[i]) && (i == start || b[start] == b'%') {
-            let name_start = i;
-            while i < b.len() && is_name_char(b[i]) {
-                i += 1;
-            }
-            // `INFO/DP`, `FMT/GQ`, `CSQ/SYMBOL`: join a known prefix with the name after `/`.
-            let word = &text[name_start..i];
-            if i + 1 < b.len()
-                && b[i] == b'/'
-                && is_name_start(b[i + 1])
-                && (matches!(word, "INFO" | "FMT" | "FORMAT") || prefixes.iter().any(|p| p == word))
-            {
-                i += 1;
-                while i < b.len() && is_name_char(b[i]) {
-                    i += 1;
-                }
-            }
-            // A `%` sigil stays on the name: `%ILEN` means the built-in even when INFO/ILEN
-            // exists (bcftools).
-            out.push((
-                Tok::Name(text[start..i].to_string()),
-                Span { start, end: i },
-            ));
-            continue;
-        }
-        if i == start {
-            let ch = text[start..].chars().next().unwrap_or('?');
-            let hint = if c == b'.' {
-                Some("write \".\" in quotes to test for a missing value")
-            } else {
-                None
-            };
-            return Err(err(
-                format!("unexpected character {ch:?}"),
-                start,
-                start + ch.len_utf8(),
-                hint,
-            ));
-        }
-    }
-    out.push((
-        Tok::End,
-        Span {
-            start: b.len(),
-            end: b.len(),
-        },
-    ));
-    Ok(out)
-}
-
-/// A token as a person would quote it in a message.
-fn text_of(t: &Tok) -> String {
-    match t {
-        Tok::Number(v) => v.to_string(),
-        Tok::Str(s) => format!("\"{s}\""),
-        Tok::File(f) => format!("@{f}"),
-        Tok::Name(n) => n.clone(),
-        Tok::Subscript(s, _) => format!("[{s}]"),
-        Tok::Op(op) => op.symbol().to_string(),
-        Tok::Not => "!".to_string(),
-        Tok::LParen => "(".to_string(),
-        Tok::RParen => ")".to_string(),
-        Tok::Comma => ",".to_string(),
-        Tok::End => String::new(),
-    }
-}
-
 /// Tree depth, iteratively (the tree may be too deep to recurse over safely).
 fn depth(ast: &Ast) -> usize {
     let mut max = 0;
@@ -427,17 +98,34 @@ fn depth(ast: &Ast) -> usize {
 struct Parser {
     toks: Vec<(Tok, Span)>,
     at: usize,
+    /// Open parentheses, calls and prefix operators.
     depth: usize,
+    /// Active [`Parser::expr`] calls: right-associative chains recurse once per operator.
+    frames: usize,
+    /// The whole text, for the span of a too-deep error.
+    len: usize,
+}
+
+fn too_many_parts(len: usize) -> FilterError {
+    FilterError::new(
+        FilterErrorKind::TooDeep,
+        format!("the expression has more than {MAX_TREE_DEPTH} nested parts"),
+        Span { start: 0, end: len },
+        Some("for long lists of genes or IDs use the gene list or @file".into()),
+    )
 }
 
 /// Parses an expression. `prefixes` are annotation tags usable as `TAG/subfield`.
 pub fn parse(text: &str, prefixes: &[String]) -> Result<Ast, FilterError> {
     if text.trim().is_empty() {
-        return Err(err(
+        return Err(FilterError::new(
+            FilterErrorKind::Empty,
             "the expression is empty",
-            0,
-            text.len(),
-            Some("for example: QUAL>=30 && FILTER=\"PASS\""),
+            Span {
+                start: 0,
+                end: text.len(),
+            },
+            Some("for example: QUAL>=30 && FILTER=\"PASS\"".into()),
         ));
     }
     let toks = lex(text, prefixes)?;
@@ -445,15 +133,12 @@ pub fn parse(text: &str, prefixes: &[String]) -> Result<Ast, FilterError> {
         toks,
         at: 0,
         depth: 0,
+        frames: 0,
+        len: text.len(),
     };
-    let ast = p.or()?;
+    let ast = p.expr(0)?;
     if depth(&ast) > MAX_TREE_DEPTH {
-        return Err(err(
-            format!("the expression has more than {MAX_TREE_DEPTH} nested parts"),
-            0,
-            text.len(),
-            Some("for long lists of genes or IDs use the gene list or @file"),
-        ));
+        return Err(too_many_parts(text.len()));
     }
     let (t, span) = p.peek();
     if *t != Tok::End {
@@ -499,85 +184,55 @@ impl Parser {
     fn enter(&mut self, span: Span) -> Result<(), FilterError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(err(
+            return Err(FilterError::new(
+                FilterErrorKind::TooDeep,
                 format!("the expression nests deeper than {MAX_DEPTH} levels"),
-                span.start,
-                span.end,
+                span,
                 None,
             ));
         }
         Ok(())
     }
 
-    fn or(&mut self) -> Result<Ast, FilterError> {
-        let mut l = self.and()?;
-        while let (Tok::Op(op @ (BinOp::Or | BinOp::OrVec)), _) = self.peek() {
-            let op = *op;
-            self.bump();
-            let r = self.and()?;
-            l = Self::binary(op, l, r);
+    /// The binding-power loop: an operand, then every binary operator of at least `min_bp`
+    /// with its right operand. A right-associative operator parses its right side at its own
+    /// level (so the next operator of that level joins the right side); a comparison parses
+    /// it one level up, and a second comparison after it is an error.
+    fn expr(&mut self, min_bp: u8) -> Result<Ast, FilterError> {
+        self.frames += 1;
+        if self.frames > MAX_TREE_DEPTH {
+            return Err(too_many_parts(self.len));
         }
-        Ok(l)
-    }
-
-    fn and(&mut self) -> Result<Ast, FilterError> {
-        let mut l = self.cmp()?;
-        while let (Tok::Op(op @ (BinOp::And | BinOp::AndVec)), _) = self.peek() {
+        let mut lhs = self.unary()?;
+        let mut compared: Option<BinOp> = None;
+        while let (Tok::Op(op), span) = self.peek() {
             let op = *op;
-            self.bump();
-            let r = self.cmp()?;
-            l = Self::binary(op, l, r);
-        }
-        Ok(l)
-    }
-
-    fn cmp(&mut self) -> Result<Ast, FilterError> {
-        let l = self.sum()?;
-        if let (Tok::Op(op), _) = self.peek()
-            && op.is_comparison()
-        {
-            let op = *op;
-            self.bump();
-            let r = self.sum()?;
-            if let (Tok::Op(op2), s) = self.peek()
-                && op2.is_comparison()
-            {
+            let (bp, assoc) = binding_power(op);
+            if bp < min_bp {
+                break;
+            }
+            if let Some(first) = compared.filter(|_| assoc == Assoc::None) {
                 return Err(err(
                     format!(
                         "comparisons cannot be chained (`{}` after `{}`)",
-                        op2.symbol(),
-                        op.symbol()
+                        op.symbol(),
+                        first.symbol()
                     ),
-                    s.start,
-                    s.end,
+                    span.start,
+                    span.end,
                     Some("join two comparisons with &&: A>1 && A<5"),
                 ));
             }
-            return Ok(Self::binary(op, l, r));
-        }
-        Ok(l)
-    }
-
-    fn sum(&mut self) -> Result<Ast, FilterError> {
-        let mut l = self.prod()?;
-        while let (Tok::Op(op @ (BinOp::Add | BinOp::Sub)), _) = self.peek() {
-            let op = *op;
             self.bump();
-            let r = self.prod()?;
-            l = Self::binary(op, l, r);
+            let rhs = self.expr(match assoc {
+                Assoc::Right => bp,
+                Assoc::None => bp + 1,
+            })?;
+            compared = (assoc == Assoc::None).then_some(op);
+            lhs = Self::binary(op, lhs, rhs);
         }
-        Ok(l)
-    }
-
-    fn prod(&mut self) -> Result<Ast, FilterError> {
-        let mut l = self.unary()?;
-        while let (Tok::Op(op @ (BinOp::Mul | BinOp::Div | BinOp::Mod)), _) = self.peek() {
-            let op = *op;
-            self.bump();
-            let r = self.unary()?;
-            l = Self::binary(op, l, r);
-        }
-        Ok(l)
+        self.frames -= 1;
+        Ok(lhs)
     }
 
     fn unary(&mut self) -> Result<Ast, FilterError> {
@@ -642,7 +297,7 @@ impl Parser {
             }),
             Tok::LParen => {
                 self.enter(span)?;
-                let inner = self.or()?;
+                let inner = self.expr(0)?;
                 self.depth -= 1;
                 let (t, s) = self.bump();
                 if t != Tok::RParen {
@@ -674,7 +329,7 @@ impl Parser {
                     let mut args = Vec::new();
                     if !matches!(self.peek().0, Tok::RParen) {
                         loop {
-                            args.push(self.or()?);
+                            args.push(self.expr(0)?);
                             match self.peek() {
                                 (Tok::Comma, _) => {
                                     self.bump();
@@ -767,6 +422,16 @@ mod tests {
         parse(s, &[]).unwrap_err()
     }
 
+    /// The operator at the root and its two operands' source text.
+    fn split(s: &str) -> (BinOp, String, String) {
+        let a = p(s);
+        let AstKind::Binary(op, l, r) = a.kind else {
+            panic!("{s}: not a binary expression")
+        };
+        let text = |x: &Ast| s[x.span.start..x.span.end].to_string();
+        (op, text(&l), text(&r))
+    }
+
     #[test]
     fn precedence_and_spans() {
         let a = p("QUAL>10 && DP<5 || GT=\"het\"");
@@ -780,6 +445,51 @@ mod tests {
             panic!()
         };
         assert!(matches!(r.kind, AstKind::Binary(BinOp::Mul, _, _)));
+        // `%` shares `*`'s level, comparisons bind looser than arithmetic.
+        assert_eq!(split("DP%2*3>1").0, BinOp::Gt);
+        assert_eq!(split("DP%2*3>1").1, "DP%2*3");
+    }
+
+    #[test]
+    fn one_level_groups_to_the_right_as_in_bcftools() {
+        // bcftools' shunting-yard pops only higher precedence: `&` and `&&` share a level
+        // and group to the right, so the `&` below joins GT with the whole `&&`.
+        assert_eq!(
+            split("FMT/DP<20 & GT=\"AA\" && GT[0]=\"ref\""),
+            (
+                BinOp::AndVec,
+                "FMT/DP<20".into(),
+                "GT=\"AA\" && GT[0]=\"ref\"".into()
+            )
+        );
+        assert_eq!(
+            split("A>1 && B>1 & C>1"),
+            (BinOp::And, "A>1".into(), "B>1 & C>1".into())
+        );
+        assert_eq!(
+            split("A>1 || B>1 | C>1"),
+            (BinOp::Or, "A>1".into(), "B>1 | C>1".into())
+        );
+        assert_eq!(
+            split("A>1 | B>1 && C>1"),
+            (BinOp::OrVec, "A>1".into(), "B>1 && C>1".into())
+        );
+        // Arithmetic too: QUAL-10-20 is QUAL-(10-20), QUAL/5/2 is QUAL/(5/2).
+        assert_eq!(
+            split("QUAL-10-20"),
+            (BinOp::Sub, "QUAL".into(), "10-20".into())
+        );
+        assert_eq!(
+            split("QUAL-10+5"),
+            (BinOp::Sub, "QUAL".into(), "10+5".into())
+        );
+        assert_eq!(split("QUAL/5/2"), (BinOp::Div, "QUAL".into(), "5/2".into()));
+        // Prefix operators bind tightest: `-QUAL+60` is (-QUAL)+60, `!(A) && B` is (!(A)) && B.
+        assert_eq!(split("-QUAL+60"), (BinOp::Add, "-QUAL".into(), "60".into()));
+        assert_eq!(
+            split("!(DP>1) && GQ>2"),
+            (BinOp::And, "!(DP>1)".into(), "GQ>2".into())
+        );
     }
 
     #[test]
@@ -824,24 +534,43 @@ mod tests {
 
     #[test]
     fn errors_point_at_the_problem() {
+        use FilterErrorKind::{Empty, Syntax, TooDeep};
         let x = e("QUAL>");
-        assert_eq!(x.span.start, 5);
+        assert_eq!((x.kind, x.span.start), (Syntax, 5));
         let x = e("QUAL>30 && (DP>5");
         assert_eq!(x.span, Span { start: 11, end: 12 }, "the unclosed `(`");
-        assert!(x.message.contains("never closed"));
+        assert_eq!(x.kind, Syntax);
         let x = e("DP>\"abc");
-        assert_eq!(x.span, Span { start: 3, end: 7 });
+        assert_eq!((x.kind, x.span), (Syntax, Span { start: 3, end: 7 }));
         let x = e("DP=.");
-        assert_eq!(x.span.start, 3);
+        assert_eq!((x.kind, x.span.start), (Syntax, 3));
         assert!(x.hint.unwrap().contains("\".\""));
         let x = e("1<DP<5");
-        assert_eq!(x.span.start, 4);
-        assert!(e("   ").message.contains("empty"));
+        assert_eq!((x.kind, x.span), (Syntax, Span { start: 4, end: 5 }));
+        let x = e("1<DP+2>5 && QUAL>1");
+        assert_eq!((x.kind, x.span.start), (Syntax, 6), "the second comparison");
+        assert_eq!(e("   ").kind, Empty);
         assert_eq!(e("QUAL>30)").span.start, 7);
+        assert_eq!(e("QUAL>30)").kind, Syntax);
+        // 33 parentheses: the one past the limit is pointed at.
         let deep = "(".repeat(500) + "1" + &")".repeat(500);
-        assert!(e(&deep).message.contains("nests"));
+        assert_eq!((e(&deep).kind, e(&deep).span.start), (TooDeep, 32));
+        // A long chain nests one level per clause (right-associative): an error over the
+        // whole text, not a stack overflow.
         let long = vec!["DP>1"; 5000].join(" && ");
-        assert!(e(&long).message.contains("nested parts"));
+        let x = e(&long);
+        assert_eq!(
+            (x.kind, x.span),
+            (
+                TooDeep,
+                Span {
+                    start: 0,
+                    end: long.len()
+                }
+            )
+        );
+        let long = vec!["DP"; 5000].join(" + ") + ">1";
+        assert_eq!(e(&long).kind, TooDeep);
         let ok = vec!["DP>1"; 200].join(" && ");
         assert!(parse(&ok, &[]).is_ok());
     }
