@@ -40,7 +40,9 @@ pub enum FilterErrorKind {
     Regex,
     /// An `@file` (or a sample in it) that cannot be used.
     File,
-    /// `!` before a bare value (`!DB`): bcftools has no `!`, and a bare value never holds.
+    /// A value where a condition belongs. `!DB` is an error (bcftools has no `!`); a bare
+    /// value (`DB`, `DB && QUAL>30`) compiles to a condition that never holds, with a warning
+    /// of this kind (`Filter::warnings`).
     NotACondition,
 }
 
