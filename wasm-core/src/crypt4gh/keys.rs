@@ -25,6 +25,12 @@ const PUBLIC_ARMOR: &str = "CRYPT4GH PUBLIC KEY";
 /// What the reference writes: bcrypt 100 rounds, PBKDF2 100,000, scrypt's rounds field 0.
 pub const DEFAULT_BCRYPT_ROUNDS: u32 = 100;
 pub const DEFAULT_PBKDF2_ROUNDS: u32 = 100_000;
+/// The most rounds a key file may ask for: 10× and 100× the reference's defaults. The count is
+/// the file's own u32, and deriving 4 billion rounds would hold the worker for days; a key
+/// asking for more is refused before any derivation (met while writing the `crypt4gh_keys` fuzz
+/// target, whose runs would otherwise end in timeouts).
+pub const MAX_BCRYPT_ROUNDS: u32 = 10 * DEFAULT_BCRYPT_ROUNDS;
+pub const MAX_PBKDF2_ROUNDS: u32 = 100 * DEFAULT_PBKDF2_ROUNDS;
 
 /// Why a key could not be read, made or used. Never carries key material or a passphrase.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,6 +55,15 @@ pub enum KeyError {
     PublicNotSecret,
     #[error("this is a secret key; a recipient is named by a public key (.pub)")]
     SecretNotPublic,
+    #[error(
+        "the key file asks for {rounds} {kdf} rounds, more than the {max} this program derives (crypt4gh-keygen writes {default}); the file is damaged or not meant for it"
+    )]
+    TooManyRounds {
+        kdf: &'static str,
+        rounds: u32,
+        max: u32,
+        default: u32,
+    },
     #[error("no secure random numbers available: {0}")]
     Random(String),
 }
@@ -191,6 +206,8 @@ impl fmt::Debug for SecretKey {
 pub struct SecretKeyInfo {
     /// The KDF name (`none` when the secret is stored in the clear).
     pub kdf: String,
+    /// The KDF's rounds as the file gives them (bcrypt, PBKDF2; 0 for scrypt and none).
+    pub rounds: u32,
     pub needs_passphrase: bool,
     pub comment: Option<String>,
 }
@@ -224,6 +241,7 @@ impl SecretKey {
         let fields = SecretFields::parse(text)?;
         Ok(SecretKeyInfo {
             needs_passphrase: fields.cipher != "none",
+            rounds: fields.rounds,
             kdf: fields.kdf,
             comment: fields.comment,
         })
@@ -400,6 +418,21 @@ impl SecretFields {
                 return Err(KeyError::Format("the KDF options are too short".into()));
             }
             let rounds = u32::from_be_bytes(options[..4].try_into().expect("4 bytes"));
+            let limit = match kdf.as_str() {
+                "bcrypt" => Some(("bcrypt", MAX_BCRYPT_ROUNDS, DEFAULT_BCRYPT_ROUNDS)),
+                "pbkdf2_hmac_sha256" => Some(("PBKDF2", MAX_PBKDF2_ROUNDS, DEFAULT_PBKDF2_ROUNDS)),
+                _ => None,
+            };
+            if let Some((name, max, default)) = limit
+                && rounds > max
+            {
+                return Err(KeyError::TooManyRounds {
+                    kdf: name,
+                    rounds,
+                    max,
+                    default,
+                });
+            }
             (rounds, options[4..].to_vec())
         };
         let cipher = String::from_utf8_lossy(take_string(&mut rest, "cipher name")?).into_owned();
@@ -481,6 +514,36 @@ mod tests {
         let shown = format!("{key:?}");
         assert!(shown.contains("<redacted>"));
         assert!(!shown.contains(&Base64::encode_string(&[7u8; 32])));
+    }
+
+    #[test]
+    fn a_key_asking_for_billions_of_rounds_is_refused_before_deriving() {
+        let key = SecretKey::from_bytes([9u8; 32]);
+        for (kdf, max) in [
+            (Kdf::Bcrypt { rounds: 4 }, MAX_BCRYPT_ROUNDS),
+            (Kdf::Pbkdf2Sha256 { rounds: 10 }, MAX_PBKDF2_ROUNDS),
+        ] {
+            let text = key.to_file(kdf, Some(b"pass"), None).unwrap();
+            let mut bytes = decode_base64(&armor_body(&text).unwrap().unwrap().1).unwrap();
+            // c4gh-v1 ‖ string kdf name ‖ u16 length of the options ‖ u32 rounds (BE) ‖ salt.
+            let at = MAGIC.len() + 2 + kdf.name().len() + 2;
+            for rounds in [max + 1, u32::MAX] {
+                bytes[at..at + 4].copy_from_slice(&rounds.to_be_bytes());
+                let damaged = armor(SECRET_ARMOR, &bytes);
+                assert!(matches!(
+                    SecretKey::inspect(damaged.as_bytes()),
+                    Err(KeyError::TooManyRounds { rounds: r, .. }) if r == rounds
+                ));
+                // Refused at once, not after days of derivation.
+                assert!(matches!(
+                    SecretKey::parse(damaged.as_bytes(), Some(b"pass")),
+                    Err(KeyError::TooManyRounds { .. })
+                ));
+            }
+            bytes[at..at + 4].copy_from_slice(&4u32.to_be_bytes());
+            let info = SecretKey::inspect(armor(SECRET_ARMOR, &bytes).as_bytes()).unwrap();
+            assert_eq!(info.rounds, 4);
+        }
     }
 
     #[test]
