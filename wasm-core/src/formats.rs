@@ -1122,28 +1122,28 @@ fn read_bcf_records<R: Read>(
     ctx: &mut Ctx<'_>,
     decode_err: &dyn Fn(io::Error) -> IngestError,
 ) -> Result<(), IngestError> {
-    let mut reader = noodles::bcf::io::Reader::from(reader);
+    let mut reader = reader;
     let mut record = noodles::bcf::Record::default();
     let mut scratch = bcf::Scratch::default();
     let mut n = 0u64;
     loop {
         let origin = ctx.origin;
-        let read = reader
-            .read_record(&mut record)
-            .map_err(|e| match e.kind() {
-                // Damaged compression is named by the block, and a shard that does not fit by
-                // the shard, not blamed on the record.
-                _ if is_typed_decode_error(&e) => decode_err(e),
-                io::ErrorKind::UnexpectedEof => IngestError::Record {
-                    location: origin.locate(None, Some(n + 1), None),
-                    reason: "the file ends in the middle of this record, so it is truncated".into(),
-                },
-                io::ErrorKind::InvalidData => IngestError::Record {
-                    location: origin.locate(None, Some(n + 1), None),
-                    reason: e.to_string(),
-                },
-                _ => decode_err(e),
-            })?;
+        let read = bcf::read_record(&mut reader, &mut record, &mut scratch).map_err(|e| match e
+            .kind()
+        {
+            // Damaged compression is named by the block, and a shard that does not fit by
+            // the shard, not blamed on the record.
+            _ if is_typed_decode_error(&e) => decode_err(e),
+            io::ErrorKind::UnexpectedEof => IngestError::Record {
+                location: origin.locate(None, Some(n + 1), None),
+                reason: "the file ends in the middle of this record, so it is truncated".into(),
+            },
+            io::ErrorKind::InvalidData => IngestError::Record {
+                location: origin.locate(None, Some(n + 1), None),
+                reason: e.to_string(),
+            },
+            _ => decode_err(e),
+        })?;
         if read == 0 {
             break;
         }

@@ -5,7 +5,7 @@
 //! files contain (16-bit genotypes, `Number=0` FORMAT fields, undeclared keys); malformed
 //! input must be an error, never a panic, so this module reads the bytes itself.
 
-use std::io;
+use std::io::{self, Read};
 
 use noodles::vcf::{
     self,
@@ -13,7 +13,8 @@ use noodles::vcf::{
 };
 
 use super::Warnings;
-use super::vcf_text::RecordError;
+use super::bgzf::read_full;
+use super::vcf_text::{MAX_LINE_BYTES, RecordError};
 use crate::store::{FLOAT_MISSING, INT_MISSING, StoreError, ValueType, VariantStore};
 
 /// Why a BCF record could not be read.
@@ -195,6 +196,72 @@ pub struct Scratch {
     floats: Vec<u32>,
     alleles: Vec<Option<u32>>,
     phases: Vec<bool>,
+    /// A long record's bytes, read before noodles sees its lengths ([`read_record`]).
+    body: Vec<u8>,
+}
+
+/// The longest record accepted: as long as the longest VCF line (a damaged length past it is
+/// an error, not an allocation).
+pub const MAX_RECORD_BYTES: u64 = MAX_LINE_BYTES as u64;
+
+/// Records up to this long are handed to noodles as they stream in; longer ones are read first.
+const EAGER_RECORD_BYTES: u64 = 1 << 20;
+
+/// Reads the next record from `reader` into `record` (0 at the end of the records), as noodles'
+/// `Reader::read_record` does, without trusting the record's lengths with memory.
+///
+/// BCF 2.2 §6.3.1: a record is `l_shared` and `l_indiv` (u32 LE), then that many bytes of site
+/// and of sample data. noodles sizes both buffers from these lengths before it reads them, so a
+/// damaged length of 4 GiB in a file of a few bytes would be a 4 GiB allocation (found by the
+/// `bcf` fuzz target). Here a record longer than [`MAX_RECORD_BYTES`] is refused, and one longer
+/// than 1 MiB is read first (its buffer grows with the bytes that actually arrive, and a file
+/// that ends early is the usual truncation error) before noodles sees its lengths.
+pub fn read_record<R: Read>(
+    reader: &mut R,
+    record: &mut noodles::bcf::Record,
+    scratch: &mut Scratch,
+) -> io::Result<usize> {
+    let mut lengths = [0u8; 8];
+    let got = read_full(reader, &mut lengths[..4])?;
+    // The end, a cut length, or l_shared 0 (noodles' end of records): noodles decides, as before.
+    if got < 4 || lengths[..4] == [0; 4] {
+        return noodles::bcf::io::Reader::from(&lengths[..got]).read_record(record);
+    }
+    let got = read_full(reader, &mut lengths[4..])?;
+    if got < 4 {
+        return noodles::bcf::io::Reader::from(&lengths[..4 + got]).read_record(record);
+    }
+    let l_shared = u32::from_le_bytes([lengths[0], lengths[1], lengths[2], lengths[3]]);
+    let l_indiv = u32::from_le_bytes([lengths[4], lengths[5], lengths[6], lengths[7]]);
+    let len = u64::from(l_shared) + u64::from(l_indiv);
+    if len > MAX_RECORD_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "the record claims {len} bytes ({l_shared} of site data and {l_indiv} of \
+                 samples), more than the {} MiB a record may hold; the file is damaged",
+                MAX_RECORD_BYTES >> 20
+            ),
+        ));
+    }
+    if len <= EAGER_RECORD_BYTES {
+        let body = reader.by_ref().take(len);
+        return noodles::bcf::io::Reader::from((&lengths[..]).chain(body)).read_record(record);
+    }
+    scratch.body.clear();
+    reader.by_ref().take(len).read_to_end(&mut scratch.body)?;
+    if (scratch.body.len() as u64) < len {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the file ends inside the record",
+        ));
+    }
+    let n =
+        noodles::bcf::io::Reader::from((&lengths[..]).chain(&scratch.body[..])).read_record(record);
+    // A long record's copy is not kept past the next one.
+    scratch.body.clear();
+    scratch.body.shrink_to(EAGER_RECORD_BYTES as usize);
+    n
 }
 
 /// Writes one BCF record into the store.
@@ -393,6 +460,50 @@ fn push_genotype(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A record of `site` and `samples` bytes after its two lengths.
+    fn framed(l_shared: u32, l_indiv: u32, body: &[u8]) -> Vec<u8> {
+        let mut out = l_shared.to_le_bytes().to_vec();
+        out.extend(l_indiv.to_le_bytes());
+        out.extend_from_slice(body);
+        out
+    }
+
+    #[test]
+    fn a_record_length_past_the_limit_is_an_error_not_an_allocation() {
+        let mut record = noodles::bcf::Record::default();
+        let mut scratch = Scratch::default();
+        // 4 GiB of site data claimed by a file of 10 bytes (the `bcf` fuzz target's finding).
+        let bytes = framed(u32::MAX, 0, b"xy");
+        let e = read_record(&mut &bytes[..], &mut record, &mut scratch).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        // 200 MiB claimed, within the limit, but not there: the file is truncated, and nothing
+        // near 200 MiB was allocated for it.
+        let bytes = framed(100 << 20, 100 << 20, b"xy");
+        let e = read_record(&mut &bytes[..], &mut record, &mut scratch).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(scratch.body.capacity() < 1 << 20);
+    }
+
+    #[test]
+    fn the_end_of_the_records_reads_as_noodles_reads_it() {
+        let mut record = noodles::bcf::Record::default();
+        let mut scratch = Scratch::default();
+        for end in [&b""[..], &[0, 0, 0, 0], &[0, 0, 0, 0, 9, 0, 0, 0]] {
+            assert_eq!(
+                read_record(&mut &end[..], &mut record, &mut scratch).unwrap(),
+                0
+            );
+        }
+        for cut in [&[5u8][..], &[5, 0, 0, 0, 1]] {
+            let e = read_record(&mut &cut[..], &mut record, &mut scratch).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        }
+        // A short record whose bytes stop early.
+        let bytes = framed(24, 0, &[0; 10]);
+        let e = read_record(&mut &bytes[..], &mut record, &mut scratch).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+    }
 
     #[test]
     fn decodes_typed_values_with_sentinels() {

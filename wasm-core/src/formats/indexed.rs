@@ -521,7 +521,8 @@ impl IndexedFile {
                 while position(reader.get_mut()).map_err(|e| super::decode_error(e, at))?
                     < chunk.end
                 {
-                    let n = reader.read_record(&mut record).map_err(|e| {
+                    let n = bcf::read_record(reader.get_mut(), &mut record, &mut scratch)
+                        .map_err(|e| {
                         mismatch(format!(
                             "near byte {at} it points to something that is not a BCF record ({})",
                             error_chain(&e)
