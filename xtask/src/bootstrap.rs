@@ -8,13 +8,16 @@
 //! - for `test` only: Debian's `chromium chromium-driver bcftools tabix`, through apt-get;
 //! - for `test` only: the reference Crypt4GH implementation (PyPI `crypt4gh`, pinned) in a
 //!   virtualenv at `tools/crypt4gh-venv`, for the CLI's round trips against it
-//!   (`cli/tests/crypt4gh_reference.rs`, which fails without it under CI).
+//!   (`cli/tests/crypt4gh_reference.rs`, which fails without it under CI);
+//! - for `test` and `fuzz`: the pinned nightly toolchain (`--profile minimal`) and cargo-fuzz in
+//!   `tools/` ([`ensure_fuzz_tools`]), for the fuzz stage (docs/FUZZING.md).
 //!
 //! Each step checks first and prints what it installs, so a second run takes a moment.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::fuzz;
 use crate::util::{self, Cmd, Error, Result};
 
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -39,6 +42,7 @@ pub fn run(root: &Path, scope: Scope) -> Result<()> {
     if scope == Scope::Test {
         ensure_debian_packages()?;
         ensure_crypt4gh_reference(root)?;
+        ensure_fuzz_tools(root)?;
     }
     println!(
         "==> bootstrap ({}): everything is in place",
@@ -96,6 +100,48 @@ fn ensure_rust_components(components: &[&str]) -> Result<()> {
                 .run()?;
         }
     }
+    Ok(())
+}
+
+/// What the fuzz targets build with: the nightly toolchain [`fuzz::TOOLCHAIN`] (sanitizers and
+/// coverage instrumentation are nightly-only) and cargo-fuzz [`fuzz::CARGO_FUZZ_VERSION`] in
+/// `tools/bin`. Installed the first time only (a minute for the toolchain, about three for
+/// cargo-fuzz on two cores).
+pub fn ensure_fuzz_tools(root: &Path) -> Result<()> {
+    let toolchains = Cmd::new("rustup").args(["toolchain", "list"]).read()?;
+    let toolchain = fuzz::TOOLCHAIN;
+    if toolchains
+        .lines()
+        .any(|line| line.starts_with(&format!("{toolchain}-")) || line.trim() == toolchain)
+    {
+        println!("ok   rust toolchain {toolchain}");
+    } else {
+        println!("install rust toolchain {toolchain} (for the fuzz targets)");
+        Cmd::new("rustup")
+            .args(["toolchain", "install", toolchain, "--profile", "minimal"])
+            .run()?;
+    }
+    let version = fuzz::CARGO_FUZZ_VERSION;
+    let binary = tool(root, "cargo-fuzz");
+    // `cargo-fuzz --version` prints `cargo-fuzz 0.13.2`.
+    let installed = Cmd::new(&binary)
+        .arg("--version")
+        .probe()
+        .and_then(|out| out.split_whitespace().nth(1).map(str::to_owned));
+    if installed.as_deref() == Some(version) {
+        println!("ok   cargo-fuzz {version} in tools/bin");
+        return Ok(());
+    }
+    println!("install cargo-fuzz {version} into tools/ (takes a few minutes)");
+    let work = std::env::temp_dir().join(format!("enclave-xtask-cargo-fuzz-{version}"));
+    Cmd::new(util::cargo())
+        .args(["install", "--locked", "--force", "cargo-fuzz", "--version"])
+        .arg(format!("={version}"))
+        .arg("--root")
+        .arg(root.join("tools"))
+        .env("CARGO_TARGET_DIR", &work)
+        .run()?;
+    util::remove_dir_all(&work)?;
     Ok(())
 }
 

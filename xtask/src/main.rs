@@ -4,6 +4,8 @@
 //! - `build [--dev]`: the browser bundle in `dist/` and the release server ([`build`]);
 //! - `serve [--port N]`: bootstrap, build, then run the server on 127.0.0.1;
 //! - `test`: every check CI runs, in order ([`test`]);
+//! - `fuzz [TARGET] [--seconds N]`: the engine's libFuzzer targets, longer than CI runs them
+//!   ([`fuzz`]);
 //! - `bench [--records N] [--runs N]`: Crypt4GH decryption and ingest, native and wasm32 (Node's
 //!   V8), the whole-genome jobs with the `enclave` CLI and with the app in headless Chromium,
 //!   beside bcftools and the reference crypt4gh, as ratios ([`bench`]).
@@ -14,6 +16,7 @@
 mod bench;
 mod bootstrap;
 mod build;
+mod fuzz;
 mod test;
 mod util;
 
@@ -34,7 +37,14 @@ commands:
                      profile, no wasm-opt) and the release server
   serve [--port N]   bootstrap, build, and serve on http://127.0.0.1:N/ (default 8080)
   test               fmt, clippy (native + wasm32), native tests, browser engine tests,
-                     release build, end-to-end tests; stops at the first failure
+                     release build, end-to-end tests, fuzzing (each target 15 s); stops at the
+                     first failure
+  fuzz [TARGET] [--seconds N]
+                     run the engine's fuzz targets (all, or TARGET) for N seconds each (default
+                     300) on a nightly toolchain with libFuzzer, seeded from testdata/ and
+                     ../shared/testdata; the corpus grows in target/fuzz/corpus/TARGET.
+                     --input FILE: run TARGET once on FILE (reproduce a finding);
+                     --minimize FILE: shrink a crashing FILE into FILE.min. See docs/FUZZING.md
   bench [--records N] [--runs N]
                      benchmarks: Crypt4GH decryption and ingest (plain vs encrypted), native
                      and wasm32 in Node; whole-genome ingest, filter, region and memory with the
@@ -91,6 +101,11 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
         "test" => {
             no_options(command, rest)?;
             test::run(&root)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "fuzz" => {
+            let options = fuzz::Options::parse(rest)?;
+            fuzz::run(&root, &options)?;
             Ok(ExitCode::SUCCESS)
         }
         "bench" => {

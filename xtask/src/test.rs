@@ -5,7 +5,8 @@
 //! them the CLI's round trips with that reference CLI, which fail under CI without it), the
 //! engine's browser tests (`wasm-bindgen-test` in headless Chromium through chromedriver), the
 //! release build, and the end-to-end tests (`node --test e2e/`: playwright-core in Chromium
-//! against the real server). Ends with a summary of which stages passed.
+//! against the real server), and the fuzz targets, each for a bounded time
+//! ([`fuzz::ci`], docs/FUZZING.md). Ends with a summary of which stages passed.
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -13,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::bootstrap::{self, Scope, WASM_TARGET};
 use crate::build::{self, Profile};
+use crate::fuzz;
 use crate::util::{self, Cmd, Error, Result};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -57,7 +59,7 @@ enum Outcome {
 pub fn run(root: &Path) -> Result<()> {
     let started = Instant::now();
     let mut stages: Vec<Stage> = Vec::new();
-    let steps: [(&str, Step); 8] = [
+    let steps: [(&str, Step); 9] = [
         ("bootstrap", |root| bootstrap::run(root, Scope::Test)),
         ("rustfmt", fmt),
         ("clippy (native)", clippy_native),
@@ -66,6 +68,7 @@ pub fn run(root: &Path) -> Result<()> {
         ("tests (wasm32, Chromium)", tests_wasm),
         ("build (release)", |root| build::run(root, Profile::Release)),
         ("e2e (Playwright, Chromium)", e2e),
+        ("fuzz (libFuzzer)", fuzz::ci),
     ];
     let mut failed = false;
     for (name, step) in steps {

@@ -87,6 +87,8 @@ pub struct Cmd {
     args: Vec<OsString>,
     cwd: Option<PathBuf>,
     envs: BTreeMap<String, OsString>,
+    /// Variables of our own environment the command must not inherit.
+    removed: Vec<String>,
 }
 
 impl Cmd {
@@ -96,6 +98,7 @@ impl Cmd {
             args: Vec::new(),
             cwd: None,
             envs: BTreeMap::new(),
+            removed: Vec::new(),
         }
     }
 
@@ -123,13 +126,24 @@ impl Cmd {
         self
     }
 
+    /// Runs the command without `key` in its environment (shown as `env -u KEY`).
+    pub fn env_remove(mut self, key: &str) -> Self {
+        self.removed.push(key.to_owned());
+        self
+    }
+
     /// The command as a shell line: `(cd DIR && KEY=VALUE prog 'arg with space')`.
     pub fn line(&self) -> String {
-        let mut words: Vec<String> = self
-            .envs
-            .iter()
-            .map(|(key, value)| format!("{key}={}", quote(&value.to_string_lossy())))
-            .collect();
+        let mut words: Vec<String> = Vec::new();
+        if !self.removed.is_empty() {
+            words.push("env".to_owned());
+            words.extend(self.removed.iter().map(|key| format!("-u {key}")));
+        }
+        words.extend(
+            self.envs
+                .iter()
+                .map(|(key, value)| format!("{key}={}", quote(&value.to_string_lossy()))),
+        );
         // The cargo that runs xtask is shown as `cargo`: rustup resolves the same toolchain here.
         let program = if std::env::var_os("CARGO").as_ref() == Some(&self.program) {
             "cargo".into()
@@ -147,6 +161,9 @@ impl Cmd {
 
     fn command(&self) -> Command {
         let mut command = Command::new(&self.program);
+        for key in &self.removed {
+            command.env_remove(key);
+        }
         command.args(&self.args).envs(&self.envs);
         if let Some(dir) = &self.cwd {
             command.current_dir(dir);
@@ -199,6 +216,59 @@ impl Cmd {
         } else {
             Err(self.status_error(output.status))
         }
+    }
+
+    /// As [`Cmd::read`], for output that need not be text.
+    pub fn read_bytes(&self) -> Result<Vec<u8>> {
+        let output = self
+            .command()
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .map_err(|error| self.spawn_error(error))?;
+        if output.status.success() {
+            Ok(output.stdout)
+        } else {
+            Err(self.status_error(output.status))
+        }
+    }
+
+    /// Echoes the command line and runs it with stdout and stderr written to `log`; returns
+    /// its exit status whatever it is (the caller reads the log).
+    pub fn run_with_log(&self, log: fs::File) -> Result<ExitStatus> {
+        println!("$ {}", self.line());
+        let err = log
+            .try_clone()
+            .map_err(|error| Error::new(format!("cannot share the log file: {error}")))?;
+        self.command()
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(err)
+            .status()
+            .map_err(|error| self.spawn_error(error))
+    }
+
+    /// As [`Cmd::run_with_log`], also showing the command's stderr as it comes.
+    pub fn run_showing_log(&self, mut log: fs::File) -> Result<ExitStatus> {
+        use std::io::{BufRead, BufReader, Write};
+        println!("$ {}", self.line());
+        let mut child = self
+            .command()
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|error| self.spawn_error(error))?;
+        if let Some(stderr) = child.stderr.take() {
+            for line in BufReader::new(stderr).split(b'\n') {
+                let Ok(line) = line else { break };
+                let _ = log.write_all(&line).and_then(|()| log.write_all(b"\n"));
+                eprintln!("{}", String::from_utf8_lossy(&line));
+            }
+        }
+        child
+            .wait()
+            .map_err(|error| Error::new(format!("waiting for `{}`: {error}", self.line())))
     }
 
     /// Runs quietly and returns stdout, or `None` when it cannot start or exits non-zero. For probes
@@ -327,5 +397,7 @@ mod tests {
     fn line_shows_cwd_and_env() {
         let cmd = Cmd::new("npm").arg("ci").cwd("/w/e2e").env("CI", "true");
         assert_eq!(cmd.line(), "(cd /w/e2e && CI=true npm ci)");
+        let cmd = Cmd::new("cargo").env_remove("CARGO").env("A", "1");
+        assert_eq!(cmd.line(), "env -u CARGO A=1 cargo");
     }
 }
