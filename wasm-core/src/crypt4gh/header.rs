@@ -169,8 +169,9 @@ impl Header {
                     if plain.len() < 8 {
                         return Err(bad("an edit-list packet has no length count".into()));
                     }
-                    let n = u32_le(&plain[4..8]) as usize;
-                    if plain.len() != 8 + 8 * n {
+                    // In u64: `8 × n` overflows wasm32's usize for n ≥ 2^29.
+                    let n = u64::from(u32_le(&plain[4..8]));
+                    if plain.len() as u64 != 8 + 8 * n {
                         return Err(bad(format!(
                             "an edit list of {n} lengths needs {} bytes, the packet holds {}",
                             8 + 8 * n,
