@@ -199,7 +199,7 @@ fn drain(mut r: impl Read) -> io::Result<u64> {
 /// The test keys the encrypted seeds are for (`testdata/crypt4gh/`, see its `SOURCE.md`): the
 /// generated `dave` and `carol` (unprotected), htsget-rs' `bob` (unprotected), and the
 /// generated `alice` and `bob` (scrypt, passphrases from `generated/README.md`), parsed once.
-fn test_keys() -> &'static [SecretKey] {
+pub fn test_keys() -> &'static [SecretKey] {
     static KEYS: OnceLock<Vec<SecretKey>> = OnceLock::new();
     KEYS.get_or_init(|| {
         let unprotected: [&[u8]; 3] = [
@@ -310,7 +310,7 @@ pub fn crypt4gh_packets(data: &[u8]) {
 }
 
 /// A Crypt4GH file for `reader` with the given packet plaintexts and `body` as its plaintext.
-fn seal_file(reader: &PublicKey, packets: &[&[u8]], body: &[u8]) -> Vec<u8> {
+pub fn seal_file(reader: &PublicKey, packets: &[&[u8]], body: &[u8]) -> Vec<u8> {
     use blake2::{Blake2b512, Digest};
     use chacha20poly1305::aead::{AeadInOut, KeyInit};
     use chacha20poly1305::{ChaCha20Poly1305, Nonce};

@@ -31,7 +31,7 @@ pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 /// the timeout, a hang (or a loop as long as a length field says).
 const RSS_LIMIT_MB: u32 = 2048;
 const MALLOC_LIMIT_MB: u32 = 512;
-const TIMEOUT_SECONDS: u32 = 10;
+const TIMEOUT_SECONDS: u32 = 25;
 
 /// Seconds each target runs in `cargo xtask test` (CI): 12 targets, 3 minutes in all, plus the
 /// seeding and the build (docs/FUZZING.md, "What CI runs").
