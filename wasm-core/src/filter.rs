@@ -343,6 +343,23 @@ mod tests {
     }
 
     #[test]
+    fn a_subscript_past_any_vector_is_an_error_not_a_hang() {
+        let s = store();
+        // The `filter` fuzz target's input: indices past a vector's end read as one missing
+        // value each, and this range would be billions of them per sample and record.
+        let expr = "GQ[*:1-3,783448835-7777777774]=5";
+        let e = Filter::compile(expr, &s, Mode::Include, &NoFiles).unwrap_err();
+        assert_eq!(e.kind, FilterErrorKind::Subscript);
+        assert!(expr[e.span.start..e.span.end].contains("7777777774"));
+        // The largest index taken still reads as missing past the end, counted per range.
+        assert_eq!(
+            kept("GQ[*:0-1048575]=\".\"", Mode::Include),
+            vec![10, 20, 30]
+        );
+        assert!(Filter::compile("GQ[*:0-1048576]=1", &s, Mode::Include, &NoFiles).is_err());
+    }
+
+    #[test]
     fn selects_like_bcftools() {
         assert_eq!(kept("QUAL>=30", Mode::Include), vec![10]);
         assert_eq!(kept("QUAL>=30", Mode::Exclude), vec![20, 30]);

@@ -40,12 +40,12 @@ impl Sel {
         if len == 0 {
             return 0;
         }
+        // Counted per range, not per index: the indices of `a..=b` at or past `len`.
         self.elems.as_ref().map_or(0, |r| {
             r.iter()
                 .filter(|&&(_, b)| b != usize::MAX)
-                .flat_map(|&(a, b)| a..=b)
-                .filter(|&k| k >= len)
-                .count()
+                .map(|&(a, b)| (b + 1).saturating_sub(a.max(len)))
+                .sum()
         })
     }
 

@@ -117,6 +117,11 @@ pub(super) fn format_sel(
     })
 }
 
+/// The largest index a subscript may name. Indices past a vector's end read as missing values
+/// (`Sel::padding`), one per index, so `AD[*:5-7777777774]` would be billions of them per value
+/// (a hang found by the `filter` fuzz target); no field of a record holds a million values.
+const MAX_SUBSCRIPT_INDEX: usize = (1 << 20) - 1;
+
 /// `*` or empty → all (`None`); otherwise `i`, `i-j`, `i-`, comma-separated.
 fn parse_ranges(text: &str, span: Span) -> Result<Option<Vec<(usize, usize)>>, FilterError> {
     let t = text.trim();
@@ -131,7 +136,16 @@ fn parse_ranges(text: &str, span: Span) -> Result<Option<Vec<(usize, usize)>>, F
             Some("use an index (0), a range (1-3), a list (0,2) or * for any".into()),
         )
     };
-    let num = |s: &str| s.trim().parse::<usize>().map_err(|_| bad());
+    let num = |s: &str| match s.trim().parse::<usize>() {
+        Ok(n) if n <= MAX_SUBSCRIPT_INDEX => Ok(n),
+        Ok(n) => Err(err(
+            K::Subscript,
+            format!("index {n} is past the largest a subscript takes ({MAX_SUBSCRIPT_INDEX})"),
+            span,
+            Some("for every value from an index on, write an open range (5-)".into()),
+        )),
+        Err(_) => Err(bad()),
+    };
     let mut out = Vec::new();
     for part in t.split(',') {
         match part.split_once('-') {
