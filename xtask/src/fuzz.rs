@@ -1,5 +1,5 @@
-//! `cargo xtask fuzz [TARGET] [--seconds N] [--input FILE | --minimize FILE]` and the fuzz stage
-//! of `cargo xtask test`: the engine's libFuzzer targets (`fuzz/`, docs/FUZZING.md).
+//! `cargo xtask fuzz [TARGET] [--seconds N] [--input FILE | --minimize FILE | --ci]` and the
+//! fuzz stage of `cargo xtask test`: the engine's libFuzzer targets (`fuzz/`, docs/FUZZING.md).
 //!
 //! Each target is built by cargo-fuzz on the pinned nightly [`TOOLCHAIN`] (both installed by
 //! `bootstrap`), then run straight from its binary with the memory and time limits below,
@@ -166,6 +166,8 @@ pub enum Action {
     Input(PathBuf),
     /// Shrink this crashing input to a smaller one that still crashes.
     Minimize(PathBuf),
+    /// What `cargo xtask test` runs: every target, fresh seeds, [`CI_SECONDS`] each.
+    Ci,
 }
 
 impl Options {
@@ -191,6 +193,7 @@ impl Options {
                 }
                 "--input" => options.action = Action::Input(value("--input")?.into()),
                 "--minimize" => options.action = Action::Minimize(value("--minimize")?.into()),
+                "--ci" => options.action = Action::Ci,
                 name if !name.starts_with('-') && options.target.is_none() => {
                     if !TARGETS.iter().any(|t| t.name == name) {
                         return Err(Error::new(format!(
@@ -207,8 +210,12 @@ impl Options {
                 }
             }
         }
-        if options.action != Action::Run && options.target.is_none() {
-            return Err(Error::new("--input and --minimize need a TARGET"));
+        match (&options.action, &options.target) {
+            (Action::Input(_) | Action::Minimize(_), None) => {
+                return Err(Error::new("--input and --minimize need a TARGET"));
+            }
+            (Action::Ci, Some(_)) => return Err(Error::new("--ci runs every target")),
+            _ => {}
         }
         Ok(options)
     }
@@ -225,6 +232,9 @@ fn target_names() -> String {
 /// `cargo xtask fuzz`: longer local runs, with a corpus kept in `target/fuzz/corpus/<target>`
 /// between runs (so runs add up), or one input reproduced or minimised.
 pub fn run(root: &Path, options: &Options) -> Result<()> {
+    if options.action == Action::Ci {
+        return ci(root);
+    }
     bootstrap::ensure_fuzz_tools(root)?;
     let selected: Vec<&Target> = TARGETS
         .iter()
@@ -248,7 +258,8 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
             println!("minimised input: {}", out.display());
             Ok(())
         }
-        Action::Run => {
+        // `Ci` returned above.
+        Action::Run | Action::Ci => {
             let work = util::target_dir(root).join("fuzz");
             let mut failures = Vec::new();
             for target in selected {
@@ -548,6 +559,8 @@ mod tests {
         assert!(Options::parse(&args(&["vcf", "--seconds", "ten"])).is_err());
         assert!(Options::parse(&args(&["vcf", "--fast"])).is_err());
         assert!(Options::parse(&args(&["--input", "x"])).is_err());
+        assert!(Options::parse(&args(&["vcf", "--ci"])).is_err());
+        assert_eq!(Options::parse(&args(&["--ci"])).unwrap().action, Action::Ci);
     }
 
     #[test]

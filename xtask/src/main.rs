@@ -44,7 +44,8 @@ commands:
                      300) on a nightly toolchain with libFuzzer, seeded from testdata/ and
                      ../shared/testdata; the corpus grows in target/fuzz/corpus/TARGET.
                      --input FILE: run TARGET once on FILE (reproduce a finding);
-                     --minimize FILE: shrink a crashing FILE into FILE.min. See docs/FUZZING.md
+                     --minimize FILE: shrink a crashing FILE into FILE.min; --ci: what
+                     `test` runs (every target 15 s, fresh seeds). See docs/FUZZING.md
   bench [--records N] [--runs N]
                      benchmarks: Crypt4GH decryption and ingest (plain vs encrypted), native
                      and wasm32 in Node; whole-genome ingest, filter, region and memory with the
