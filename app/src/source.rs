@@ -260,5 +260,5 @@ impl Source {
 }
 
 fn failed(e: IngestError) -> SourceError {
-    SourceError::Failed(e.to_string())
+    SourceError::Failed(e.report().to_string())
 }

@@ -425,7 +425,7 @@ impl fmt::Display for OpenError {
                 write!(f, "{e}; choose the secret key it was encrypted for")
             }
             Self::Ingest(IngestError::Decryption(e)) => write!(f, "cannot decrypt: {e}"),
-            Self::Ingest(e) => write!(f, "{e}"),
+            Self::Ingest(e) => write!(f, "{}", e.report()),
         }
     }
 }
@@ -626,7 +626,7 @@ pub fn shard_plan(
     let plan = match indexed {
         Some(file) => shards::plan_indexed(file, wanted),
         None => BlobReader::with_chunk_size(blob.clone(), INDEXED_CHUNK)
-            .map_err(|e| IngestError::Io(e.to_string()))
+            .map_err(IngestError::Io)
             .and_then(|reader| shards::plan(Box::new(reader), None, key, wanted)),
     };
     match plan {

@@ -109,7 +109,7 @@ pub fn ingest(bytes: &[u8], key: Option<&SecretKey>) -> Result<u64, String> {
         Some(key) => wasm_core::read_encrypted_dataset(io::Cursor::new(bytes), key, &mut Silent),
         None => wasm_core::read_dataset(bytes, Some(bytes.len() as u64), &mut Silent),
     }
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| e.report().to_string())?;
     Ok(dataset.summary.records)
 }
 

@@ -249,7 +249,7 @@ fn refilter(path: &Path, runs: u32, expression: &str) -> Result<(), String> {
     let size = file.metadata().ok().map(|m| m.len());
     let started = Instant::now();
     let dataset = wasm_core::read_dataset(file, size, &mut wasm_core::progress::Silent)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(|e| format!("{}: {}", path.display(), e.report()))?;
     let store = &dataset.store;
     println!(
         "ingest {:.6} {}",
@@ -290,7 +290,7 @@ fn shards(path: &Path, n: usize, runs: u32) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", path.display()))?
         .into();
     let open = || -> Box<dyn ReadSeek> { Box::new(io::Cursor::new(Rc::clone(&bytes))) };
-    let failed = |e: wasm_core::IngestError| format!("{}: {e}", path.display());
+    let failed = |e: wasm_core::IngestError| format!("{}: {}", path.display(), e.report());
     let best = |f: &dyn Fn() -> Result<u64, String>| best_of(runs, f);
     let (t, records) = best(&|| {
         wasm_core::read_dataset(&bytes[..], None, &mut Silent)

@@ -119,7 +119,7 @@ pub fn ingest_error(path: &str, keys: &KeyArgs, e: IngestError) -> String {
         IngestError::Decryption(e) => {
             decryption_error(path, keys.key.as_deref().unwrap_or_default(), e)
         }
-        e => format!("{path}: {e}"),
+        e => format!("{path}: {}", e.report()),
     }
 }
 

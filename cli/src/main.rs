@@ -130,7 +130,8 @@ fn open(path: &str, keys: &KeyArgs) -> Result<wasm_core::Dataset, String> {
         if keys.key.is_some() {
             eprintln!("enclave: note: {path} is not Crypt4GH-encrypted; --key is not used");
         }
-        return read_dataset(file, size, &mut Silent).map_err(|e| format!("{path}: {e}"));
+        return read_dataset(file, size, &mut Silent)
+            .map_err(|e| format!("{path}: {}", e.report()));
     }
     let Some(key) = keys.secret_key()? else {
         return Err(keys::encrypted_without_key(path));

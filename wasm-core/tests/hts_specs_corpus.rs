@@ -58,7 +58,7 @@ fn outcome(bytes: &[u8]) -> Outcome {
             records: ds.summary.records,
             warnings: ds.summary.warnings,
         },
-        Ok(Err(e)) => Outcome::Error(e.to_string()),
+        Ok(Err(e)) => Outcome::Error(e.report().to_string()),
         Err(payload) => Outcome::Panic(
             payload
                 .downcast_ref::<&str>()

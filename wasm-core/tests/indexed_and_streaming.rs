@@ -13,7 +13,6 @@ use std::path::PathBuf;
 
 use enclave_test_support::engine::vcf_lines;
 use enclave_test_support::files::{shared_testdata, testdata_path};
-use wasm_core::Dataset;
 use wasm_core::filter::{Filter, Mode, NoFiles};
 use wasm_core::formats::indexed::{IndexedFile, count_mismatches};
 use wasm_core::formats::shards;
@@ -21,6 +20,7 @@ use wasm_core::formats::{ReadOptions, StreamFilter, estimate_memory, read_datase
 use wasm_core::progress::Silent;
 use wasm_core::read_dataset;
 use wasm_core::regions::RegionSet;
+use wasm_core::{Dataset, IngestError};
 
 const TRIO: &str = "slivar/tests/ashk-trio.vcf.gz";
 
@@ -169,9 +169,18 @@ fn a_wrong_streaming_expression_is_reported() {
         &mut Silent,
     )
     .unwrap_err();
-    assert!(e.to_string().contains("NOPE"), "{e}");
+    // The filter's own error, with the span the filter box puts its caret under.
+    let IngestError::Filter(source) = &e else {
+        panic!("expected the filter's error: {e:?}");
+    };
+    assert_eq!(
+        &spec.expression[source.span.start..source.span.end],
+        "INFO/NOPE"
+    );
+    assert!(e.report().to_string().contains("NOPE"), "{}", e.report());
     let ds = full(TRIO);
-    assert!(wasm_core::formats::check_stream_filter(&spec, &ds.store).is_err());
+    let checked = wasm_core::formats::check_stream_filter(&spec, &ds.store).unwrap_err();
+    assert_eq!(checked.span, source.span);
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! Damaged and wrong files that a clinician might hand us: each must give an `Err` whose message
-//! names the problem (and the line, record or byte offset where one applies) — never a panic,
-//! never a silently shortened dataset.
+//! Damaged and wrong files that a clinician might hand us: each must give an `Err` of the kind
+//! that names the problem (`IngestError::kind`, `is_truncated`, the typed source) and, where one
+//! applies, the line, record or byte offset — typed, and in the message a person reads — never a
+//! panic, never a silently shortened dataset.
 //!
 //! Inputs are cut or built from the committed files in `testdata/` (see `testdata/README.md`).
 
@@ -14,51 +15,37 @@ use enclave_test_support::engine::read_from;
 use enclave_test_support::files::testdata;
 use enclave_test_support::rng::SplitMix64;
 use wasm_core::formats::bgzf::BgzfError;
+use wasm_core::formats::vcf_text::ParseError;
+use wasm_core::formats::{
+    BcfHeaderError, CompressionError, ErrorKind, HeaderError, NotVariant, RecordError, RecordKind,
+};
 use wasm_core::{Dataset, IngestError};
 
 fn read(name: &str, bytes: &[u8]) -> Result<Dataset, IngestError> {
     read_from(name, Cursor::new(bytes), Some(bytes.len() as u64))
 }
 
-/// Asserts an error and returns its message (the `Display` a person sees).
-fn expect_err(name: &str, bytes: &[u8]) -> (IngestError, String) {
+/// Asserts an error (printing the message a person reads) and returns it.
+fn expect_err(name: &str, bytes: &[u8]) -> IngestError {
     match read(name, bytes) {
         Ok(ds) => panic!(
             "{name}: expected an error, but it loaded {} records with warnings {:?}",
             ds.summary.records, ds.summary.warnings
         ),
         Err(e) => {
-            let msg = e.to_string();
-            println!("{name}: {msg}");
-            (e, msg)
+            println!("{name}: {}", e.report());
+            e
         }
     }
 }
 
-/// A cut file must say so in words a person understands, not only in I/O jargon.
-fn assert_says_truncated(name: &str, msg: &str) {
-    let m = msg.to_lowercase();
+/// The message a person reads names the place (a location, an offset) the error is typed with.
+fn assert_shows_where(name: &str, e: &IngestError, place: &str) {
+    let msg = e.report().to_string();
     assert!(
-        [
-            "truncated",
-            "ends in the middle",
-            "unexpected end",
-            "end of the file",
-            "end of file"
-        ]
-        .iter()
-        .any(|w| m.contains(w)),
-        "{name}: the message should say the file is truncated: {msg}"
+        !place.is_empty() && msg.contains(place),
+        "{name}: the message should name where ({place:?}): {msg}"
     );
-}
-
-fn assert_mentions(name: &str, msg: &str, words: &[&str]) {
-    for w in words {
-        assert!(
-            msg.contains(w),
-            "{name}: the message should mention {w:?}: {msg}"
-        );
-    }
 }
 
 const TRIO_BGZF: &str = "slivar/tests/ashk-trio.vcf.gz";
@@ -75,17 +62,13 @@ fn bgzf_cut_in_half() {
         .into_iter()
         .rfind(|&at| at < cut.len())
         .expect("blocks") as u64;
-    let (e, msg) = expect_err("BGZF cut in half", cut);
+    let e = expect_err("BGZF cut in half", cut);
     assert!(
         matches!(e, IngestError::Bgzf(BgzfError::Truncated { offset, .. }) if offset == cut_block),
         "expected the BGZF layer to name the cut block at byte offset {cut_block}: {e:?}"
     );
-    assert_mentions(
-        "BGZF cut in half",
-        &msg,
-        &[&format!("byte offset {cut_block}")],
-    );
-    assert_says_truncated("BGZF cut in half", &msg);
+    assert!(e.is_truncated(), "{e:?}");
+    assert_shows_where("BGZF cut in half", &e, &format!("byte offset {cut_block}"));
 }
 
 #[test]
@@ -104,15 +87,29 @@ fn bgzf_cut_at_a_block_boundary_mid_record() {
     );
     match read("BGZF cut at a block boundary", cut) {
         Err(e) => {
-            let msg = e.to_string();
-            println!("BGZF cut at a block boundary: {msg}");
-            let located = e
-                .location()
-                .is_some_and(|l| l.line.is_some() || l.record.is_some());
+            println!("BGZF cut at a block boundary: {}", e.report());
             assert!(
-                located || matches!(e, IngestError::Compression { .. }),
-                "the error should say where the file ends: {msg}"
+                e.is_truncated(),
+                "the error should say the file is cut: {e:?}"
             );
+            // Where the file ends: the cut record, or the end of the data.
+            match &e {
+                IngestError::Record { location, .. } => {
+                    assert!(
+                        location.line.is_some() && location.record.is_some(),
+                        "{e:?}"
+                    );
+                    assert_shows_where("BGZF cut at a block boundary", &e, &location.to_string());
+                }
+                IngestError::Compression {
+                    raw_offset,
+                    source: CompressionError::MissingEofMarker,
+                } => {
+                    assert_eq!(*raw_offset, cut.len() as u64, "{e:?}");
+                    assert_shows_where("BGZF cut at a block boundary", &e, &raw_offset.to_string());
+                }
+                _ => panic!("the error should say where the file ends: {e:?}"),
+            }
         }
         Ok(ds) => {
             let warned = ds
@@ -133,13 +130,16 @@ fn bgzf_cut_at_a_block_boundary_mid_record() {
 fn plain_gzip_cut_in_half() {
     let full = testdata(KG_PLAIN_GZIP);
     let cut = &full[..full.len() / 2];
-    let (e, msg) = expect_err("plain gzip cut in half", cut);
+    let e = expect_err("plain gzip cut in half", cut);
+    let IngestError::Compression { raw_offset, .. } = e else {
+        panic!("expected a compression error: {e:?}");
+    };
+    assert!(e.is_truncated(), "{e:?}");
     assert!(
-        matches!(e, IngestError::Compression { .. }),
-        "expected a compression error: {e:?}"
+        raw_offset > 0 && raw_offset <= cut.len() as u64,
+        "the offset should be within what is left of the file: {e:?}"
     );
-    assert_mentions("plain gzip cut in half", &msg, &["bytes of the file"]);
-    assert_says_truncated("plain gzip cut in half", &msg);
+    assert_shows_where("plain gzip cut in half", &e, &format!("{raw_offset} bytes"));
 }
 
 /// Uncompressed BCF and the byte offsets where its records start (BCF 2.2 §6.3: after the magic
@@ -173,28 +173,26 @@ fn bcf_truncated_mid_record() {
             raw[..cut_at].to_vec(),
         ),
     ] {
-        let (e, msg) = expect_err(name, &bytes);
+        let e = expect_err(name, &bytes);
         let loc = e
             .location()
-            .unwrap_or_else(|| panic!("{name}: the error should name the record: {msg}"));
-        assert_eq!(loc.record, Some(10), "{name}: {msg}");
-        assert_mentions(name, &msg, &["record 10"]);
-        assert_says_truncated(name, &msg);
+            .unwrap_or_else(|| panic!("{name}: the error should name the record: {e:?}"));
+        assert_eq!(loc.record, Some(10), "{name}: {e:?}");
+        assert_eq!(e.kind(), ErrorKind::Record(RecordKind::Truncated), "{name}");
+        assert!(e.is_truncated(), "{name}: {e:?}");
+        assert_shows_where(name, &e, "record 10");
     }
 }
 
 #[test]
 fn bcf_truncated_in_its_header() {
     let (raw, _) = bcf_and_record_starts();
-    let (e, msg) = expect_err("BCF truncated in its header", &bgzip(&raw[..200]));
+    let e = expect_err("BCF truncated in its header", &bgzip(&raw[..200]));
     assert!(
-        matches!(
-            e,
-            IngestError::BcfHeader(_) | IngestError::Compression { .. }
-        ),
-        "{msg}"
+        matches!(e, IngestError::BcfHeader(BcfHeaderError::Truncated)),
+        "{e:?}"
     );
-    assert_says_truncated("BCF truncated in its header", &msg);
+    assert!(e.is_truncated());
 }
 
 #[test]
@@ -206,24 +204,38 @@ fn plain_vcf_cut_mid_record() {
     let second = text.lines().nth(header_lines as usize + 1).unwrap();
     let start = text.find(second).unwrap();
     let pos_end = start + second.match_indices('\t').nth(1).unwrap().0;
-    let (e, msg) = expect_err("plain VCF cut mid-record", &full[..pos_end]);
+    let e = expect_err("plain VCF cut mid-record", &full[..pos_end]);
     let loc = e
         .location()
-        .unwrap_or_else(|| panic!("the error should say where: {msg}"));
-    assert_eq!(loc.line, Some(header_lines + 2), "{msg}");
-    assert_eq!(loc.record, Some(2), "{msg}");
-    assert_eq!(loc.offset, Some(start as u64), "{msg}");
-    assert_mentions("plain VCF cut mid-record", &msg, &["columns"]);
+        .unwrap_or_else(|| panic!("the error should say where: {e:?}"));
+    assert_eq!(loc.line, Some(header_lines + 2), "{e:?}");
+    assert_eq!(loc.record, Some(2), "{e:?}");
+    assert_eq!(loc.offset, Some(start as u64), "{e:?}");
+    // Cut short, and what is there has two of the eight columns.
+    assert!(
+        matches!(
+            &e,
+            IngestError::Record { source, .. }
+                if matches!(**source, RecordError::Truncated(Some(ParseError::TooFewColumns(2))))
+        ),
+        "{e:?}"
+    );
+    assert_shows_where("plain VCF cut mid-record", &e, &loc.to_string());
 }
 
 #[test]
 fn empty_file() {
-    let (e, msg) = expect_err("empty file", b"");
-    assert!(matches!(e, IngestError::NotVariantFile(_)), "{e:?}");
-    assert_mentions("empty file", &msg, &["empty"]);
+    let e = expect_err("empty file", b"");
+    assert!(
+        matches!(e, IngestError::NotVariantFile(NotVariant::Empty)),
+        "{e:?}"
+    );
     // Empty after decompression too.
-    let (_, msg) = expect_err("empty BGZF", &bgzip(b""));
-    assert_mentions("empty BGZF", &msg, &["empty"]);
+    let e = expect_err("empty BGZF", &bgzip(b""));
+    assert!(
+        matches!(e, IngestError::NotVariantFile(NotVariant::Empty)),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -231,49 +243,79 @@ fn random_bytes() {
     let mut rng = SplitMix64(0x5eed);
     let mut bytes: Vec<u8> = (0..64 * 1024).map(|_| rng.next() as u8).collect();
     bytes[0] = 0x42; // not a gzip magic by chance
-    let (e, msg) = expect_err("random bytes", &bytes);
-    assert!(matches!(e, IngestError::NotVariantFile(_)), "{e:?}");
-    assert_mentions("random bytes", &msg, &["not a VCF or BCF file"]);
+    let e = expect_err("random bytes", &bytes);
+    assert!(
+        matches!(e, IngestError::NotVariantFile(NotVariant::Unknown(_))),
+        "{e:?}"
+    );
     // A gzip header followed by garbage: the damage is in the compressed data.
     bytes[..4].copy_from_slice(&[0x1f, 0x8b, 8, 0]);
     bytes[4..10].fill(0);
-    let (e, msg) = expect_err("gzip header then random bytes", &bytes);
-    assert!(matches!(e, IngestError::Compression { .. }), "{e:?}");
-    assert_mentions(
+    let e = expect_err("gzip header then random bytes", &bytes);
+    let IngestError::Compression {
+        raw_offset,
+        source: CompressionError::Inflate(_),
+    } = e
+    else {
+        panic!("expected damaged compressed data: {e:?}");
+    };
+    assert!(raw_offset <= bytes.len() as u64, "{e:?}");
+    assert_shows_where(
         "gzip header then random bytes",
-        &msg,
-        &["compressed data", "bytes of the file"],
+        &e,
+        &format!("{raw_offset} bytes"),
     );
 }
 
 #[test]
 fn text_file_that_is_not_a_vcf() {
     let letter = b"Dear colleague,\nplease find attached the variants of our patient.\n";
-    let (e, msg) = expect_err("a letter", letter);
-    assert!(matches!(e, IngestError::NotVariantFile(_)), "{e:?}");
-    assert_mentions(
-        "a letter",
-        &msg,
-        &["not a VCF or BCF file", "Dear colleague"],
-    );
+    // What the file starts with is shown, so a person recognises it.
+    let starts_with_the_letter = |e: &IngestError| {
+        matches!(e, IngestError::NotVariantFile(NotVariant::Unknown(start))
+            if start.starts_with("Dear colleague"))
+    };
+    let e = expect_err("a letter", letter);
+    assert!(starts_with_the_letter(&e), "{e:?}");
+    assert!(e.report().to_string().contains("Dear colleague"), "{e}");
     // The same, bgzipped: sniffing looks inside the compression.
-    let (_, msg) = expect_err("a bgzipped letter", &bgzip(letter));
-    assert_mentions("a bgzipped letter", &msg, &["not a VCF or BCF file"]);
+    let e = expect_err("a bgzipped letter", &bgzip(letter));
+    assert!(starts_with_the_letter(&e), "{e:?}");
 }
 
 #[test]
 fn header_without_chrom_line() {
     let header = b"##fileformat=VCFv4.2\n##contig=<ID=1,length=1000>\n##INFO=<ID=DP,Number=1,Type=Integer,Description=\"Depth\">\n";
-    let (e, msg) = expect_err("header only, no #CHROM", header);
-    assert!(matches!(e, IngestError::Header { .. }), "{e:?}");
-    assert_mentions("header only, no #CHROM", &msg, &["#CHROM", "line 3"]);
+    let e = expect_err("header only, no #CHROM", header);
+    assert!(
+        matches!(
+            e,
+            IngestError::Header {
+                line: 3,
+                source: HeaderError::MissingChromLine
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(e.location().and_then(|l| l.line), Some(3), "{e:?}");
+    assert_shows_where("header only, no #CHROM", &e, "line 3");
 
     // Records straight after the meta lines: the error points at the first record line.
     let mut with_records = header.to_vec();
     with_records.extend_from_slice(b"1\t100\t.\tA\tC\t50\tPASS\tDP=3\n");
-    let (e, msg) = expect_err("records without #CHROM", &with_records);
-    assert_eq!(e.location().and_then(|l| l.line), Some(4), "{msg}");
-    assert_mentions("records without #CHROM", &msg, &["line 4"]);
+    let e = expect_err("records without #CHROM", &with_records);
+    assert!(
+        matches!(
+            e,
+            IngestError::Header {
+                line: 4,
+                source: HeaderError::NotAMetaLine
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(e.location().and_then(|l| l.line), Some(4), "{e:?}");
+    assert_shows_where("records without #CHROM", &e, "line 4");
 }
 
 /// A VCF whose first record line never ends: `prefix`, then `A`s up to `len` bytes, then `\n`.
@@ -328,12 +370,8 @@ fn line_longer_than_the_limit() {
         ),
         Err(e) => e,
     };
-    let msg = e.to_string();
-    println!("line longer than the limit: {msg}");
-    assert_eq!(e.location().and_then(|l| l.line), Some(3), "{msg}");
-    assert_mentions(
-        "line longer than the limit",
-        &msg,
-        &["longer than", "line 3"],
-    );
+    println!("line longer than the limit: {}", e.report());
+    assert_eq!(e.kind(), ErrorKind::Record(RecordKind::TooLong), "{e:?}");
+    assert_eq!(e.location().and_then(|l| l.line), Some(3), "{e:?}");
+    assert_shows_where("line longer than the limit", &e, "line 3");
 }

@@ -12,22 +12,67 @@ use noodles::vcf::{
     variant::record::{AlternateBases, Filters, Ids, ReferenceBases},
 };
 
-use super::Warnings;
 use super::bgzf::read_full;
-use super::vcf_text::{MAX_LINE_BYTES, RecordError};
+use super::vcf_text::MAX_LINE_BYTES;
+use super::warnings::Warnings;
 use crate::store::{FLOAT_MISSING, INT_MISSING, StoreError, ValueType, VariantStore};
 
-/// Why a BCF record could not be read.
+/// Why a BCF record could not be read; ingest adds the record number
+/// ([`super::IngestError::Record`]).
 #[derive(Debug, thiserror::Error)]
 pub enum BcfError {
-    #[error("{0}")]
+    /// noodles could not read the record's framing or a fixed field (CHROM, POS, REF, ALT,
+    /// QUAL, FILTER).
+    #[error(transparent)]
     Io(#[from] io::Error),
-    #[error("{0}")]
-    Record(#[from] RecordError),
-    #[error("{0}")]
+    #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("{0}")]
-    Invalid(String),
+    /// A typed value's bytes go past the end of the record's INFO or FORMAT data.
+    #[error("a typed value runs past the end of the record ({wanted} bytes wanted)")]
+    PastEnd { wanted: usize },
+    /// BCF 2.2 §6.3.3: the low 4 bits of a type descriptor are one of 0, 1, 2, 3, 5, 7.
+    #[error("unknown BCF value type {0}")]
+    UnknownType(u8),
+    #[error("invalid vector length {0}")]
+    VectorLength(i64),
+    #[error("vector too long")]
+    VectorTooLong,
+    #[error("expected a single typed integer")]
+    NotSingleInteger,
+    #[error("expected an integer key")]
+    NotIntegerKey,
+    #[error("integer field stored as non-integer")]
+    NotInteger,
+    /// BCF 2.2 §6.2.1: INFO and FORMAT keys are indices into the header's string dictionary.
+    #[error("key {0} is not in the header's dictionary of strings")]
+    UnknownKey(i64),
+    #[error("INFO/{0} is a String but is not stored as characters")]
+    NotCharacters(String),
+    /// BCF 2.2 §6.3.1: `l_shared` + `l_indiv` past [`MAX_RECORD_BYTES`], refused before any
+    /// buffer is sized from them ([`read_record`]).
+    #[error(
+        "the record claims {} bytes ({l_shared} of site data and {l_indiv} of samples), more than the {} MiB a record may hold; the file is damaged",
+        u64::from(*.l_shared) + u64::from(*.l_indiv),
+        MAX_RECORD_BYTES >> 20
+    )]
+    TooLong { l_shared: u32, l_indiv: u32 },
+}
+
+impl BcfError {
+    /// The typed error a reader put inside an `io::Error` ([`read_record`]), or the `io::Error`
+    /// itself (noodles' own, for a record it cannot frame).
+    pub fn from_io(e: io::Error) -> Self {
+        if !e.get_ref().is_some_and(|inner| inner.is::<BcfError>()) {
+            return BcfError::Io(e);
+        }
+        let kind = e.kind();
+        match e.into_inner().map(|inner| inner.downcast::<BcfError>()) {
+            Some(Ok(typed)) => *typed,
+            // Checked above; kept an error all the same.
+            Some(Err(inner)) => BcfError::Io(io::Error::new(kind, inner)),
+            None => BcfError::Io(io::Error::from(kind)),
+        }
+    }
 }
 
 /// BCF 2.2 §6.3.3 sentinels per integer width: (missing, end of vector).
@@ -69,11 +114,7 @@ impl<'a> Bytes<'a> {
             .pos
             .checked_add(n)
             .filter(|&e| e <= self.buf.len())
-            .ok_or_else(|| {
-                BcfError::Invalid(format!(
-                    "a typed value runs past the end of the record ({n} bytes wanted)"
-                ))
-            })?;
+            .ok_or(BcfError::PastEnd { wanted: n })?;
         let s = &self.buf[self.pos..end];
         self.pos = end;
         Ok(s)
@@ -88,13 +129,12 @@ impl<'a> Bytes<'a> {
             3 => Storage::Int32,
             5 => Storage::Float,
             7 => Storage::Char,
-            t => return Err(BcfError::Invalid(format!("unknown BCF value type {t}"))),
+            t => return Err(BcfError::UnknownType(t)),
         };
         let mut len = usize::from(b >> 4);
         if len == 15 {
             let n = self.typed_int()?;
-            len = usize::try_from(n)
-                .map_err(|_| BcfError::Invalid(format!("invalid vector length {n}")))?;
+            len = usize::try_from(n).map_err(|_| BcfError::VectorLength(n))?;
         }
         Ok((storage, len))
     }
@@ -103,14 +143,14 @@ impl<'a> Bytes<'a> {
     fn typed_int(&mut self) -> Result<i64, BcfError> {
         let (storage, len) = self.descriptor()?;
         if len != 1 {
-            return Err(BcfError::Invalid("expected a single typed integer".into()));
+            return Err(BcfError::NotSingleInteger);
         }
         let v = self.take(storage.size())?;
         Ok(match storage {
             Storage::Int8 => i64::from(v[0] as i8),
             Storage::Int16 => i64::from(i16::from_le_bytes([v[0], v[1]])),
             Storage::Int32 => i64::from(i32::from_le_bytes([v[0], v[1], v[2], v[3]])),
-            _ => return Err(BcfError::Invalid("expected an integer key".into())),
+            _ => return Err(BcfError::NotIntegerKey),
         })
     }
 }
@@ -124,9 +164,7 @@ fn ints(storage: Storage, raw: &[u8], out: &mut Vec<i32>) -> Result<(), BcfError
         Storage::Int32 => (INT32.0, INT32.1, 4),
         Storage::Missing => return Ok(()),
         _ => {
-            return Err(BcfError::Invalid(
-                "integer field stored as non-integer".into(),
-            ));
+            return Err(BcfError::NotInteger);
         }
     };
     for c in raw.chunks_exact(width) {
@@ -182,11 +220,7 @@ fn key_name(header: &vcf::Header, id: i64) -> Result<&str, BcfError> {
     usize::try_from(id)
         .ok()
         .and_then(|i| header.string_maps().strings().get_index(i))
-        .ok_or_else(|| {
-            BcfError::Invalid(format!(
-                "key {id} is not in the header's dictionary of strings"
-            ))
-        })
+        .ok_or(BcfError::UnknownKey(id))
 }
 
 /// Reusable buffers.
@@ -237,11 +271,7 @@ pub fn read_record<R: Read>(
     if len > MAX_RECORD_BYTES {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
-            format!(
-                "the record claims {len} bytes ({l_shared} of site data and {l_indiv} of \
-                 samples), more than the {} MiB a record may hold; the file is damaged",
-                MAX_RECORD_BYTES >> 20
-            ),
+            BcfError::TooLong { l_shared, l_indiv },
         ));
     }
     if len <= EAGER_RECORD_BYTES {
@@ -318,7 +348,7 @@ pub fn push_record(
         let (storage, len) = bytes.descriptor()?;
         let raw = bytes.take(
             len.checked_mul(storage.size())
-                .ok_or_else(|| BcfError::Invalid("vector too long".into()))?,
+                .ok_or(BcfError::VectorTooLong)?,
         )?;
         let field = store.info.resolve(name);
         let r = match store.info.type_of(field) {
@@ -334,9 +364,7 @@ pub fn push_record(
             }
             ValueType::Character | ValueType::String => {
                 if storage != Storage::Char {
-                    return Err(BcfError::Invalid(format!(
-                        "INFO/{name} is a String but is not stored as characters"
-                    )));
+                    return Err(BcfError::NotCharacters(name.to_string()));
                 }
                 store.set_info_text(field, chars(raw))
             }
@@ -365,7 +393,7 @@ pub fn push_record(
             let (storage, len) = bytes.descriptor()?;
             let width = len
                 .checked_mul(storage.size())
-                .ok_or_else(|| BcfError::Invalid("vector too long".into()))?;
+                .ok_or(BcfError::VectorTooLong)?;
             let field = store.format.resolve(name);
             for s in 0..n_samples {
                 let raw = bytes.take(width)?;
@@ -477,6 +505,16 @@ mod tests {
         let bytes = framed(u32::MAX, 0, b"xy");
         let e = read_record(&mut &bytes[..], &mut record, &mut scratch).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        assert!(
+            matches!(
+                BcfError::from_io(e),
+                BcfError::TooLong {
+                    l_shared: u32::MAX,
+                    l_indiv: 0
+                }
+            ),
+            "typed, so ingest names its kind"
+        );
         // 200 MiB claimed, within the limit, but not there: the file is truncated, and nothing
         // near 200 MiB was allocated for it.
         let bytes = framed(100 << 20, 100 << 20, b"xy");
@@ -529,7 +567,7 @@ mod tests {
         let (storage, len) = b.descriptor().unwrap();
         assert_eq!((storage, len), (Storage::Int8, 20));
         assert!(
-            b.take(21).is_err(),
+            matches!(b.take(21), Err(BcfError::PastEnd { wanted: 21 })),
             "reading past the record is an error, not a panic"
         );
         let mut b = Bytes {
@@ -541,6 +579,9 @@ mod tests {
             buf: &[0x04],
             pos: 0,
         };
-        assert!(b.descriptor().is_err(), "type 4 is reserved");
+        assert!(
+            matches!(b.descriptor(), Err(BcfError::UnknownType(4))),
+            "type 4 is reserved"
+        );
     }
 }

@@ -2,7 +2,60 @@
 //! store's field declarations, the contig list and the reference build. BCF files carry the same
 //! header text and go through the same reader.
 
-use crate::store::{ValueType, VariantStore};
+use crate::store::{StoreError, ValueType, VariantStore};
+
+/// Why a header line makes the file unreadable; the reader adds the line number
+/// ([`super::IngestError::Header`]).
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub enum HeaderError {
+    #[error("the first line must be ##fileformat=VCFv4.x")]
+    NoFileFormat,
+    #[error("unknown file format {0:?}")]
+    UnknownFileFormat(String),
+    #[error("expected a ## meta line or the #CHROM line")]
+    NotAMetaLine,
+    /// A structured `##INFO=<…>` (`##FORMAT`, `##FILTER`, `##contig`) line whose `<…>` cannot
+    /// be read (VCF 4.3 §1.4).
+    #[error("##{section}")]
+    Structured {
+        section: &'static str,
+        #[source]
+        source: MapError,
+    },
+    #[error("##{section} without ID")]
+    MissingId { section: &'static str },
+    #[error("##{section} with an empty ID")]
+    EmptyId { section: &'static str },
+    #[error("the #CHROM line must be separated by tabs, not spaces")]
+    ChromLineSpaces,
+    #[error("the #CHROM line must start with {}", FIXED.join(" "))]
+    ChromLineColumns,
+    #[error("the 9th column of the #CHROM line must be FORMAT, not {0:?}")]
+    ChromLineNinth(String),
+    #[error("the #CHROM line has an empty sample name (a stray tab?)")]
+    EmptySampleName,
+    #[error("sample name {0:?} appears twice in the #CHROM line")]
+    DuplicateSample(String),
+    /// The header ended (the data did) before its `#CHROM` line.
+    #[error("the #CHROM header line is missing")]
+    MissingChromLine,
+    #[error("the header is not valid UTF-8 text")]
+    NotUtf8,
+    /// The declarations do not fit the store (more FILTER names than it can number).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why the `<k=v,…>` of a structured meta line cannot be read (VCF 4.3 §1.4).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MapError {
+    #[error("a structured line must be enclosed in < and >")]
+    NotEnclosed,
+    #[error("empty key")]
+    EmptyKey,
+    #[error("unterminated quoted value for {key}")]
+    Unterminated { key: String },
+}
 
 /// A VCF header as read from text (VCF 4.3 §1.4), leniently: what htslib tolerates is a
 /// warning, what would make the records unreadable is an error naming the line.
@@ -40,15 +93,15 @@ impl TextHeader {
         &mut self,
         line: &str,
         warn: &mut dyn FnMut(&'static str, String),
-    ) -> Result<bool, String> {
+    ) -> Result<bool, HeaderError> {
         self.raw.push_str(line);
         self.raw.push('\n');
         if self.file_format.is_empty() {
             let v = line
                 .strip_prefix("##fileformat=")
-                .ok_or("the first line must be ##fileformat=VCFv4.x")?;
+                .ok_or(HeaderError::NoFileFormat)?;
             if !v.starts_with("VCFv") {
-                return Err(format!("unknown file format {v:?}"));
+                return Err(HeaderError::UnknownFileFormat(v.to_string()));
             }
             self.file_format = v.to_string();
             return Ok(false);
@@ -58,7 +111,7 @@ impl TextHeader {
             return Ok(true);
         }
         let Some(meta) = line.strip_prefix("##") else {
-            return Err("expected a ## meta line or the #CHROM line".into());
+            return Err(HeaderError::NotAMetaLine);
         };
         // htslib tolerates trailing white space after a meta line.
         let meta = meta.trim_end();
@@ -71,8 +124,9 @@ impl TextHeader {
         };
         match key {
             "INFO" | "FORMAT" => {
-                let map = parse_map(value).map_err(|e| format!("##{key}: {e}"))?;
-                let def = field_def(key, &map, warn)?;
+                let section = if key == "INFO" { "INFO" } else { "FORMAT" };
+                let map = structured(section, value)?;
+                let def = field_def(section, &map, warn)?;
                 let list = if key == "INFO" {
                     &mut self.infos
                 } else {
@@ -91,15 +145,15 @@ impl TextHeader {
                 }
             }
             "FILTER" => {
-                let map = parse_map(value).map_err(|e| format!("##FILTER: {e}"))?;
-                let id = get(&map, "ID").ok_or("##FILTER without ID")?;
+                let map = structured("FILTER", value)?;
+                let id = get(&map, "ID").ok_or(HeaderError::MissingId { section: "FILTER" })?;
                 if self.seen.insert((b'L', id.to_string())) {
                     self.filters.push(id.to_string());
                 }
             }
             "contig" => {
-                let map = parse_map(value).map_err(|e| format!("##contig: {e}"))?;
-                let id = get(&map, "ID").ok_or("##contig without ID")?;
+                let map = structured("contig", value)?;
+                let id = get(&map, "ID").ok_or(HeaderError::MissingId { section: "contig" })?;
                 let length = match get(&map, "length") {
                     Some(l) => match l.parse::<u64>() {
                         Ok(n) => Some(n),
@@ -140,7 +194,7 @@ impl TextHeader {
     }
 
     /// An empty store shaped by this header.
-    pub fn store(&self) -> Result<VariantStore, crate::store::StoreError> {
+    pub fn store(&self) -> Result<VariantStore, StoreError> {
         let mut store = VariantStore::new(self.samples.clone());
         for c in &self.contigs {
             store.contig_id(&c.name);
@@ -167,20 +221,25 @@ fn clip(s: &str) -> String {
     }
 }
 
+/// The `<…>` of a structured line of `section`.
+fn structured(section: &'static str, value: &str) -> Result<Vec<(String, String)>, HeaderError> {
+    parse_map(value).map_err(|source| HeaderError::Structured { section, source })
+}
+
 fn get<'a>(map: &'a [(String, String)], key: &str) -> Option<&'a str> {
     map.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
 fn field_def(
-    section: &str,
+    section: &'static str,
     map: &[(String, String)],
     warn: &mut dyn FnMut(&'static str, String),
-) -> Result<FieldDef, String> {
+) -> Result<FieldDef, HeaderError> {
     let id = get(map, "ID")
-        .ok_or_else(|| format!("##{section} without ID"))?
+        .ok_or(HeaderError::MissingId { section })?
         .to_string();
     if id.is_empty() {
-        return Err(format!("##{section} with an empty ID"));
+        return Err(HeaderError::EmptyId { section });
     }
     let number = get(map, "Number").unwrap_or_else(|| {
         warn(
@@ -230,11 +289,11 @@ fn field_def(
 }
 
 /// Parses `<k=v,k="quoted, \"text\"",…>` (VCF 4.3 §1.4).
-fn parse_map(value: &str) -> Result<Vec<(String, String)>, String> {
+fn parse_map(value: &str) -> Result<Vec<(String, String)>, MapError> {
     let inner = value
         .strip_prefix('<')
         .and_then(|v| v.strip_suffix('>'))
-        .ok_or("a structured line must be enclosed in < and >")?;
+        .ok_or(MapError::NotEnclosed)?;
     let mut out = Vec::new();
     let mut chars = inner.chars().peekable();
     loop {
@@ -247,7 +306,7 @@ fn parse_map(value: &str) -> Result<Vec<(String, String)>, String> {
         }
         let key = key.trim().to_string();
         if key.is_empty() {
-            return Err("empty key".into());
+            return Err(MapError::EmptyKey);
         }
         let mut val = String::new();
         if chars.peek() == Some(&'"') {
@@ -268,7 +327,7 @@ fn parse_map(value: &str) -> Result<Vec<(String, String)>, String> {
                 }
             }
             if !closed {
-                return Err(format!("unterminated quoted value for {key}"));
+                return Err(MapError::Unterminated { key });
             }
             // Skip to the next comma.
             for c in chars.by_ref() {
@@ -300,25 +359,19 @@ fn parse_map(value: &str) -> Result<Vec<(String, String)>, String> {
 }
 
 /// Parses the `#CHROM` line into sample names.
-fn parse_chrom_line(line: &str) -> Result<Vec<String>, String> {
+fn parse_chrom_line(line: &str) -> Result<Vec<String>, HeaderError> {
     let cols: Vec<&str> = line.split('\t').collect();
     if cols.len() < FIXED.len() || cols[..FIXED.len()] != FIXED {
         if line.contains(' ') && !line.contains('\t') {
-            return Err("the #CHROM line must be separated by tabs, not spaces".into());
+            return Err(HeaderError::ChromLineSpaces);
         }
-        return Err(format!(
-            "the #CHROM line must start with {}",
-            FIXED.join(" ")
-        ));
+        return Err(HeaderError::ChromLineColumns);
     }
     if cols.len() == FIXED.len() {
         return Ok(Vec::new());
     }
     if cols[FIXED.len()] != "FORMAT" {
-        return Err(format!(
-            "the 9th column of the #CHROM line must be FORMAT, not {:?}",
-            cols[FIXED.len()]
-        ));
+        return Err(HeaderError::ChromLineNinth(cols[FIXED.len()].to_string()));
     }
     let samples: Vec<String> = cols[FIXED.len() + 1..]
         .iter()
@@ -327,12 +380,10 @@ fn parse_chrom_line(line: &str) -> Result<Vec<String>, String> {
     let mut seen = std::collections::HashSet::new();
     for s in &samples {
         if s.is_empty() {
-            return Err("the #CHROM line has an empty sample name (a stray tab?)".into());
+            return Err(HeaderError::EmptySampleName);
         }
         if !seen.insert(s) {
-            return Err(format!(
-                "sample name {s:?} appears twice in the #CHROM line"
-            ));
+            return Err(HeaderError::DuplicateSample(s.clone()));
         }
     }
     Ok(samples)
@@ -411,7 +462,7 @@ mod tests {
         assert_eq!(reference_build("##source=x\n", &[]), None);
     }
 
-    fn read(lines: &[&str]) -> (Result<TextHeader, String>, Vec<String>) {
+    fn read(lines: &[&str]) -> (Result<TextHeader, HeaderError>, Vec<String>) {
         let mut h = TextHeader::default();
         let mut warnings = Vec::new();
         for l in lines {
@@ -455,15 +506,60 @@ mod tests {
             "##fileformat=VCFv4.2",
             "#CHROM POS ID REF ALT QUAL FILTER INFO",
         ]);
-        assert!(h.unwrap_err().contains("tabs"));
+        assert_eq!(h.unwrap_err(), HeaderError::ChromLineSpaces);
         let (h, _) = read(&["##fileformat=VCFv4.2", "##INFO=<ID=DP,Description=\"open"]);
-        assert!(h.is_err());
+        assert_eq!(
+            h.unwrap_err(),
+            HeaderError::Structured {
+                section: "INFO",
+                source: MapError::NotEnclosed
+            }
+        );
+        let (h, _) = read(&[
+            "##fileformat=VCFv4.2",
+            "##FORMAT=<ID=GQ,Description=\"open>",
+        ]);
+        assert_eq!(
+            h.unwrap_err(),
+            HeaderError::Structured {
+                section: "FORMAT",
+                source: MapError::Unterminated {
+                    key: "Description".into()
+                }
+            }
+        );
+        let (h, _) = read(&["##fileformat=VCFv4.2", "##contig=<length=10>"]);
+        assert_eq!(h.unwrap_err(), HeaderError::MissingId { section: "contig" });
         let (h, _) = read(&[
             "##fileformat=VCFv4.2",
             "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ta\ta",
         ]);
-        assert!(h.unwrap_err().contains("twice"));
+        assert_eq!(h.unwrap_err(), HeaderError::DuplicateSample("a".into()));
         let (h, _) = read(&["##source=x"]);
-        assert!(h.is_err());
+        assert_eq!(h.unwrap_err(), HeaderError::NoFileFormat);
+        let (h, _) = read(&["##fileformat=VCF v4.2"]);
+        assert_eq!(
+            h.unwrap_err(),
+            HeaderError::UnknownFileFormat("VCF v4.2".into())
+        );
+    }
+
+    /// The wording people read: a structured line's error names the section before the cause,
+    /// as `##INFO: unterminated quoted value for Description`.
+    #[test]
+    fn messages_name_the_section_then_the_cause() {
+        let e = HeaderError::Structured {
+            section: "INFO",
+            source: MapError::Unterminated {
+                key: "Description".into(),
+            },
+        };
+        assert_eq!(e.to_string(), "##INFO");
+        let cause = std::error::Error::source(&e).expect("a source").to_string();
+        assert_eq!(cause, "unterminated quoted value for Description");
+        assert_eq!(
+            HeaderError::ChromLineColumns.to_string(),
+            "the #CHROM line must start with #CHROM POS ID REF ALT QUAL FILTER INFO"
+        );
     }
 }

@@ -17,13 +17,16 @@ use std::rc::Rc;
 
 use noodles::vcf;
 
+use super::bcf;
 use super::bgzf::{BgzfReader, read_full};
-use super::header::{self, ContigInfo, TextHeader};
+use super::dataset::{ContigSummary, Dataset, Parts, finish};
+use super::error::{IngestError, RecordError, decode_error, error_chain};
+use super::header::{self, ContigInfo, HeaderError, TextHeader};
+use super::ingest::{BcfHeader, read_bcf_header};
+use super::open::{Bgzf, Counting, Opened, ReadSeek, open_seekable};
 use super::sniff::{self, Compression, Payload};
-use super::{
-    BcfHeader, Bgzf, ContigSummary, Counting, Dataset, IngestError, Location, Opened, Parts,
-    ReadSeek, Warnings, bcf, error_chain, finish, open_seekable, read_bcf_header, vcf_text,
-};
+use super::vcf_text::{self, ParseError};
+use super::warnings::Warnings;
 use crate::crypt4gh::SecretKey;
 use crate::index::{Chunk, Index, IndexError, IndexKind, block_offset, merge_chunks};
 use crate::regions::{RegionSet, overlaps, record_span};
@@ -152,11 +155,11 @@ impl IndexedFile {
         let read = Rc::new(Cell::new(0));
         let mut bgzf = BgzfReader::new(Counting::new(data, &read));
         // Offsets in messages are the raw bytes read so far, as in a full read.
-        let decode_err = |e: io::Error| super::decode_error(e, read.get());
+        let decode_err = |e: io::Error| decode_error(e, read.get());
         let mut magic = [0u8; 16];
         let n = read_full(&mut bgzf, &mut magic).map_err(decode_err)?;
         bgzf.seek_virtual(0).map_err(decode_err)?;
-        let payload = sniff::payload(&magic[..n]).map_err(IngestError::NotVariantFile)?;
+        let payload = sniff::payload(&magic[..n])?;
         let mut warnings = Warnings::default();
         let (records, text, file_format, contigs, raw_header, names) = match payload {
             Payload::Vcf => {
@@ -212,8 +215,7 @@ impl IndexedFile {
             }
         };
         let mut records = records;
-        let first_record =
-            position(records.bgzf()).map_err(|e| super::decode_error(e, read.get()))?;
+        let first_record = position(records.bgzf()).map_err(|e| decode_error(e, read.get()))?;
         let mut file = IndexedFile {
             first_record,
             records,
@@ -294,10 +296,9 @@ impl IndexedFile {
     fn peek(&mut self, at: u64, n: usize) -> Result<Vec<u8>, IngestError> {
         let bgzf = self.records.bgzf();
         bgzf.seek_virtual(at)
-            .map_err(|e| super::decode_error(e, block_offset(at)))?;
+            .map_err(|e| decode_error(e, block_offset(at)))?;
         let mut buf = vec![0u8; n];
-        let got =
-            read_full(bgzf, &mut buf).map_err(|e| super::decode_error(e, block_offset(at)))?;
+        let got = read_full(bgzf, &mut buf).map_err(|e| decode_error(e, block_offset(at)))?;
         buf.truncate(got);
         Ok(buf)
     }
@@ -375,9 +376,17 @@ impl IndexedFile {
     /// The records overlapping `regions` (as `bcftools view -r`), in file order, read through
     /// the index. Contigs the index does not have give no records.
     pub fn query(&mut self, regions: &RegionSet) -> Result<Dataset, IngestError> {
-        let mut store = self.header.store().map_err(|e| IngestError::Header {
-            line: 0,
-            reason: e.to_string(),
+        let mut store = self.header.store().map_err(|e| {
+            let source = HeaderError::from(e);
+            match self.payload {
+                // The declarations are the whole header's, so the last line (#CHROM) is named,
+                // as a whole read names it.
+                Payload::Vcf => IngestError::Header {
+                    line: self.raw_header.lines().count() as u64,
+                    source,
+                },
+                Payload::Bcf => IngestError::BcfHeader(source.into()),
+            }
         })?;
         let mut warnings = Warnings::default();
         let per_contig = regions.intervals_for(&self.names);
@@ -428,7 +437,7 @@ impl IndexedFile {
     /// `vpos` as a reader arriving there reports it: the end of a block (htslib writes either
     /// form) becomes the start of the next block with data.
     pub(super) fn normalize(&mut self, vpos: u64) -> Result<u64, IngestError> {
-        let decode_err = |e: io::Error| super::decode_error(e, block_offset(vpos));
+        let decode_err = |e: io::Error| decode_error(e, block_offset(vpos));
         let bgzf = self.records.bgzf();
         bgzf.seek_virtual(vpos).map_err(decode_err)?;
         position(bgzf).map_err(decode_err)
@@ -472,43 +481,45 @@ impl IndexedFile {
                 "it points to byte {at}, where this file has no readable BGZF block ({e})"
             ))
         })?;
-        let record_err = |location: String, e: String| IngestError::Record {
-            location: Location::default(),
-            reason: format!("{location}: {e}"),
+        let record_err = |pos: Option<u64>, source: RecordError| IngestError::IndexedRecord {
+            contig: contig.to_string(),
+            pos,
+            block_offset: at,
+            source: Box::new(source),
         };
         match &mut self.records {
             Records::Vcf(bgzf) => {
                 let mut line = Vec::new();
                 let mut scratch = vcf_text::Scratch::default();
-                while position(bgzf).map_err(|e| super::decode_error(e, at))? < chunk.end {
+                while position(bgzf).map_err(|e| decode_error(e, at))? < chunk.end {
                     line.clear();
-                    let n = read_line(bgzf, &mut line).map_err(|e| super::decode_error(e, at))?;
+                    let n = read_line(bgzf, &mut line).map_err(|e| decode_error(e, at))?;
                     if n == 0 {
                         break;
                     }
                     if line.starts_with(b"#") && bgzf.virtual_position() <= first_record {
                         continue;
                     }
-                    let (chrom, pos) = chrom_pos(&line);
+                    let (chrom, pos_text) = chrom_pos(&line);
                     if chrom != contig.as_bytes() {
                         return Err(mismatch(format!(
                             "near byte {at} it points to {}, not to a record of {contig}",
                             describe_line(&line)
                         )));
                     }
-                    let Some(pos) = pos else {
-                        return Err(record_err(
-                            format!("the record of {contig} near byte {at}"),
-                            "its POS is not a number".into(),
-                        ));
+                    let Some(pos) = std::str::from_utf8(pos_text)
+                        .ok()
+                        .and_then(|p| p.parse::<u64>().ok())
+                    else {
+                        let text = String::from_utf8_lossy(pos_text).into_owned();
+                        return Err(record_err(None, ParseError::Position(text).into()));
                     };
                     if pos > last_end {
                         break;
                     }
                     let i = store.len();
-                    vcf_text::parse_record(&line, store, &mut scratch, warnings).map_err(|e| {
-                        record_err(format!("the record at {contig}:{pos}"), e.to_string())
-                    })?;
+                    vcf_text::parse_record(&line, store, &mut scratch, warnings)
+                        .map_err(|e| record_err(Some(pos), e.into()))?;
                     let (start, end) = record_span(store, i);
                     if !overlaps(ivs, start, end) {
                         store.truncate(i);
@@ -518,9 +529,7 @@ impl IndexedFile {
             Records::Bcf(reader, header) => {
                 let mut record = noodles::bcf::Record::default();
                 let mut scratch = bcf::Scratch::default();
-                while position(reader.get_mut()).map_err(|e| super::decode_error(e, at))?
-                    < chunk.end
-                {
+                while position(reader.get_mut()).map_err(|e| decode_error(e, at))? < chunk.end {
                     let n = bcf::read_record(reader.get_mut(), &mut record, &mut scratch)
                         .map_err(|e| {
                         mismatch(format!(
@@ -545,9 +554,8 @@ impl IndexedFile {
                         break;
                     }
                     let i = store.len();
-                    bcf::push_record(&record, header, store, &mut scratch, warnings).map_err(
-                        |e| record_err(format!("the record at {contig}:{pos}"), e.to_string()),
-                    )?;
+                    bcf::push_record(&record, header, store, &mut scratch, warnings)
+                        .map_err(|e| record_err(Some(pos), e.into()))?;
                     let (start, end) = record_span(store, i);
                     if !overlaps(ivs, start, end) {
                         store.truncate(i);
@@ -576,25 +584,21 @@ fn read_text_header(bgzf: &mut Bgzf, warnings: &mut Warnings) -> Result<TextHead
         line.clear();
         let n = read_line(bgzf, &mut line).map_err(|e| {
             let at = block_offset(bgzf.virtual_position());
-            super::decode_error(e, at)
+            decode_error(e, at)
         })?;
         number += 1;
-        if n == 0 {
-            return Err(IngestError::Header {
-                line: number,
-                reason: "the #CHROM header line is missing".into(),
-            });
-        }
-        let text_line = std::str::from_utf8(&line).map_err(|_| IngestError::Header {
+        let header_error = |source| IngestError::Header {
             line: number,
-            reason: "the header is not valid UTF-8 text".into(),
-        })?;
+            source,
+        };
+        if n == 0 {
+            return Err(header_error(HeaderError::MissingChromLine));
+        }
+        let text_line =
+            std::str::from_utf8(&line).map_err(|_| header_error(HeaderError::NotUtf8))?;
         let done = text
             .push_line(text_line, &mut |kind, msg| warnings.add(kind, msg))
-            .map_err(|reason| IngestError::Header {
-                line: number,
-                reason,
-            })?;
+            .map_err(header_error)?;
         if done {
             return Ok(text);
         }
@@ -620,14 +624,11 @@ fn read_line<R: BufRead>(r: &mut R, line: &mut Vec<u8>) -> io::Result<usize> {
     Ok(n)
 }
 
-/// CHROM and POS of a record line (POS `None` when not a number).
-fn chrom_pos(line: &[u8]) -> (&[u8], Option<u64>) {
+/// The CHROM and POS columns of a record line (empty when the line has fewer).
+fn chrom_pos(line: &[u8]) -> (&[u8], &[u8]) {
     let mut cols = line.splitn(3, |&b| b == b'\t');
     let chrom = cols.next().unwrap_or_default();
-    let pos = cols
-        .next()
-        .and_then(|p| std::str::from_utf8(p).ok())
-        .and_then(|p| p.parse().ok());
+    let pos = cols.next().unwrap_or_default();
     (chrom, pos)
 }
 

@@ -6,7 +6,7 @@
 //! warnings once each. Byte counts are sums: `bytes_read` includes the header each shard
 //! re-reads; `uncompressed_bytes` is the file's text (the first shard counts the header).
 
-use super::{ContigSummary, Summary};
+use super::dataset::{ContigSummary, Summary};
 
 impl Summary {
     /// The summary of the whole file from its shards' summaries, in file order. `None` when

@@ -33,14 +33,16 @@ use std::{cell::Cell, fmt};
 use noodles::vcf;
 
 use super::bgzf::{self, BgzfReader, read_full};
+use super::dataset::Dataset;
+use super::error::{IngestError, decode_error};
 use super::indexed::IndexedFile;
-use super::sniff::{Compression, Container, Payload};
-use super::vcf_text::LineReader;
-use super::{
-    BUF, Bgzf, Counting, Ctx, Dataset, IngestError, Opened, Origin, ReadOptions, ReadSeek,
-    check_eof_marker, decode_error, open_seekable, read_bcf_header, read_bcf_records, read_boxed,
-    read_vcf_header, read_vcf_records, sniff,
+use super::ingest::{
+    Ctx, Origin, ReadOptions, check_eof_marker, read_bcf_header, read_bcf_records, read_boxed,
+    read_vcf_header, read_vcf_records,
 };
+use super::open::{BUF, Bgzf, Counting, Opened, ReadSeek, open_seekable};
+use super::sniff::{self, Compression, Container, Payload};
+use super::vcf_text::LineReader;
 use crate::crypt4gh::SecretKey;
 use crate::progress::{Progress, Silent};
 use crate::store::VariantStore;
@@ -138,7 +140,7 @@ pub enum ShardError {
 }
 
 impl From<ShardError> for io::Error {
-    /// `InvalidData` with the typed error inside, which [`super::decode_error`] takes out again.
+    /// `InvalidData` with the typed error inside, which `decode_error` takes out again.
     fn from(e: ShardError) -> Self {
         io::Error::new(io::ErrorKind::InvalidData, e)
     }
@@ -437,7 +439,7 @@ fn split<P: Positioned>(
     let mut head = [0u8; 16];
     let got = read_full(body, &mut head).map_err(decode_err)?;
     body.seek_to(0).map_err(decode_err)?;
-    match sniff::payload(&head[..got]).map_err(IngestError::NotVariantFile)? {
+    match sniff::payload(&head[..got])? {
         Payload::Bcf => return Ok(Err(SingleReason::BcfWithoutIndex)),
         Payload::Vcf => {}
     }
@@ -601,7 +603,7 @@ impl Part {
         let mut head = [0u8; 16];
         let got = read_full(body, &mut head).map_err(decode_err)?;
         body.seek_to(0).map_err(decode_err)?;
-        let payload = sniff::payload(&head[..got]).map_err(IngestError::NotVariantFile)?;
+        let payload = sniff::payload(&head[..got])?;
         let mut ctx = Ctx::new(count, Some(self.total), options, progress, Origin::File);
         // Read through a `Bounded` without an end, which counts the header's bytes.
         let mut head = Bounded::new(&mut *body, None, 0, false);

@@ -1,4 +1,5 @@
-//! Format sniffing by magic bytes, never by file name.
+//! Format sniffing by magic bytes, never by file name: the outer [`Container`], then the
+//! [`Payload`] inside it, or [`NotVariant`] naming what the file is instead.
 
 /// The container of a file (outermost layer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -61,52 +62,99 @@ fn is_bgzf_header(h: &[u8]) -> bool {
     false
 }
 
-/// What the decompressed payload is, or a description of what it is instead.
-pub fn payload(head: &[u8]) -> Result<Payload, String> {
+/// What the decompressed payload is, or what the file is instead.
+pub fn payload(head: &[u8]) -> Result<Payload, NotVariant> {
     if head.starts_with(b"BCF\x02") {
         return Ok(Payload::Bcf);
     }
     if head.starts_with(b"##fileformat=VCF") {
         return Ok(Payload::Vcf);
     }
-    Err(describe(head))
+    Err(NotVariant::of(head))
 }
 
-/// Names what a file that is not VCF/BCF looks like, for the error message.
-fn describe(head: &[u8]) -> String {
-    let known: &[(&[u8], &str)] = &[
-        (b"BAM\x01", "a BAM alignment file"),
-        (b"CRAM", "a CRAM alignment file"),
-        (b"BCF\x01", "a BCF version 1 file (only BCF 2 is supported)"),
-        (b"@HD", "a SAM alignment file"),
-        (b"##gff", "a GFF annotation file"),
-        (b"%PDF", "a PDF document"),
-        (b"PK\x03\x04", "a ZIP archive"),
-        (b"\x89PNG", "a PNG image"),
+/// A file that is not VCF or BCF, named by what its first bytes show.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotVariant {
+    #[error("this is {0}, not a VCF or BCF file")]
+    Other(OtherFormat),
+    #[error("the file is empty")]
+    Empty,
+    /// Header lines without the `##fileformat` line that must come first (VCF 4.3 §1.4).
+    #[error("the VCF header must start with a ##fileformat=VCFv4.x line")]
+    NoFileFormat,
+    /// Something else: its first bytes, printable ones as they are and others as `.`.
+    #[error("not a VCF or BCF file: it starts with \"{0}\", not ##fileformat=VCF")]
+    Unknown(String),
+}
+
+/// A format recognised by its magic bytes that the engine does not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtherFormat {
+    Bam,
+    Cram,
+    /// BCF version 1 (BCF 2.2 §6.1: only `BCF\2` files are read).
+    Bcf1,
+    Sam,
+    Gff,
+    Pdf,
+    Zip,
+    Png,
+}
+
+impl OtherFormat {
+    const MAGIC: [(&'static [u8], OtherFormat); 8] = [
+        (b"BAM\x01", Self::Bam),
+        (b"CRAM", Self::Cram),
+        (b"BCF\x01", Self::Bcf1),
+        (b"@HD", Self::Sam),
+        (b"##gff", Self::Gff),
+        (b"%PDF", Self::Pdf),
+        (b"PK\x03\x04", Self::Zip),
+        (b"\x89PNG", Self::Png),
     ];
-    for (magic, what) in known {
-        if head.starts_with(magic) {
-            return format!("this is {what}, not a VCF or BCF file");
-        }
-    }
-    if head.is_empty() {
-        return "the file is empty".to_string();
-    }
-    if head.starts_with(b"#CHROM") || head.starts_with(b"##") {
-        return "the VCF header must start with a ##fileformat=VCFv4.x line".to_string();
-    }
-    let shown: String = head
-        .iter()
-        .take(16)
-        .map(|&b| {
-            if b.is_ascii_graphic() || b == b' ' {
-                char::from(b)
-            } else {
-                '.'
-            }
+}
+
+impl std::fmt::Display for OtherFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Bam => "a BAM alignment file",
+            Self::Cram => "a CRAM alignment file",
+            Self::Bcf1 => "a BCF version 1 file (only BCF 2 is supported)",
+            Self::Sam => "a SAM alignment file",
+            Self::Gff => "a GFF annotation file",
+            Self::Pdf => "a PDF document",
+            Self::Zip => "a ZIP archive",
+            Self::Png => "a PNG image",
         })
-        .collect();
-    format!("not a VCF or BCF file: it starts with \"{shown}\", not ##fileformat=VCF")
+    }
+}
+
+impl NotVariant {
+    /// What a file that is not VCF / BCF looks like, from its first bytes.
+    fn of(head: &[u8]) -> Self {
+        if let Some((_, format)) = OtherFormat::MAGIC.iter().find(|(m, _)| head.starts_with(m)) {
+            return Self::Other(*format);
+        }
+        if head.is_empty() {
+            return Self::Empty;
+        }
+        if head.starts_with(b"#CHROM") || head.starts_with(b"##") {
+            return Self::NoFileFormat;
+        }
+        let shown: String = head
+            .iter()
+            .take(16)
+            .map(|&b| {
+                if b.is_ascii_graphic() || b == b' ' {
+                    char::from(b)
+                } else {
+                    '.'
+                }
+            })
+            .collect();
+        Self::Unknown(shown)
+    }
 }
 
 #[cfg(test)]
@@ -129,12 +177,31 @@ mod tests {
     fn sniffs_payloads() {
         assert_eq!(payload(b"BCF\x02\x02"), Ok(Payload::Bcf));
         assert_eq!(payload(b"##fileformat=VCFv4.3\n"), Ok(Payload::Vcf));
-        assert!(payload(b"BAM\x01").unwrap_err().contains("BAM"));
-        assert!(payload(b"").unwrap_err().contains("empty"));
-        assert!(
-            payload(b"#CHROM\tPOS")
-                .unwrap_err()
-                .contains("##fileformat")
+        assert_eq!(
+            payload(b"BAM\x01"),
+            Err(NotVariant::Other(OtherFormat::Bam))
+        );
+        assert_eq!(
+            payload(b"BCF\x01\x00"),
+            Err(NotVariant::Other(OtherFormat::Bcf1))
+        );
+        assert_eq!(payload(b""), Err(NotVariant::Empty));
+        assert_eq!(payload(b"#CHROM\tPOS"), Err(NotVariant::NoFileFormat));
+        assert_eq!(
+            payload(b"Dear colleague,\n\x01please"),
+            Err(NotVariant::Unknown("Dear colleague,.".into()))
+        );
+    }
+
+    #[test]
+    fn names_what_the_file_is() {
+        assert_eq!(
+            NotVariant::Other(OtherFormat::Bam).to_string(),
+            "this is a BAM alignment file, not a VCF or BCF file"
+        );
+        assert_eq!(
+            NotVariant::Unknown("Dear".into()).to_string(),
+            "not a VCF or BCF file: it starts with \"Dear\", not ##fileformat=VCF"
         );
     }
 }

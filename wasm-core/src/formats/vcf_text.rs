@@ -11,7 +11,7 @@ pub const MAX_LINE_BYTES: usize = 256 << 20;
 /// Why one line could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum LineError {
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error("line is longer than {} MiB", MAX_LINE_BYTES >> 20)]
     TooLong,
@@ -93,9 +93,10 @@ impl<R: BufRead> LineReader<R> {
     }
 }
 
-/// Why a record line is invalid; [`crate::formats`] adds the line, record and offset.
+/// Why a record line is invalid; ingest adds the line, record and offset
+/// ([`super::IngestError::Record`]).
 #[derive(Debug, thiserror::Error, PartialEq)]
-pub enum RecordError {
+pub enum ParseError {
     #[error("expected at least 8 tab-separated columns, found {0}")]
     TooFewColumns(usize),
     #[error("the record has {found} sample columns but the header names {expected} samples")]
@@ -133,7 +134,7 @@ pub enum RecordError {
     },
     #[error("header line found among the records")]
     HeaderAfterRecords,
-    #[error("{0}")]
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 
@@ -256,14 +257,14 @@ impl Scratch {
         k: usize,
         key: &[u8],
         store: &mut VariantStore,
-    ) -> Result<usize, RecordError> {
+    ) -> Result<usize, ParseError> {
         if let Some(&f) = self.info_fields.get(k)
             && f < store.info.len()
             && store.info.key(f).as_bytes() == key
         {
             return Ok(f);
         }
-        let key = std::str::from_utf8(key).map_err(|_| RecordError::Value {
+        let key = std::str::from_utf8(key).map_err(|_| ParseError::Value {
             section: "INFO",
             key: text(key),
             value: String::new(),
@@ -284,17 +285,17 @@ pub fn parse_record(
     line: &[u8],
     store: &mut VariantStore,
     scratch: &mut Scratch,
-    warn: &mut super::Warnings,
-) -> Result<(), RecordError> {
+    warn: &mut super::warnings::Warnings,
+) -> Result<(), ParseError> {
     if line.starts_with(b"#") {
-        return Err(RecordError::HeaderAfterRecords);
+        return Err(ParseError::HeaderAfterRecords);
     }
     let mut cols = line.split(|&b| b == b'\t');
     let mut fixed: [&[u8]; 8] = [b""; 8];
     for (k, slot) in fixed.iter_mut().enumerate() {
         // Not `ok_or`: that builds (and drops) an error value for every column.
         let Some(column) = cols.next() else {
-            return Err(RecordError::TooFewColumns(k));
+            return Err(ParseError::TooFewColumns(k));
         };
         *slot = column;
     }
@@ -304,7 +305,7 @@ pub fn parse_record(
     {
         if fixed[k].is_empty() {
             if matches!(k, 0 | 1 | 3 | 4) {
-                return Err(RecordError::EmptyColumn(name));
+                return Err(ParseError::EmptyColumn(name));
             }
             warn.add("empty-column", format!("empty {name} column read as '.'"));
             fixed[k] = b".";
@@ -312,16 +313,16 @@ pub fn parse_record(
     }
     let [chrom, pos, id, reference, alt, qual, filter, info] = fixed;
 
-    let pos_v = parse_pos(pos).ok_or_else(|| RecordError::Position(text(pos)))?;
+    let pos_v = parse_pos(pos).ok_or_else(|| ParseError::Position(text(pos)))?;
     if !reference.iter().all(|&b| is_base(b)) {
         warn.add(
             "ref-bases",
-            RecordError::Reference(text(reference)).to_string(),
+            ParseError::Reference(text(reference)).to_string(),
         );
     }
     let alts: &[u8] = if alt == b"." { b"" } else { alt };
     if !alts.is_empty() && alts.split(|&b| b == b',').any(|a| a.is_empty()) {
-        return Err(RecordError::EmptyAllele(text(alt)));
+        return Err(ParseError::EmptyAllele(text(alt)));
     }
     let n_alt = if alts.is_empty() {
         0
@@ -332,13 +333,13 @@ pub fn parse_record(
         FLOAT_MISSING
     } else {
         parse_float(qual)
-            .ok_or_else(|| RecordError::Quality(text(qual)))?
+            .ok_or_else(|| ParseError::Quality(text(qual)))?
             .to_bits()
     };
     scratch.filters.clear();
     if filter != b"." {
         for name in filter.split(|&b| b == b';') {
-            let name = std::str::from_utf8(name).map_err(|_| RecordError::EmptyColumn("FILTER"))?;
+            let name = std::str::from_utf8(name).map_err(|_| ParseError::EmptyColumn("FILTER"))?;
             let id = store.filter_id(name)?;
             if !scratch.filters.contains(&id) {
                 scratch.filters.push(id);
@@ -452,14 +453,14 @@ pub fn parse_record(
             "extra-sample-columns",
             format!(
                 "{}; the extra columns are ignored",
-                RecordError::SampleCount {
+                ParseError::SampleCount {
                     found,
                     expected: n_samples
                 }
             ),
         );
     } else if found != n_samples {
-        return Err(RecordError::SampleCount {
+        return Err(ParseError::SampleCount {
             found,
             expected: n_samples,
         });
@@ -468,8 +469,8 @@ pub fn parse_record(
     Ok(())
 }
 
-fn bad_value(section: &'static str, key: &str, bad: &[u8], what: &'static str) -> RecordError {
-    RecordError::Value {
+fn bad_value(section: &'static str, key: &str, bad: &[u8], what: &'static str) -> ParseError {
+    ParseError::Value {
         section,
         key: key.to_string(),
         value: text(bad),
@@ -529,12 +530,12 @@ fn parse_sample(
     gt_field: Option<usize>,
     store: &mut VariantStore,
     scratch: &mut Scratch,
-    warn: &mut super::Warnings,
-) -> Result<(), RecordError> {
+    warn: &mut super::warnings::Warnings,
+) -> Result<(), ParseError> {
     let n_keys = scratch.format_fields.len();
     for (k, value) in sample.split(|&b| b == b':').enumerate() {
         if k >= n_keys {
-            return Err(RecordError::TooManySampleValues {
+            return Err(ParseError::TooManySampleValues {
                 sample: store.samples()[s].clone(),
                 found: sample.split(|&b| b == b':').count(),
                 expected: n_keys,
@@ -543,7 +544,7 @@ fn parse_sample(
         let field = scratch.format_fields[k];
         if Some(field) == gt_field {
             match parse_genotype(value, n_alt, &mut scratch.alleles) {
-                Err(e @ RecordError::AlleleOutOfRange { .. }) => {
+                Err(e @ ParseError::AlleleOutOfRange { .. }) => {
                     warn.add("gt-allele-range", e.to_string());
                 }
                 r => r?,
@@ -585,14 +586,14 @@ pub fn parse_genotype(
     v: &[u8],
     n_alt: usize,
     out: &mut Vec<genotype::Allele>,
-) -> Result<(), RecordError> {
+) -> Result<(), ParseError> {
     out.clear();
     let body = match v.first() {
         Some(b'|' | b'/') => &v[1..],
         _ => v,
     };
     if body.is_empty() {
-        return Err(RecordError::Genotype(text(v)));
+        return Err(ParseError::Genotype(text(v)));
     }
     for tok in body.split(|&b| b == b'/' || b == b'|') {
         if tok == b"." {
@@ -600,14 +601,14 @@ pub fn parse_genotype(
             continue;
         }
         if tok.is_empty() || !tok.iter().all(u8::is_ascii_digit) {
-            return Err(RecordError::Genotype(text(v)));
+            return Err(ParseError::Genotype(text(v)));
         }
         let a: u32 = std::str::from_utf8(tok)
             .ok()
             .and_then(|s| s.parse().ok())
-            .ok_or_else(|| RecordError::Genotype(text(v)))?;
+            .ok_or_else(|| ParseError::Genotype(text(v)))?;
         if a as usize > n_alt {
-            return Err(RecordError::AlleleOutOfRange {
+            return Err(ParseError::AlleleOutOfRange {
                 gt: text(v),
                 allele: a,
                 n_alt,
@@ -696,7 +697,7 @@ mod tests {
     fn parses_a_full_record() {
         let mut s = store();
         let mut sc = Scratch::default();
-        let mut w = crate::formats::Warnings::default();
+        let mut w = crate::formats::warnings::Warnings::default();
         parse_record(
             b"1\t100\trs1\tA\tG,T\t29.5\tPASS\tDP=10;AF=0.5,.;DB\tGT:GQ\t0/1:30\t1|2",
             &mut s,
@@ -738,7 +739,7 @@ mod tests {
         ];
         for (line, needle) in cases {
             let mut s = store();
-            let mut w = crate::formats::Warnings::default();
+            let mut w = crate::formats::warnings::Warnings::default();
             let e = parse_record(line, &mut s, &mut sc, &mut w)
                 .unwrap_err()
                 .to_string();
@@ -763,7 +764,7 @@ mod tests {
         ];
         for (line, needle) in cases {
             let mut s = store();
-            let mut w = crate::formats::Warnings::default();
+            let mut w = crate::formats::warnings::Warnings::default();
             parse_record(line, &mut s, &mut sc, &mut w).unwrap();
             let text = w.render().join("\n");
             assert!(text.contains(needle), "{text:?} should mention {needle:?}");
