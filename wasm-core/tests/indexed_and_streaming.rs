@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use enclave_test_support::engine::vcf_lines;
 use enclave_test_support::files::{shared_testdata, testdata_path};
-use wasm_core::filter::{Filter, Mode, NoFiles};
+use wasm_core::filter::{Filter, FilterErrorKind, Mode, NoFiles};
 use wasm_core::formats::indexed::{IndexedFile, count_mismatches};
 use wasm_core::formats::shards;
 use wasm_core::formats::{ReadOptions, StreamFilter, estimate_memory, read_dataset_with};
@@ -173,6 +173,7 @@ fn a_wrong_streaming_expression_is_reported() {
     let IngestError::Filter(source) = &e else {
         panic!("expected the filter's error: {e:?}");
     };
+    assert_eq!(source.kind, FilterErrorKind::UnknownField);
     assert_eq!(
         &spec.expression[source.span.start..source.span.end],
         "INFO/NOPE"

@@ -158,6 +158,7 @@ mod tests {
 
     use super::super::{ErrorKind, ReadOptions, read_dataset_with};
     use super::*;
+    use crate::filter::FilterErrorKind;
     use crate::progress::Silent;
 
     /// A VCF whose records have POS 1..=n and QUAL equal to POS.
@@ -221,6 +222,7 @@ mod tests {
         let IngestError::Filter(source) = &e else {
             unreachable!("{e:?}")
         };
+        assert_eq!(source.kind, FilterErrorKind::UnknownField);
         // The span points at the unknown field, as the filter box's caret will.
         let named = &filter.expression[source.span.start..source.span.end];
         assert!(named.contains("NOPE"), "{named:?}");
