@@ -9,8 +9,9 @@
 //! Data flow: a file chosen in [`ui`] → [`worker_client`] posts it (a `Blob` handle) with a
 //! [`protocol::Request`] → [`worker`] reads it through [`blob_reader::BlobReader`] into
 //! `wasm_core`, held as a [`session::Session`] (filter, sort orders) → [`protocol::Event`]s back →
-//! [`ui`]. A Crypt4GH file is answered with `KeyRequired`; the key panel ([`ui::unlock`]) sends
-//! the same `Blob` again with the secret key and passphrase, to the worker only. Only [`api`]
+//! the client's typed replies, awaited by [`ui`]. A Crypt4GH file is answered with
+//! `KeyRequired`; the key panel ([`ui::unlock`]) sends the same `Blob` again with the secret key
+//! and passphrase, to the worker only. Only [`api`]
 //! talks to the server, and it logs every request it makes; filter expressions, region and gene
 //! lists, keys and passphrases stay between the page and its workers.
 
@@ -19,7 +20,6 @@ pub mod blob_reader;
 pub mod protocol;
 pub mod session;
 pub mod shards;
-pub mod source;
 pub mod ui;
 pub mod worker;
 pub mod worker_client;

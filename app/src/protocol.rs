@@ -17,16 +17,17 @@
 //! Filtering: [`Request::Filter`] carries the expression and the region and gene lists to the
 //! worker only (they can name samples, so they never go to the server); the worker answers
 //! [`Event::Filtered`] (counts per clause) or [`Event::FilterRejected`] (what is wrong and where),
-//! and from then on pages and sorts over the passing records only. After a load the worker
-//! describes the file's fields in [`Event::Schema`], which the filter builder and presets need.
+//! and from then on pages and sorts over the passing records only. An open ends in
+//! [`Event::Loaded`], whose [`Loaded`] also describes the file's fields (its `schema`), which the
+//! filter builder and presets need.
 //!
 //! Indexes and large files (version 4): with an index beside the data, the worker first answers
 //! [`Event::Overview`] (records per contig, from the index alone), then reads the file; an index
 //! that does not fit its data is reported with [`Event::IndexRejected`] and the file is read
-//! without it. A file whose store would not fit the memory budget is not loaded: the open ends in
-//! [`Event::StreamingMode`], and [`Request::Stream`] (a filter, scanning the whole file and
-//! keeping the matching records) or [`Request::Region`] (records of regions, read through the
-//! index) then replace the shown records, each answered with [`Event::Loaded`]. Regions and
+//! without it. A file whose store would not fit the memory budget is not loaded: its `Loaded`
+//! says so ([`Loaded::streaming`]), and [`Request::Stream`] (a filter, scanning the whole file
+//! and keeping the matching records) or [`Request::Region`] (records of regions, read through the
+//! index) then replace the shown records, each answered with [`Event::Scanned`]. Regions and
 //! contig names go to the worker only.
 //!
 //! Data flow: `worker_client` → `postMessage(envelope)` → `worker` → engine → events back.
@@ -52,7 +53,9 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 /// 6: `ShardSpec` is the engine's (files without an index split too); `OpenShard` needs no index.
 /// 7: messages are `postcard` bytes; `ShardRange` externally tagged; `Filter` carries `absent`.
 /// 8: the engine's `FilterError` carries its `kind`.
-pub const PROTOCOL_VERSION: u32 = 8;
+/// 9: one [`Loaded`] (schema and streaming mode in it) ends every open: `Schema` and
+/// `StreamingMode` are gone; `Stream` and `Region` answer `Scanned`.
+pub const PROTOCOL_VERSION: u32 = 9;
 
 /// A Crypt4GH secret key file and its passphrase, on their way from the page to the worker that
 /// decrypts. `Debug` shows neither; every copy is zeroized when dropped.
@@ -102,8 +105,8 @@ pub enum Request {
     },
     /// Read one shard of a file being loaded by a pool ([`Event::Shards`] gave its `spec`): the
     /// `Blob` beside the message is the whole file (no index: the spec says where the part
-    /// starts and ends). Answered with `Progress`, `Schema`, then `Loaded` (this shard's records and
-    /// summary) or `Failed`.
+    /// starts and ends). Answered with `Progress`, then `Loaded` (this shard's records, summary
+    /// and fields) or `Failed`.
     OpenShard {
         job: u32,
         name_hint: String,
@@ -113,7 +116,7 @@ pub enum Request {
     },
     /// Streaming mode: scan the whole file and keep the records passing `expression` (and
     /// overlapping `regions`); they become the shown records. Answered with `Progress`, then
-    /// `Loaded` (its summary's `scanned` set), `FilterRejected` or `Failed`.
+    /// `Scanned`, `FilterRejected` or `Failed`.
     Stream {
         job: u32,
         expression: String,
@@ -121,7 +124,7 @@ pub enum Request {
         regions: Option<String>,
     },
     /// Streaming mode with an index: the records overlapping `regions`, read through the index,
-    /// become the shown records. Answered with `Loaded`, `FilterRejected` or `Failed`.
+    /// become the shown records. Answered with `Scanned`, `FilterRejected` or `Failed`.
     Region { job: u32, regions: String },
     /// One page of the loaded dataset's rows, in a sort order.
     Rows {
@@ -294,6 +297,46 @@ pub enum FilterRejection {
     Genes { error: RegionError },
 }
 
+/// A file as a worker (or, merged, a pool) holds it: the answer to an open, and what the page
+/// shows about it ([`crate::ui::LoadedFile`] keeps it as it came).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Loaded {
+    pub summary: Summary,
+    /// Fields, samples and annotations, for the filter builder and presets.
+    pub schema: FilterSchema,
+    /// INFO keys the table shows as columns, and FORMAT keys shown beside each genotype.
+    pub columns: Columns,
+    /// The salted fingerprint (`wasm_core::fingerprint`); a pool's later shards leave it empty
+    /// (the lead's is the whole file's).
+    pub fingerprint: String,
+    /// Time to read the file, in milliseconds.
+    pub millis: f64,
+    /// The annotation field the table summarises (Gene, Consequence, HGVS), if any.
+    pub annotation: Option<String>,
+    /// Set when the file would not fit the memory budget, so it was not loaded: the worker keeps
+    /// it to scan ([`Request::Stream`]) or query by region ([`Request::Region`], with an index),
+    /// and `summary` comes from a prefix of the file (its `records` is the estimate's).
+    pub streaming: Option<Streaming>,
+}
+
+impl Loaded {
+    /// `vcf`, `vcf.gz`, `vcf.bgzf` or `bcf`: the descriptor's format name.
+    pub fn format(&self) -> &'static str {
+        format_name(&self.summary)
+    }
+}
+
+/// Why a file is in streaming mode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Streaming {
+    /// What holding it would take.
+    pub estimate: MemoryEstimate,
+    /// The budget it exceeds, in store bytes.
+    pub budget: u64,
+    /// Whether an index came with the file (region queries read only their part).
+    pub indexed: bool,
+}
+
 /// What a worker reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Event {
@@ -305,28 +348,11 @@ pub enum Event {
         done: u64,
         total: Option<u64>,
     },
-    /// The file is loaded; the worker now holds its dataset.
-    Loaded {
-        job: u32,
-        summary: Summary,
-        /// INFO keys the table shows as columns.
-        info_keys: Vec<String>,
-        /// FORMAT keys shown beside each genotype.
-        format_keys: Vec<String>,
-        /// The salted fingerprint (`wasm_core::fingerprint`).
-        fingerprint: String,
-        /// `vcf`, `vcf.gz`, `vcf.bgzf` or `bcf`: the descriptor's format name.
-        format: String,
-        /// Time to read the file, in milliseconds.
-        millis: f64,
-        /// The annotation field the table summarises (Gene, Consequence, HGVS), if any.
-        annotation: Option<String>,
-    },
+    /// The file is open: loaded (the worker holds its dataset), or in streaming mode.
+    Loaded { job: u32, loaded: Loaded },
     /// The file is Crypt4GH-encrypted and the request carried no key: ask the user for one, then
     /// open the same file again with it. Nothing was read beyond the file's first 64 KiB.
     KeyRequired { job: u32 },
-    /// The loaded file's fields, sent just before `Loaded` (not final).
-    Schema { job: u32, schema: FilterSchema },
     /// What the index says about the file, sent as soon as the index is opened, before the
     /// records are read (not final).
     Overview { job: u32, overview: Overview },
@@ -336,25 +362,6 @@ pub enum Event {
     /// The file is read by a pool (not final): `specs[0]` is the part this worker reads; the
     /// page hands each other part to a worker of its own ([`Request::OpenShard`]).
     Shards { job: u32, specs: Vec<ShardSpec> },
-    /// The file would not fit the memory budget, so it was not loaded: the worker keeps it to
-    /// scan ([`Request::Stream`]) or query by region ([`Request::Region`], with an index).
-    /// Ends an open, like `Loaded`; `summary` comes from a prefix of the file (its `records` is
-    /// the estimate's).
-    StreamingMode {
-        job: u32,
-        estimate: MemoryEstimate,
-        /// The budget it exceeds, in store bytes.
-        budget: u64,
-        /// Whether an index came with the file (region queries read only their part).
-        indexed: bool,
-        summary: Summary,
-        info_keys: Vec<String>,
-        format_keys: Vec<String>,
-        fingerprint: String,
-        format: String,
-        millis: f64,
-        annotation: Option<String>,
-    },
     /// A page of rows.
     Rows {
         job: u32,
@@ -382,7 +389,16 @@ pub enum Event {
         expression: String,
         rejection: FilterRejection,
     },
-    /// The job failed; `message` says what and where.
+    /// Streaming mode: the records a scan or a region read kept are now the shown ones.
+    /// `summary.records` counts them, `summary.scanned` the records a scan read to find them,
+    /// `summary.bytes_read` the raw bytes read.
+    Scanned {
+        job: u32,
+        summary: Summary,
+        millis: f64,
+    },
+    /// The job failed; `message` says what and where. Job 0: the worker could not read a
+    /// message, and is of no further use.
     Failed {
         job: u32,
         message: String,
@@ -398,15 +414,14 @@ impl Event {
             Self::Progress { job, .. }
             | Self::Loaded { job, .. }
             | Self::KeyRequired { job }
-            | Self::Schema { job, .. }
             | Self::Overview { job, .. }
             | Self::IndexRejected { job, .. }
-            | Self::StreamingMode { job, .. }
             | Self::Shards { job, .. }
             | Self::Keys { job, .. }
             | Self::Rows { job, .. }
             | Self::Filtered { job, .. }
             | Self::FilterRejected { job, .. }
+            | Self::Scanned { job, .. }
             | Self::Failed { job, .. } => Some(*job),
         }
     }
@@ -417,7 +432,6 @@ impl Event {
             self,
             Self::Ready { .. }
                 | Self::Progress { .. }
-                | Self::Schema { .. }
                 | Self::Overview { .. }
                 | Self::IndexRejected { .. }
                 | Self::Shards { .. }
@@ -464,6 +478,29 @@ impl std::fmt::Display for ProtocolError {
 
 impl std::error::Error for ProtocolError {}
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// A posted message as JS sees it: `{v, msg, file?, index?}` (a plain object).
+    #[wasm_bindgen(extends = js_sys::Object)]
+    type RawEnvelope;
+    #[wasm_bindgen(method, getter)]
+    fn v(this: &RawEnvelope) -> JsValue;
+    #[wasm_bindgen(method, setter)]
+    fn set_v(this: &RawEnvelope, v: u32);
+    #[wasm_bindgen(method, getter)]
+    fn msg(this: &RawEnvelope) -> JsValue;
+    #[wasm_bindgen(method, setter)]
+    fn set_msg(this: &RawEnvelope, msg: &JsValue);
+    #[wasm_bindgen(method, getter)]
+    fn file(this: &RawEnvelope) -> JsValue;
+    #[wasm_bindgen(method, setter)]
+    fn set_file(this: &RawEnvelope, file: &web_sys::Blob);
+    #[wasm_bindgen(method, getter)]
+    fn index(this: &RawEnvelope) -> JsValue;
+    #[wasm_bindgen(method, setter)]
+    fn set_index(this: &RawEnvelope, index: &web_sys::Blob);
+}
+
 /// A message as posted: `{v, msg, file?, index?}`.
 pub struct Envelope<T> {
     pub msg: T,
@@ -502,21 +539,16 @@ impl<T: Serialize> Envelope<T> {
         let msg: JsValue = js_sys::Uint8Array::from(&bytes[..]).into();
         // A message can carry a key and its passphrase: no copy stays in wasm memory.
         bytes.zeroize();
-        let obj = js_sys::Object::new();
-        let set =
-            |k: &str, v: &JsValue| js_sys::Reflect::set(&obj, &JsValue::from_str(k), v).map(|_| ());
-        set("v", &JsValue::from(PROTOCOL_VERSION))
-            .and_then(|_| set("msg", &msg))
-            .and_then(|_| match &self.file {
-                Some(file) => set("file", file.as_ref()),
-                None => Ok(()),
-            })
-            .and_then(|_| match &self.index {
-                Some(index) => set("index", index.as_ref()),
-                None => Ok(()),
-            })
-            .map_err(|_| ProtocolError::NotAnEnvelope)?;
-        Ok(obj.into())
+        let raw: RawEnvelope = js_sys::Object::new().unchecked_into();
+        raw.set_v(PROTOCOL_VERSION);
+        raw.set_msg(&msg);
+        if let Some(file) = &self.file {
+            raw.set_file(file);
+        }
+        if let Some(index) = &self.index {
+            raw.set_index(index);
+        }
+        Ok(raw.into())
     }
 }
 
@@ -526,68 +558,307 @@ impl<T: DeserializeOwned> Envelope<T> {
         if !data.is_object() {
             return Err(ProtocolError::NotAnEnvelope);
         }
-        let get = |k: &str| {
-            js_sys::Reflect::get(data, &JsValue::from_str(k))
-                .map_err(|_| ProtocolError::NotAnEnvelope)
-        };
-        let v = get("v")?.as_f64();
+        let raw: &RawEnvelope = data.unchecked_ref();
+        let v = raw.v().as_f64();
         if v != Some(f64::from(PROTOCOL_VERSION)) {
             return Err(ProtocolError::Version(v));
         }
-        let mut bytes = get("msg")?
+        let mut bytes = raw
+            .msg()
             .dyn_into::<js_sys::Uint8Array>()
             .map_err(|_| ProtocolError::NotAnEnvelope)?
             .to_vec();
         let msg = postcard::from_bytes(&bytes).map_err(|e| ProtocolError::Message(e.to_string()));
         bytes.zeroize();
-        let msg = msg?;
-        let file = get("file")?.dyn_into::<web_sys::Blob>().ok();
-        let index = get("index")?.dyn_into::<web_sys::Blob>().ok();
-        Ok(Self { msg, file, index })
+        Ok(Self {
+            msg: msg?,
+            file: raw.file().dyn_into().ok(),
+            index: raw.index().dyn_into().ok(),
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::session::Session;
     use wasm_bindgen_test::wasm_bindgen_test;
+    use wasm_core::formats::indexed::OverviewContig;
     use wasm_core::formats::shards::ShardRange;
+    use wasm_core::formats::{Compression, Payload};
+    use wasm_core::index::IndexKind;
+    use wasm_core::progress::Silent;
+
+    const VCF: &str = include_str!("../tests/data/filter_small.vcf");
 
     fn round_trip<T: Serialize + DeserializeOwned>(msg: &T) -> T {
         let js = Envelope::new(msg).to_js().expect("encodes");
         Envelope::<T>::from_js(&js).expect("decodes").msg
     }
 
-    #[wasm_bindgen_test]
-    fn messages_round_trip_as_bytes() {
-        // Every shard range, with offsets past what a JS number holds exactly.
-        for range in [
-            ShardRange::Whole,
-            ShardRange::Bgzf {
-                start: (1 << 60) + 1,
-                end: None,
-            },
-            ShardRange::Bgzf {
-                start: 7,
-                end: Some(u64::MAX),
-            },
-            ShardRange::Text {
-                start_offset: 12,
-                end_offset: Some((1 << 53) + 1),
-            },
-        ] {
-            let request = Request::OpenShard {
-                job: 9,
-                name_hint: "genome.vcf.gz".into(),
-                key: None,
-                spec: ShardSpec {
-                    range,
-                    data_bytes: (1 << 40) + 3,
-                },
-            };
-            assert_eq!(round_trip(&request), request);
+    /// A session over a small annotated two-sample file: real summaries, rows, reports and
+    /// rejections for the samples below.
+    fn session() -> Session {
+        let dataset = wasm_core::read_dataset(VCF.as_bytes(), None, &mut Silent).unwrap();
+        Session::new(dataset)
+    }
+
+    fn spec(range: ShardRange) -> ShardSpec {
+        ShardSpec {
+            range,
+            data_bytes: (1 << 40) + 3,
         }
-        // Sort keys keep NaN (a missing QUAL) and infinities bit for bit.
+    }
+
+    fn key() -> KeyMaterial {
+        KeyMaterial {
+            key_file: "-----BEGIN CRYPT4GH PRIVATE KEY-----".into(),
+            passphrase: Some("correct horse".into()),
+        }
+    }
+
+    /// One request of every variant. The match is exhaustive: a new variant does not compile
+    /// until it has a sample here (the arm of the variant before it returns it), and then
+    /// [`every_message_round_trips`] checks it.
+    fn every_request() -> Vec<Request> {
+        let mut all = Vec::new();
+        let mut next = Some(Request::Open {
+            job: 1,
+            salt: vec![0, 255, 7],
+            name_hint: "trio “é”.vcf.gz".into(),
+            key: Some(key()),
+            index_name: Some("trio.vcf.gz.csi".into()),
+            memory_budget: Some(u64::MAX),
+            shards: 8,
+        });
+        while let Some(request) = next {
+            next = match &request {
+                Request::Open { .. } => Some(Request::OpenShard {
+                    job: 2,
+                    name_hint: "genome.vcf.gz".into(),
+                    key: None,
+                    spec: spec(ShardRange::Bgzf {
+                        start: (1 << 60) + 1,
+                        end: Some(u64::MAX),
+                    }),
+                }),
+                Request::OpenShard { .. } => Some(Request::Stream {
+                    job: 3,
+                    expression: r#"QUAL>=30 && GT[0]="het""#.into(),
+                    mode: Mode::Exclude,
+                    regions: Some("chr1:1-100\nchr2".into()),
+                }),
+                Request::Stream { .. } => Some(Request::Region {
+                    job: 4,
+                    regions: "1\t99\t200".into(),
+                }),
+                Request::Region { .. } => Some(Request::Rows {
+                    job: 5,
+                    offset: 1 << 40,
+                    limit: 50,
+                    sort: SortKey::Qual,
+                    descending: true,
+                    columns: Some(Columns {
+                        info_keys: vec!["DP".into()],
+                        format_keys: vec!["GQ".into(), "DP".into()],
+                    }),
+                }),
+                Request::Rows { .. } => Some(Request::Keys {
+                    job: 6,
+                    limit: u64::MAX,
+                    sort: SortKey::Position,
+                    descending: false,
+                }),
+                Request::Keys { .. } => Some(Request::Filter {
+                    job: 7,
+                    expression: String::new(),
+                    mode: Mode::Include,
+                    regions: None,
+                    genes: Some("BRCA1, TP53".into()),
+                    absent: AbsentFields {
+                        info: vec!["LATE".into()],
+                        format: vec!["AD".into()],
+                    },
+                }),
+                Request::Filter { .. } => None,
+            };
+            all.push(request);
+        }
+        all
+    }
+
+    /// One event of every variant, from a real session where the engine makes the value; as
+    /// [`every_request`], a new variant does not compile until it has a sample.
+    fn every_event() -> Vec<Event> {
+        let mut s = session();
+        let summary = s.dataset().summary.clone();
+        let loaded = Loaded {
+            summary: summary.clone(),
+            schema: s.schema(),
+            columns: Columns {
+                info_keys: s.info_keys().to_vec(),
+                format_keys: s.format_keys().to_vec(),
+            },
+            fingerprint: "f".repeat(64),
+            millis: 12.5,
+            annotation: s.annotation_tag().map(str::to_string),
+            streaming: Some(Streaming {
+                estimate: MemoryEstimate {
+                    bytes: 5 << 30,
+                    records: 5_000_000,
+                    bytes_per_record: 65.5,
+                    exact_records: true,
+                },
+                budget: 5_000_000,
+                indexed: true,
+            }),
+        };
+        let page = s.rows(0, 3, SortKey::Position, false);
+        let report = s
+            .filter(
+                "QUAL>=30 && FMT/GQ>20",
+                Mode::Include,
+                Some("1"),
+                Some("GENE1"),
+                &|| 1.0,
+            )
+            .expect("a valid filter");
+        let rejection = s
+            .filter("QUAL>", Mode::Include, None, None, &|| 1.0)
+            .expect_err("a broken expression");
+        let mut all = Vec::new();
+        let mut next = Some(Event::Ready {
+            version: PROTOCOL_VERSION,
+        });
+        while let Some(event) = next {
+            next = match &event {
+                Event::Ready { .. } => Some(Event::Progress {
+                    job: 1,
+                    done: (1 << 53) + 1,
+                    total: None,
+                }),
+                Event::Progress { .. } => Some(Event::Loaded {
+                    job: 2,
+                    loaded: loaded.clone(),
+                }),
+                Event::Loaded { .. } => Some(Event::KeyRequired { job: 3 }),
+                Event::KeyRequired { .. } => Some(Event::Overview {
+                    job: 4,
+                    overview: Overview {
+                        payload: Payload::Vcf,
+                        index: IndexKind::Csi,
+                        encrypted: true,
+                        file_format: "VCFv4.2".into(),
+                        samples: vec!["mother".into()],
+                        reference_build: Some("GRCh38".into()),
+                        contigs: vec![OverviewContig {
+                            name: "chr1".into(),
+                            length: Some(248_956_422),
+                            records: None,
+                        }],
+                        records: None,
+                        data_bytes: 1 << 41,
+                        warnings: vec!["no counts for chr1".into()],
+                    },
+                }),
+                Event::Overview { .. } => Some(Event::IndexRejected {
+                    job: 5,
+                    message: "the index “a.csi” cannot be used with “a.vcf.gz”".into(),
+                }),
+                Event::IndexRejected { .. } => Some(Event::Shards {
+                    job: 6,
+                    specs: vec![
+                        spec(ShardRange::Whole),
+                        spec(ShardRange::Text {
+                            start_offset: 12,
+                            end_offset: Some((1 << 53) + 1),
+                        }),
+                    ],
+                }),
+                Event::Shards { .. } => Some(Event::Rows {
+                    job: 7,
+                    total: page.total,
+                    offset: 0,
+                    rows: page.rows.clone(),
+                    annotations: page.annotations.clone(),
+                }),
+                Event::Rows { .. } => Some(Event::Keys {
+                    job: 8,
+                    total: u64::MAX,
+                    keys: vec![f64::INFINITY, -0.0, 1e300],
+                }),
+                Event::Keys { .. } => Some(Event::Filtered {
+                    job: 9,
+                    report: report.clone(),
+                }),
+                Event::Filtered { .. } => Some(Event::FilterRejected {
+                    job: 10,
+                    expression: "QUAL>".into(),
+                    rejection: rejection.clone(),
+                }),
+                Event::FilterRejected { .. } => Some(Event::Scanned {
+                    job: 11,
+                    summary: Summary {
+                        compression: Compression::Bgzf,
+                        scanned: Some(9940),
+                        ..summary.clone()
+                    },
+                    millis: 0.25,
+                }),
+                Event::Scanned { .. } => Some(Event::Failed {
+                    job: 12,
+                    message: "“x.vcf”: line 3: a truncated record".into(),
+                    location: Some(Location {
+                        line: Some(3),
+                        record: Some(1),
+                        offset: Some(1 << 33),
+                        shard_offset: Some(7),
+                    }),
+                }),
+                Event::Failed { .. } => None,
+            };
+            all.push(event);
+        }
+        all
+    }
+
+    #[wasm_bindgen_test]
+    fn every_message_round_trips() {
+        let requests = every_request();
+        assert_eq!(requests.len(), 7, "one sample per request variant");
+        for request in &requests {
+            assert_eq!(&round_trip(request), request);
+        }
+        let events = every_event();
+        assert_eq!(events.len(), 13, "one sample per event variant");
+        for event in &events {
+            assert_eq!(&round_trip(event), event);
+        }
+        // The samples are what the names say: a rejection with its span, annotated rows.
+        assert!(events.iter().any(|e| matches!(
+            e,
+            Event::FilterRejected {
+                rejection: FilterRejection::Expression { .. },
+                ..
+            }
+        )));
+        assert!(events.iter().any(|e| matches!(
+            e,
+            Event::Rows { rows, annotations, .. } if rows.len() == 3 && annotations.len() == 3
+        )));
+        // Only the open's final answers end it: notes before it do not.
+        let finals: Vec<bool> = events.iter().map(Event::is_final).collect();
+        assert_eq!(
+            finals,
+            [
+                false, false, true, true, false, false, false, true, true, true, true, true, true
+            ]
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn sort_keys_keep_their_bits() {
+        // NaN (a missing QUAL) and infinities come back bit for bit.
         let keys = vec![
             f64::NAN,
             f64::INFINITY,
@@ -614,33 +885,41 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
+    fn files_travel_beside_the_message() {
+        let file = web_sys::Blob::new().unwrap();
+        let index = web_sys::Blob::new().unwrap();
+        let request = every_request().remove(0);
+        let js = Envelope::with_file(&request, file)
+            .with_index(Some(index))
+            .to_js()
+            .unwrap();
+        let back = Envelope::<Request>::from_js(&js).unwrap();
+        assert_eq!(back.msg, request);
+        assert!(back.file.is_some() && back.index.is_some());
+        let js = Envelope::new(&request).to_js().unwrap();
+        let back = Envelope::<Request>::from_js(&js).unwrap();
+        assert!(back.file.is_none() && back.index.is_none());
+    }
+
+    #[wasm_bindgen_test]
     fn malformed_envelopes_are_named_not_panicked_on() {
         let js = Envelope::new(&Event::Ready { version: 1 }).to_js().unwrap();
-        let set = |k: &str, v: &JsValue| {
-            js_sys::Reflect::set(&js, &JsValue::from_str(k), v).unwrap();
-        };
+        let raw: &RawEnvelope = js.unchecked_ref();
         // Truncated bytes.
-        let bytes = js_sys::Reflect::get(&js, &JsValue::from_str("msg"))
-            .unwrap()
-            .dyn_into::<js_sys::Uint8Array>()
-            .unwrap()
-            .to_vec();
-        set(
-            "msg",
-            &js_sys::Uint8Array::from(&bytes[..bytes.len() - 1]).into(),
-        );
+        let bytes = raw.msg().dyn_into::<js_sys::Uint8Array>().unwrap().to_vec();
+        raw.set_msg(&js_sys::Uint8Array::from(&bytes[..bytes.len() - 1]).into());
         assert!(matches!(
             Envelope::<Event>::from_js(&js),
             Err(ProtocolError::Message(_))
         ));
         // Not bytes at all (an older page's object).
-        set("msg", &js_sys::Object::new().into());
+        raw.set_msg(&js_sys::Object::new().into());
         assert!(matches!(
             Envelope::<Event>::from_js(&js),
             Err(ProtocolError::NotAnEnvelope)
         ));
         // Another version.
-        set("v", &JsValue::from(PROTOCOL_VERSION - 1));
+        raw.set_v(PROTOCOL_VERSION - 1);
         assert!(matches!(
             Envelope::<Event>::from_js(&js),
             Err(ProtocolError::Version(Some(_)))

@@ -11,7 +11,6 @@
 //!
 //! Data flow: `worker` → [`Session::filter`] / [`Session::rows`] → `protocol` events.
 
-use wasm_bindgen::JsCast;
 use wasm_core::Dataset;
 use wasm_core::annotation::{self, Schema, Summarizer};
 use wasm_core::bitmap::Bitmap;
@@ -486,12 +485,16 @@ fn list_label(what: &str, text: &str) -> String {
     }
 }
 
-/// Milliseconds from the global scope's `performance` clock (sub-millisecond), else the date.
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `performance.now()` of the global scope: the page's and every worker's have one.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
+/// Milliseconds from the global scope's `performance` clock (sub-millisecond).
 pub fn now() -> f64 {
-    js_sys::Reflect::get(&js_sys::global(), &"performance".into())
-        .ok()
-        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
-        .map_or_else(js_sys::Date::now, |p| p.now())
+    performance_now()
 }
 
 #[cfg(test)]

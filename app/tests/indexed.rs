@@ -19,7 +19,7 @@ use std::rc::Rc;
 
 use app::blob_reader::BlobReader;
 use app::protocol::{Envelope, FilterRejection, KeyMaterial, Request};
-use app::source::{Source, SourceError};
+use app::worker::source::{Source, SourceError};
 use app::worker::{IndexInput, LoadOptions, Note, Opened, load_with};
 use enclave_test_support::blob::blob;
 use enclave_test_support::compress::gunzip;

@@ -3,11 +3,11 @@
 
 use leptos::prelude::*;
 
-use super::use_app_state;
+use super::state::use_app;
 
 #[component]
 pub fn EgressLog() -> impl IntoView {
-    let state = use_app_state();
+    let state = use_app();
     let log = state.api.log();
     let count = move || log.with(Vec::len);
     view! {

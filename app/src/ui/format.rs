@@ -56,23 +56,6 @@ pub fn qual(q: Option<f64>) -> String {
     q.map_or_else(|| ".".to_string(), |q| (q as f32).to_string())
 }
 
-/// Text made safe to place in markup (`inner_html`) or an attribute value: names come from
-/// files.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// A number with its raw value in `data-value`.
 #[component]
 pub fn Num(
@@ -114,9 +97,5 @@ mod tests {
         assert_eq!(duration(2410.0), "2.41 s");
         assert_eq!(qual(Some(f64::from(47.3f32))), "47.3");
         assert_eq!(qual(None), ".");
-        assert_eq!(
-            escape(r#"<b a="x">&'"#),
-            "&lt;b a=&quot;x&quot;&gt;&amp;&#39;"
-        );
     }
 }

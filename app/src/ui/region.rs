@@ -6,18 +6,16 @@
 //! read); in streaming mode without one, the filter scans for them. A gene symbol (anything that
 //! is neither a region nor a contig of the file) becomes the filter's gene list when the file is
 //! loaded and annotated (CSQ, ANN, BCSQ); otherwise the box says why it cannot. What is typed
-//! here goes to the worker only.
+//! here goes to the worker only, through the page's [`Selection`](super::selection::Selection).
 
 use std::sync::Arc;
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
-use super::LoadedFile;
-use super::filter::{FilterState, apply};
-use super::format::{bytes, duration, escape, group};
-use crate::protocol::{Event, FilterRejection};
-use wasm_bindgen::JsCast;
-use web_sys::HtmlInputElement;
+use super::format::{Count, Num, bytes, duration};
+use super::selection::{RegionNote, use_selection};
+use super::state::LoadedFile;
 
 /// What the box holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,137 +48,101 @@ pub fn target(text: &str, contigs: &[String]) -> Target {
     }
 }
 
-/// The box's input and button, as markup: the page reads the input when Go is pressed, so
-/// there is nothing reactive about them.
-const REGION_LINE: &str = r#"<label for="region-input">Go to</label><input id="region-input" type="text" spellcheck="false" autocomplete="off" data-testid="region-input" placeholder="chr1:100000-200000, a contig, or a gene symbol"><button type="button" class="button" data-testid="region-go">Go</button>"#;
-
 #[component]
 pub fn RegionBox(file: Arc<LoadedFile>) -> impl IntoView {
-    let f = super::use_app_state().filter;
+    let f = use_selection();
     let contigs: Vec<String> = file
+        .loaded
         .summary
         .contigs
         .iter()
         .map(|c| c.name.clone())
         .collect();
-    let indexed = file.streaming.as_ref().map(|s| s.indexed);
-    let annotated = !file.schema.annotations.is_empty();
+    let indexed = file.loaded.streaming.as_ref().map(|s| s.indexed);
+    let annotated = !file.loaded.schema.annotations.is_empty();
+    let input = NodeRef::<leptos::html::Input>::new();
     let go = move || {
-        let text = document()
-            .get_element_by_id("region-input")
-            .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+        let text = input
+            .get_untracked()
             .map(|i| i.value().trim().to_string())
             .unwrap_or_default();
-        f.region_note.set(String::new());
+        f.region.set(None);
         if text.is_empty() {
             return;
         }
-        let said = match (target(&text, &contigs), indexed) {
-            (Target::Mixed, _) => Some(
+        match (target(&text, &contigs), indexed) {
+            (Target::Mixed, _) => f.say(
                 "This mixes regions and other words: go to regions (chr1:100000-200000) or to genes, one kind at a time."
                     .to_string(),
             ),
-            (Target::Regions, Some(true)) => {
-                query(f, text);
-                None
-            }
+            (Target::Regions, Some(true)) => f.read_regions(text),
             (Target::Regions, _) => {
                 f.regions.set(text);
-                apply(f);
-                None
+                f.apply();
             }
-            (Target::Genes, Some(_)) => Some(format!(
+            (Target::Genes, Some(_)) => f.say(format!(
                 "“{text}” is not a contig of this file. In streaming mode genes cannot be looked up \
                  directly: use a filter on the annotation, e.g. CSQ/SYMBOL=\"{text}\" (or ANN/Gene_Name, BCSQ/gene)."
             )),
-            (Target::Genes, None) if !annotated => Some(format!(
+            (Target::Genes, None) if !annotated => f.say(format!(
                 "“{text}” is not a contig of this file, and the file has no gene annotation (VEP CSQ, \
                  SnpEff ANN or bcftools BCSQ), so genes cannot be found in it. Go to a region instead: chr1:100000-200000."
             )),
             (Target::Genes, None) => {
                 f.genes.set(text);
-                apply(f);
-                None
+                f.apply();
             }
-        };
-        if let Some(said) = said {
-            f.region_note.set(problem(&said));
         }
     };
-    let on_key = go.clone();
+    let on_enter = go.clone();
     view! {
-        <section
-            class="panel region-box"
-            aria-label="Go to a region or gene"
-            on:click=move |ev| {
-                let on_go = ev
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|e| e.get_attribute("data-testid").as_deref() == Some("region-go"));
-                if on_go {
-                    go();
-                }
-            }
-            on:keydown=move |ev| {
-                let in_box = ev
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|e| e.id() == "region-input");
-                if in_box && ev.key() == "Enter" {
-                    ev.prevent_default();
-                    on_key();
-                }
-            }
-        >
-            <div class="region-line" inner_html=REGION_LINE></div>
-            <div inner_html=move || f.region_note.get()></div>
+        <section class="panel region-box" aria-label="Go to a region or gene">
+            <div class="region-line">
+                <label for="region-input">"Go to"</label>
+                <input id="region-input" type="text" spellcheck="false" autocomplete="off"
+                    data-testid="region-input" node_ref=input
+                    placeholder="chr1:100000-200000, a contig, or a gene symbol"
+                    on:keydown=move |ev| {
+                        if ev.key() == "Enter" {
+                            ev.prevent_default();
+                            on_enter();
+                        }
+                    } />
+                <button type="button" class="button" data-testid="region-go" on:click=move |_| go()>
+                    "Go"
+                </button>
+            </div>
+            <RegionLine />
         </section>
     }
 }
 
-/// Why the box cannot go there, as markup.
-fn problem(message: &str) -> String {
-    format!(
-        r#"<p class="region-problem" role="alert" data-testid="region-problem">{}</p>"#,
-        escape(message)
-    )
-}
-
-/// Streaming mode with an index: shows the records of `regions`, read through the index.
-fn query(f: FilterState, regions: String) {
-    f.pending.begin();
-    f.client().region(regions.clone(), move |event| {
-        match event {
-            Event::Loaded {
-                summary, millis, ..
-            } => {
-                f.scan_note.set(String::new());
-                f.report.set(None);
-                f.problem.set(None);
-                f.region_note.set(format!(
-                    r#"<p data-testid="region-result"><span class="num" data-testid="region-count" data-value="{}">{}</span> records in <code>{}</code>, read through the index: <span class="num" data-testid="region-bytes" data-value="{}">{}</span> of the file in <span class="num" data-testid="region-time" data-value="{:.1}">{}</span>.</p>"#,
-                    summary.records,
-                    group(summary.records),
-                    escape(&regions),
-                    summary.bytes_read,
-                    bytes(summary.bytes_read),
-                    millis,
-                    duration(millis)
-                ));
-                f.generation.update(|g| *g += 1);
-            }
-            Event::FilterRejected {
-                rejection: FilterRejection::Regions { error },
-                ..
-            } => f.region_note.set(problem(&format!(
-                "Line {}: {}. Write regions as chr1, chr1:100000 or chr1:100000-200000.",
-                error.line, error.message
-            ))),
-            Event::Failed { message, .. } => f.region_note.set(problem(&message)),
-            _ => return,
-        }
-        f.pending.end();
-    });
+/// What the box did: the region read through the index, or why it cannot go there.
+#[component]
+fn RegionLine() -> impl IntoView {
+    let f = use_selection();
+    move || {
+        f.region.get().map(|note| match note {
+            RegionNote::Problem(message) => Either::Left(view! {
+                <p class="region-problem" role="alert" data-testid="region-problem">{message}</p>
+            }),
+            RegionNote::Read {
+                regions,
+                records,
+                bytes_read,
+                millis,
+            } => Either::Right(view! {
+                <p data-testid="region-result">
+                    <Count n=records testid="region-count" />
+                    " records in " <code>{regions}</code> ", read through the index: "
+                    <Num value=bytes_read.to_string() text=bytes(bytes_read) testid="region-bytes" />
+                    " of the file in "
+                    <Num value=format!("{millis:.1}") text=duration(millis) testid="region-time" />
+                    "."
+                </p>
+            }),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -1,20 +1,22 @@
-//! The loaded file at a glance: counts, format, reference build, samples, contigs, load speed
-//! and the warnings the engine collected. Shown on this page only.
+//! The loaded file at a glance: counts, format, reference build, samples, contigs (a share bar
+//! each, [`Meter`]), load speed and the warnings the engine collected. Shown on this page only.
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
 use wasm_core::formats::{Compression, Payload};
 
-use super::LoadedFile;
 use super::format::{Count, Num, bytes, duration, group, throughput};
+use super::plot::Meter;
+use super::state::LoadedFile;
 
 /// Contigs listed before "show all".
 const CONTIGS_SHOWN: usize = 24;
 
 #[component]
 pub fn Summary(file: Arc<LoadedFile>) -> impl IntoView {
-    let s = &file.summary;
+    let loaded = &file.loaded;
+    let s = &loaded.summary;
     let container = match s.compression {
         Compression::Bgzf => "BGZF-compressed",
         Compression::Gzip => "gzip-compressed",
@@ -29,12 +31,12 @@ pub fn Summary(file: Arc<LoadedFile>) -> impl IntoView {
         .strip_prefix("VCFv")
         .unwrap_or(&s.file_format)
         .to_string();
-    let file_speed = throughput(s.bytes_read, file.millis);
-    let text_speed = throughput(s.uncompressed_bytes, file.millis);
+    let file_speed = throughput(s.bytes_read, loaded.millis);
+    let text_speed = throughput(s.uncompressed_bytes, loaded.millis);
     let with_records = s.contigs.iter().filter(|c| c.records > 0).count() as u64;
     // Streaming mode: the records are the estimate's, and nothing is held.
-    let streaming = file.streaming.is_some();
-    let estimated = file
+    let streaming = loaded.streaming.is_some();
+    let estimated = loaded
         .streaming
         .as_ref()
         .is_some_and(|s| !s.estimate.exact_records);
@@ -98,7 +100,7 @@ pub fn Summary(file: Arc<LoadedFile>) -> impl IntoView {
                 </div>
                 <div class="stat">
                     <dt>"Format"</dt>
-                    <dd class="big" data-testid="file-format" data-value=file.format.clone()>
+                    <dd class="big" data-testid="file-format" data-value=loaded.format()>
                         {payload}
                         " "
                         <span class="sub">
@@ -121,7 +123,7 @@ pub fn Summary(file: Arc<LoadedFile>) -> impl IntoView {
                     })}
                 <Num value=s.uncompressed_bytes.to_string() text=bytes(s.uncompressed_bytes) testid="text-bytes" />
                 " uncompressed) read in "
-                <Num value=format!("{:.1}", file.millis) text=duration(file.millis) testid="load-time" />
+                <Num value=format!("{:.1}", loaded.millis) text=duration(loaded.millis) testid="load-time" />
                 " · "
                 <Num value=format!("{file_speed:.2}") text=format!("{file_speed:.1} MB/s") testid="throughput" />
                 " ("
@@ -143,7 +145,7 @@ pub fn Summary(file: Arc<LoadedFile>) -> impl IntoView {
             <Warnings warnings=s.warnings.clone() />
             <p class="fingerprint">
                 "Salted fingerprint (the only value derived from the file's bytes that is sent): "
-                <code>{file.fingerprint.clone()}</code>
+                <code>{loaded.fingerprint.clone()}</code>
             </p>
         </section>
     }
@@ -178,7 +180,7 @@ fn Samples(names: Vec<String>) -> impl IntoView {
 #[component]
 fn Contigs(file: Arc<LoadedFile>) -> impl IntoView {
     let show_all = RwSignal::new(false);
-    let contigs = &file.summary.contigs;
+    let contigs = &file.loaded.summary.contigs;
     let max = contigs.iter().map(|c| c.records).max().unwrap_or(0).max(1);
     let listed: Vec<_> = contigs.iter().filter(|c| c.records > 0).cloned().collect();
     let hidden_empty = contigs.len() - listed.len();
@@ -192,12 +194,12 @@ fn Contigs(file: Arc<LoadedFile>) -> impl IntoView {
         listed[..n]
             .iter()
             .map(|c| {
-                let width = format!("{:.2}%", c.records as f64 / max as f64 * 100.0);
+                let share = c.records as f64 / max as f64;
                 view! {
                     <tr>
                         <th scope="row" title=c.name.clone()>{c.name.clone()}</th>
                         <td class="bar-cell">
-                            <span class="bar" style:width=width></span>
+                            <Meter fraction=share />
                         </td>
                         <td class="num-cell">
                             <Num value=c.records.to_string() text=group(c.records) />

@@ -4,10 +4,11 @@
 //! and HGVS when the file has a VEP or SnpEff annotation, the key INFO fields, then per sample
 //! its genotype and key FORMAT values. Sortable by position and by QUAL; paged (first, previous,
 //! next, last) over the records passing the filter in force. Only the visible page ever crosses
-//! the worker boundary.
+//! the worker boundary: the table asks for it ([`WorkerClient::rows`]) in a [`Latest`] whenever
+//! the sort, the page or the selection changes, so a newer page supersedes an older one.
+//!
+//! [`WorkerClient::rows`]: crate::worker_client::WorkerClient::rows
 
-use std::cell::Cell;
-use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -15,94 +16,75 @@ use wasm_core::annotation;
 use wasm_core::store::{Row, SortKey};
 
 use super::format::{Count, group, qual};
-use super::{LoadedFile, use_app_state};
-use crate::protocol::Event;
+use super::latest::Latest;
+use super::selection::use_selection;
+use super::state::{LoadedFile, use_client};
+use crate::worker_client::{CallError, Page, PageRequest};
 
 /// Rows per page unless the reader picks another size.
 pub const DEFAULT_PAGE_ROWS: u32 = 50;
 const PAGE_SIZES: [u32; 4] = [25, 50, 100, 200];
 
-/// The rows on screen.
-#[derive(Debug, Clone, PartialEq)]
-struct Page {
-    total: u64,
-    offset: u64,
-    rows: Vec<Row>,
-    annotations: Vec<Option<annotation::Summary>>,
-}
-
 #[component]
 pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
-    let state = use_app_state();
-    let generation = state.filter.generation;
+    let client = use_client();
+    let f = use_selection();
     let sort = RwSignal::new((SortKey::Position, false));
-    let offset = RwSignal::new(0u64);
     let page_rows = RwSignal::new(DEFAULT_PAGE_ROWS);
+    // The first row asked for, and the selection it was asked of: a new selection starts from
+    // the first page.
+    let at = RwSignal::new((f.revision().get_untracked(), 0u64));
+    let request = Memo::new(move |_| {
+        let revision = f.revision().get();
+        let (of, offset) = at.get();
+        let (sort, descending) = sort.get();
+        PageRequest {
+            offset: if of == revision { offset } else { 0 },
+            limit: page_rows.get(),
+            sort,
+            descending,
+        }
+    });
+    let offset = move || request.with(|r| r.offset);
+    let go_to = move |offset: u64| at.set((f.revision().get_untracked(), offset));
     let page = RwSignal::new(None::<Page>);
-    let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
+    // Ask for the visible page whenever sort, offset, page size or the selection change; a
+    // newer request supersedes an older one.
+    let asking = Latest::new();
+    Effect::new(move |_| {
+        // A new selection is asked for even when its page is the same as the last one's.
+        f.revision().track();
+        let request = request.get();
+        let client = client.clone();
+        asking.run(async move {
+            match client.rows(request).await {
+                Ok(rows) => {
+                    failure.set(None);
+                    page.set(Some(rows));
+                }
+                Err(CallError::Dropped) => {}
+                Err(e) => failure.set(Some(e.to_string())),
+            }
+        });
+    });
+    let busy = move || asking.pending();
 
     // Records in the table: those passing the filter, as the last page said.
     // In streaming mode nothing is shown until a filter or region is.
-    let records = if file.streaming.is_some() {
+    let records = if file.loaded.streaming.is_some() {
         0
     } else {
-        file.summary.records
+        file.loaded.summary.records
     };
     let total = Memo::new(move |_| page.with(|p| p.as_ref().map_or(records, |p| p.total)));
-    let filtered = move || state.filter.report.with(Option::is_some);
-
-    // Ask for the visible page whenever sort, offset, page size or the filter change. Answers
-    // to older requests are dropped. A new filter starts from the first page.
-    let latest = Rc::new(Cell::new(0u64));
-    let seen_generation = Cell::new(generation.get_untracked());
-    Effect::new(move |_| {
-        let g = generation.get();
-        let from = offset.get();
-        if seen_generation.replace(g) != g && from != 0 {
-            offset.set(0);
-            return;
-        }
-        let (key, descending) = sort.get();
-        let limit = page_rows.get();
-        let ticket = latest.get() + 1;
-        latest.set(ticket);
-        busy.set(true);
-        let latest = Rc::clone(&latest);
-        state
-            .client()
-            .rows(from, limit, key, descending, move |event| {
-                if latest.get() != ticket {
-                    return;
-                }
-                match event {
-                    Event::Rows {
-                        total,
-                        offset,
-                        rows,
-                        annotations,
-                        ..
-                    } => {
-                        failure.set(None);
-                        page.set(Some(Page {
-                            total,
-                            offset,
-                            rows,
-                            annotations,
-                        }));
-                    }
-                    Event::Failed { message, .. } => failure.set(Some(message)),
-                    _ => return,
-                }
-                busy.set(false);
-            });
-    });
+    let filtered = move || f.report.with(Option::is_some);
 
     let last_offset = move || {
         let n = u64::from(page_rows.get());
         total.get().saturating_sub(1) / n * n
     };
-    let go = move |to: u64| offset.set(to.min(last_offset()));
+    let go = move |to: u64| go_to(to.min(last_offset()));
     let toggle = move |key: SortKey| {
         sort.update(|(k, d)| {
             if *k == key {
@@ -113,7 +95,7 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
                 *d = key == SortKey::Qual;
             }
         });
-        offset.set(0);
+        go_to(0);
     };
     let aria_sort = move |key: SortKey| {
         let (k, d) = sort.get();
@@ -136,14 +118,14 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
         }
     };
 
-    let info_keys = file.info_keys.clone();
-    let samples = file.summary.samples.clone();
-    let format_keys = file.format_keys.clone();
-    let annotated = file.annotation.is_some();
-    let annotation_tag = file.annotation.clone().unwrap_or_default();
+    let info_keys = file.loaded.columns.info_keys.clone();
+    let samples = file.loaded.summary.samples.clone();
+    let format_keys = file.loaded.columns.format_keys.clone();
+    let annotated = file.loaded.annotation.is_some();
+    let annotation_tag = file.loaded.annotation.clone().unwrap_or_default();
     let range = move || {
         let total = total.get();
-        let from = offset.get();
+        let from = offset();
         let to = (from + u64::from(page_rows.get())).min(total);
         let first = if total == 0 { 0 } else { from + 1 };
         view! {
@@ -151,8 +133,8 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
             <Count n=total testid="page-total" />
         }
     };
-    let at_start = move || offset.get() == 0;
-    let at_end = move || offset.get() >= last_offset();
+    let at_start = move || offset() == 0;
+    let at_end = move || offset() >= last_offset();
 
     view! {
         <section class="panel table-panel" aria-label="Variants">
@@ -166,12 +148,12 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
                         prop:disabled=at_start on:click=move |_| go(0)>"« First"</button>
                     <button type="button" class="button small" data-testid="page-prev" title="Previous page"
                         prop:disabled=at_start
-                        on:click=move |_| go(offset.get_untracked().saturating_sub(u64::from(page_rows.get_untracked())))>
+                        on:click=move |_| go(request.get_untracked().offset.saturating_sub(u64::from(page_rows.get_untracked())))>
                         "‹ Prev"
                     </button>
                     <button type="button" class="button small" data-testid="page-next" title="Next page"
                         prop:disabled=at_end
-                        on:click=move |_| go(offset.get_untracked() + u64::from(page_rows.get_untracked()))>
+                        on:click=move |_| go(request.get_untracked().offset + u64::from(page_rows.get_untracked()))>
                         "Next ›"
                     </button>
                     <button type="button" class="button small" data-testid="page-last" title="Last page"
@@ -182,10 +164,10 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
                             data-testid="page-size"
                             on:change=move |ev| {
                                 if let Ok(n) = event_target_value(&ev).parse::<u32>() {
-                                    let first = offset.get_untracked();
+                                    let first = request.get_untracked().offset;
                                     page_rows.set(n);
                                     // Keep the first visible row on screen.
-                                    offset.set(first / u64::from(n) * u64::from(n));
+                                    go_to(first / u64::from(n) * u64::from(n));
                                 }
                             }
                         >
@@ -204,8 +186,8 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
                 </div>
             </div>
             {move || failure.get().map(|m| view! { <p class="table-error" role="alert">{m}</p> })}
-            <div class="table-scroll" class:busy=move || busy.get()>
-                <table class="variants" data-testid="variant-table" aria-busy=move || busy.get().to_string()>
+            <div class="table-scroll" class:busy=move || busy()>
+                <table class="variants" data-testid="variant-table" aria-busy=move || busy().to_string()>
                     <thead>
                         <tr>
                             <th scope="col">"CHROM"</th>
@@ -245,7 +227,7 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
                     </thead>
                     <tbody>
                         {
-                            let format_keys = file.format_keys.clone();
+                            let format_keys = file.loaded.columns.format_keys.clone();
                             move || {
                                 let format_keys = format_keys.clone();
                                 page.with(|p| {

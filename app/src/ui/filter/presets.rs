@@ -9,11 +9,10 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsCast;
 use wasm_core::filter::Mode;
 
-use super::{FilterState, apply};
 use crate::protocol::FilterSchema;
+use crate::ui::selection::use_selection;
 
 /// The catalogue's format version this app reads.
 pub const CATALOGUE_VERSION: u32 = 1;
@@ -161,43 +160,37 @@ pub fn store_user_presets(presets: &[UserPreset]) -> Result<(), String> {
         .map_err(|_| "the browser refused to save (storage full or disabled)".to_string())
 }
 
-/// Fills the expression box with a preset and applies it.
-fn use_preset(state: FilterState, expression: String, mode: Mode) {
-    state.draft.set(expression);
-    state.mode.set(mode);
-    apply(state);
-}
-
-/// The preset buttons, the reader's presets, and saving the current filter as one. One click
-/// listener serves every button, by its `data-preset-id` or `data-delete-id`.
+/// The preset buttons, the reader's presets, and saving the current filter as one. A preset
+/// fills the expression box and applies it.
 #[component]
-pub fn Presets(filter: FilterState, schema: FilterSchema) -> impl IntoView {
-    // (id, expression for this file or why not, mode), and the buttons for them.
-    let shipped: Vec<(Preset, Result<String, String>)> = catalogue()
+pub fn Presets(schema: FilterSchema) -> impl IntoView {
+    let f = use_selection();
+    let choose = move |expression: String, mode: Mode| {
+        f.draft.set(expression);
+        f.mode.set(mode);
+        f.apply();
+    };
+    let shipped = catalogue()
         .presets
         .into_iter()
         .map(|p| {
             let resolved = p.resolve(&schema).map(str::to_string);
-            (p, resolved)
-        })
-        .collect();
-    let buttons: Vec<AnyView> = shipped
-        .iter()
-        .map(|(p, resolved)| {
-            let (title, reason) = match resolved {
+            let (title, reason) = match &resolved {
                 Ok(expression) => (format!("{}\n\n{expression}", p.description), None),
                 Err(reason) => (
                     format!("{}\n\n{reason}", p.description),
                     Some(reason.clone()),
                 ),
             };
-            preset_button(p.id.clone(), p.name.clone(), title, reason, false)
+            let mode = p.mode;
+            let on_click = move || {
+                if let Ok(expression) = &resolved {
+                    choose(expression.clone(), mode);
+                }
+            };
+            view! { <PresetButton id=p.id name=p.name title=title unavailable=reason on_click=on_click /> }
         })
-        .collect();
-    let choices: Vec<(String, String, Mode)> = shipped
-        .into_iter()
-        .filter_map(|(p, r)| r.ok().map(|e| (p.id, e, p.mode)))
-        .collect();
+        .collect_view();
 
     let saved = RwSignal::new(load_user_presets());
     let name = RwSignal::new(String::new());
@@ -209,7 +202,7 @@ pub fn Presets(filter: FilterState, schema: FilterSchema) -> impl IntoView {
             .chars()
             .take(MAX_NAME_CHARS)
             .collect();
-        let expression = filter.draft.get_untracked().trim().to_string();
+        let expression = f.draft.get_untracked().trim().to_string();
         if title.is_empty() {
             problem.set(Some("Give the preset a name.".into()));
             return;
@@ -219,7 +212,7 @@ pub fn Presets(filter: FilterState, schema: FilterSchema) -> impl IntoView {
             return;
         }
         let mut presets = load_user_presets();
-        let mode = filter.mode.get_untracked();
+        let mode = f.mode.get_untracked();
         // Saving under an existing name replaces that preset.
         match presets.iter_mut().find(|p| p.name == title) {
             Some(existing) => {
@@ -242,36 +235,12 @@ pub fn Presets(filter: FilterState, schema: FilterSchema) -> impl IntoView {
             Err(e) => problem.set(Some(format!("Not saved: {e}."))),
         }
     };
-    let on_click = move |ev: leptos::ev::MouseEvent| {
-        let Some(button) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.closest("button").ok().flatten())
-        else {
-            return;
-        };
-        if let Some(id) = button.get_attribute("data-delete-id") {
-            let mut presets = load_user_presets();
-            presets.retain(|p| p.id != id);
-            match store_user_presets(&presets) {
-                Ok(()) => saved.set(presets),
-                Err(e) => problem.set(Some(format!("Not deleted: {e}."))),
-            }
-        } else if let Some(id) = button.get_attribute("data-preset-id") {
-            let chosen = match id.strip_prefix("user:") {
-                Some(user) => saved.with_untracked(|s| {
-                    s.iter()
-                        .find(|p| p.id == user)
-                        .map(|p| (p.expression.clone(), p.mode))
-                }),
-                None => choices
-                    .iter()
-                    .find(|(i, _, _)| *i == id)
-                    .map(|(_, e, m)| (e.clone(), *m)),
-            };
-            if let Some((expression, mode)) = chosen {
-                use_preset(filter, expression, mode);
-            }
+    let delete = move |id: String| {
+        let mut presets = load_user_presets();
+        presets.retain(|p| p.id != id);
+        match store_user_presets(&presets) {
+            Ok(()) => saved.set(presets),
+            Err(e) => problem.set(Some(format!("Not deleted: {e}."))),
         }
     };
     let mine = move || {
@@ -285,15 +254,29 @@ pub fn Presets(filter: FilterState, schema: FilterSchema) -> impl IntoView {
                     ""
                 };
                 let title = format!("Your preset{mode}\n\n{}", p.expression);
-                preset_button(format!("user:{}", p.id), p.name, title, None, true)
+                let UserPreset {
+                    id,
+                    name,
+                    expression,
+                    mode,
+                } = p;
+                let label = format!("Delete preset {name}");
+                let on_click = move || choose(expression.clone(), mode);
+                view! {
+                    <PresetButton id=format!("user:{id}") name=name title=title on_click=on_click>
+                        <button type="button" class="dismiss" data-testid="preset-delete"
+                            aria-label=label title="Delete this preset"
+                            on:click=move |_| delete(id.clone())>"×"</button>
+                    </PresetButton>
+                }
             })
-            .collect::<Vec<_>>()
+            .collect_view()
     };
 
     view! {
-        <div class="presets" on:click=on_click>
+        <div class="presets">
             <span class="presets-label">"Presets"</span>
-            <ul class="preset-list">{buttons}</ul>
+            <ul class="preset-list">{shipped}</ul>
             <ul class="preset-list user" data-testid="user-presets">{mine}</ul>
             <form
                 class="preset-save"
@@ -321,33 +304,31 @@ pub fn Presets(filter: FilterState, schema: FilterSchema) -> impl IntoView {
     }
 }
 
-/// One preset button; a saved one has a delete button beside it.
-fn preset_button(
+/// One preset button; a disabled one says why beside it, a saved one has its delete button as
+/// `children`.
+#[component]
+fn PresetButton(
     id: String,
     name: String,
     title: String,
+    /// Why the preset does not apply to this file.
+    #[prop(default = None)]
     unavailable: Option<String>,
-    mine: bool,
-) -> AnyView {
+    #[prop(into)] on_click: Callback<()>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
     let disabled = unavailable.is_some();
-    let delete = mine.then(|| {
-        let id = id.strip_prefix("user:").unwrap_or(&id).to_string();
-        view! {
-            <button type="button" class="dismiss" data-testid="preset-delete" data-delete-id=id
-                aria-label=format!("Delete preset {name}") title="Delete this preset">"×"</button>
-        }
-    });
+    let mine = children.is_some();
     view! {
         <li class="preset" class:unavailable=disabled class:mine=mine>
             <button type="button" class="button small" data-testid="preset" data-preset-id=id
-                title=title disabled=disabled>
-                {name.clone()}
+                title=title disabled=disabled on:click=move |_| on_click.run(())>
+                {name}
             </button>
             {unavailable.map(|r| view! { <span class="preset-reason">{r}</span> })}
-            {delete}
+            {children.map(|c| c())}
         </li>
     }
-    .into_any()
 }
 
 #[cfg(test)]

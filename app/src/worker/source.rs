@@ -16,14 +16,14 @@
 //! [`Session`] the table pages over, and the summary the page is told.
 //!
 //! Data flow: `worker` (`Request::Stream` / `Request::Region`) → [`Source`] → [`BlobReader`] →
-//! `wasm_core` → [`Shown`] → `Event::Loaded`.
+//! `wasm_core` → [`Shown`] → `Event::Scanned`.
 
 use web_sys::Blob;
 
+use super::read::{Guard, read};
 use crate::blob_reader::BlobReader;
-use crate::protocol::{FilterRejection, FilterSchema};
+use crate::protocol::{Columns, FilterRejection, FilterSchema, Loaded, Streaming};
 use crate::session::{self, Session};
-use crate::worker::{Guard, read};
 use wasm_core::crypt4gh::SecretKey;
 use wasm_core::filter::Mode;
 use wasm_core::formats::indexed::{IndexedFile, Overview};
@@ -120,16 +120,25 @@ impl Source {
         &self.schema
     }
 
-    pub fn info_keys(&self) -> &[String] {
-        &self.info_keys
-    }
-
-    pub fn format_keys(&self) -> &[String] {
-        &self.format_keys
-    }
-
-    pub fn annotation_tag(&self) -> Option<&str> {
-        self.annotation.as_deref()
+    /// What the open answers: the file in streaming mode, as [`Source::summary`] describes it,
+    /// with the prefix's fields and columns.
+    pub fn loaded(&self, millis: f64) -> Loaded {
+        Loaded {
+            summary: self.summary(),
+            schema: self.schema.clone(),
+            columns: Columns {
+                info_keys: self.info_keys.clone(),
+                format_keys: self.format_keys.clone(),
+            },
+            fingerprint: self.fingerprint.clone(),
+            millis,
+            annotation: self.annotation.clone(),
+            streaming: Some(Streaming {
+                estimate: self.estimate,
+                budget: self.budget,
+                indexed: self.is_indexed(),
+            }),
+        }
     }
 
     /// The file as the page first shows it: the prefix's summary with the whole file's
