@@ -11,11 +11,11 @@
 //! the [`Key`] of what it edits ([`Key::value`] reads its clause, [`Key::edit`] writes it). One
 //! reactive view draws them all from the expression: when it changes they are drawn again with
 //! their new values, and Leptos keeps the same elements, so a control keeps its focus while the
-//! filter applies. Size, measured with `cargo xtask build`'s gzip of the page: a component per
-//! control with a reactive binding per value cost 20 KiB more; the same controls made with
-//! `web_sys` by hand would be 3.9 KiB smaller than these views (the builder was hand-made
-//! before: kept as views for one way of drawing on every panel). Each control carries
-//! `data-slot` (`qual`, `gt:1`, `af:INFO/AF`, `impact:HIGH`, …) for tests.
+//! filter applies. Size, measured with `cargo xtask build`'s gzip of the page (BENCHMARKS.md):
+//! these views cost 21.0 KiB; a component per control with a reactive binding per value cost
+//! 34–40 KiB; the same controls made with `web_sys` by hand would be 3.8 KiB smaller (the
+//! builder was hand-made before: kept as views for one way of drawing on every panel). Each
+//! control carries `data-slot` (`qual`, `gt:1`, `af:INFO/AF`, `impact:HIGH`, …) for tests.
 
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
