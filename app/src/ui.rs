@@ -1,12 +1,13 @@
 //! The page: Leptos components on the main thread.
 //!
 //! [`App`] provides the page's shared state as context, each with its `provide_*_context` /
-//! `use_*` pair: the [`WorkerClient`] ([`use_client`]), [`AppState`] ([`use_app`]: the load in
-//! progress, the shown file, the error banner, the key panel's file and key), the
+//! `use_*` pair: the [`WorkerClient`] ([`state::use_client`]), [`state::AppState`]
+//! ([`state::use_app`]: the load in progress, the shown file, the error banner, the key panel's
+//! file and key), the
 //! [`Selection`](selection::Selection) ([`selection::use_selection`]: the filter and what the
 //! table shows) and the [`Opener`](open::Opener) ([`open::use_opener`]: opening files, demos
 //! and encrypted files). Components take what is theirs as props (the shown file as
-//! [`LoadedFile`]) and the rest from context.
+//! [`state::LoadedFile`]) and the rest from context.
 //!
 //! Every request whose answer replaces something on screen runs in a [`latest::Latest`]: a
 //! newer one aborts the older, whose answer then lands nowhere.
@@ -27,8 +28,8 @@
 //!
 //! Adding a panel: a component in its own module taking the shown file as a prop (or reading
 //! context), added to [`App`]'s view; its own state in signals inside it, state other panels
-//! share behind a `provide_*_context` / `use_*` pair; requests through [`use_client`] in a
-//! `Latest`; drawings from [`plot`].
+//! share behind a `provide_*_context` / `use_*` pair; requests through [`state::use_client`] in
+//! a `Latest`; drawings from [`plot`].
 
 pub mod egress;
 pub mod filter;

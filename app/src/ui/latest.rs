@@ -7,11 +7,13 @@
 //! open's loading workers are stopped). No request numbers or staleness checks in the panels:
 //!
 //! ```ignore
-//! let table = Latest::new();
-//! Effect::new(move || {
-//!     let request = request.get();           // re-runs when sort, page or filter change
-//!     table.run(async move { page.set(client.rows(request).await.ok()) });
+//! let asking = Latest::new();
+//! Effect::new(move |_| {
+//!     let request = request.get(); // runs again when the sort, the page or the filter change
+//!     let client = client.clone();
+//!     asking.run(async move { page.set(client.rows(request).await.ok()) });
 //! });
+//! // a command: `button on:click=move |_| asking.run(async move { … })`
 //! ```
 //!
 //! [`Latest::pending`] says whether the newest task is still running; [`delayed`] turns that

@@ -115,11 +115,6 @@ impl Source {
         self.indexed.is_some()
     }
 
-    /// Fields, samples and annotations, from the prefix.
-    pub fn schema(&self) -> &FilterSchema {
-        &self.schema
-    }
-
     /// What the open answers: the file in streaming mode, as [`Source::summary`] describes it,
     /// with the prefix's fields and columns.
     pub fn loaded(&self, millis: f64) -> Loaded {
