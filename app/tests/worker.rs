@@ -5,6 +5,7 @@
 use std::io::{Read, Seek, SeekFrom};
 
 use app::blob_reader::BlobReader;
+use app::worker::OpenError;
 use enclave_test_support::blob::blob;
 use enclave_test_support::compress::gzip;
 use enclave_test_support::rng::SplitMix64;
@@ -149,4 +150,15 @@ fn malformed_blobs_are_errors_not_panics() {
     let location = error.location().expect("a location");
     assert_eq!(location.record, Some(2), "{error}");
     assert!(location.line.is_some(), "{error}");
+    // What the page shows of it is the whole cause chain, not only the outer message.
+    let source = std::error::Error::source(&error).expect("a record error has its cause");
+    let shown = match app::worker::load(blob(broken.as_bytes()), &[7; 32], None, &mut Silent) {
+        Err(OpenError::Ingest(e)) => {
+            assert_eq!(e.kind(), error.kind(), "{}", e.report());
+            OpenError::Ingest(e).to_string()
+        }
+        other => panic!("a record with too few columns: {other:?}"),
+    };
+    assert_eq!(shown, error.report().to_string());
+    assert!(shown.contains(&source.to_string()), "{shown}");
 }

@@ -168,7 +168,10 @@ impl fmt::Display for OpenError {
             Self::Ingest(IngestError::Decryption(e @ Crypt4ghError::NotARecipient { .. })) => {
                 write!(f, "{e}; choose the secret key it was encrypted for")
             }
-            Self::Ingest(IngestError::Decryption(e)) => write!(f, "cannot decrypt: {e}"),
+            // The engine's whole cause chain (`report`), never only the outer message.
+            Self::Ingest(e @ IngestError::Decryption(_)) => {
+                write!(f, "cannot decrypt: {}", e.report())
+            }
             Self::Ingest(e) => write!(f, "{}", e.report()),
         }
     }
