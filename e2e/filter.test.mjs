@@ -22,6 +22,11 @@ const COUNT = {
   'FMT/GQ>=20 && INFO/MQ>=50': 9557,
   'FMT/GQ>=20 && INFO/MQ>=50 && QUAL>=100': 9461,
   'GT[0]="het"': 4777,
+  // A flag or value alone selects nothing in bcftools 1.16+ (which warns); `=1` tests the flag.
+  'DB': 0,
+  'INFO/POSITIVE_TRAIN_SITE': 0,
+  'POSITIVE_TRAIN_SITE=1': 7481,
+  'QUAL>30': 9940,
 };
 // bcftools view -H -e 'QUAL>=100' static/demo/trio.vcf.gz | wc -l
 const EXCLUDE_QUAL100 = 126;
@@ -115,6 +120,55 @@ describe('expressions', () => {
     await applyExpression(page, 'QUAL>=100 && INFO/DP>=50');
     await waitForValue(page, 'filtered-count', COUNT['QUAL>=100 && INFO/DP>=50']);
     assert.equal(await page.getByTestId('filter-error').count(), 0);
+    await context.close();
+  });
+
+  test('a flag alone is applied with a warning beside the box and selects nothing, as in bcftools', async () => {
+    const { page, context, errors } = await openDemo();
+    const warning = page.getByTestId('filter-warning');
+    await applyExpression(page, 'DB');
+    await warning.waitFor({ timeout: LOAD_TIMEOUT });
+    await waitForValue(page, 'filtered-count', COUNT['DB']);
+    // Applied (a status, not an alert, and no error), with a caret under the bare name and a hint.
+    assert.equal(await warning.getAttribute('role'), 'status');
+    assert.equal(await warning.getAttribute('data-value'), '1');
+    assert.equal(await page.getByTestId('filter-error').count(), 0);
+    assert.equal(await warning.locator('.expr-line').textContent(), 'DB');
+    assert.equal(await warning.locator('.caret-line').textContent(), '^^');
+    assert.equal(await warning.locator('.caret-view').getAttribute('data-kind'), 'NotACondition');
+    assert.ok((await warning.locator('.message').textContent()).trim().length > 0, 'a message');
+    assert.ok((await warning.locator('.hint').textContent()).trim().length > 0, 'a hint');
+    // Styled as a warning: amber, not the error's red.
+    const [warningColor, errorColor] = await page.evaluate(() => {
+      const style = getComputedStyle(document.documentElement);
+      const probe = (name) => {
+        const el = document.createElement('span');
+        el.style.color = style.getPropertyValue(name);
+        document.body.append(el);
+        const color = getComputedStyle(el).color;
+        el.remove();
+        return color;
+      };
+      return [probe('--amber'), probe('--red')];
+    });
+    assert.notEqual(warningColor, errorColor);
+    assert.equal(await warning.evaluate((el) => getComputedStyle(el).borderLeftColor), warningColor);
+
+    // A flag that is set on most records still selects nothing alone; `=1` selects them.
+    await applyExpression(page, 'INFO/POSITIVE_TRAIN_SITE');
+    await page.waitForFunction(() => document.querySelector('[data-testid="filter-warning"] .expr-line')?.textContent === 'INFO/POSITIVE_TRAIN_SITE');
+    await waitForValue(page, 'filtered-count', COUNT['INFO/POSITIVE_TRAIN_SITE']);
+    await applyExpression(page, 'POSITIVE_TRAIN_SITE=1');
+    await waitForValue(page, 'filtered-count', COUNT['POSITIVE_TRAIN_SITE=1']);
+    assert.equal(await warning.count(), 0, 'a condition: no warning');
+
+    // Back to a warning, then an expression without one clears it.
+    await applyExpression(page, 'INFO/DB');
+    await warning.waitFor({ timeout: LOAD_TIMEOUT });
+    await applyExpression(page, 'QUAL>30');
+    await waitForValue(page, 'filtered-count', COUNT['QUAL>30']);
+    assert.equal(await warning.count(), 0);
+    assert.deepEqual(errors, []);
     await context.close();
   });
 

@@ -54,7 +54,8 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 /// 7: messages are `postcard` bytes; `ShardRange` externally tagged; `Filter` carries `absent`.
 /// 8: the engine's `FilterError` carries its `kind`.
 /// 9: one [`Loaded`] (schema and streaming mode in it) ends every open: `Schema` and
-/// `StreamingMode` are gone; `Stream` and `Region` answer `Scanned`.
+/// `StreamingMode` are gone; `Stream` and `Region` answer `Scanned`; `FilterReport` and
+/// `Scanned` carry the expression's warnings.
 pub const PROTOCOL_VERSION: u32 = 9;
 
 /// A Crypt4GH secret key file and its passphrase, on their way from the page to the worker that
@@ -284,6 +285,9 @@ pub struct FilterReport {
     pub millis: f64,
     /// Listed genes that no record of the file is annotated with.
     pub genes_not_found: Vec<String>,
+    /// What compiled but probably does not say what was meant, with its span in `expression`
+    /// and a hint (`Filter::warnings`: a bare `DB` selects nothing, as in bcftools).
+    pub warnings: Vec<FilterError>,
 }
 
 /// Why a filter was not applied. The previous filter stays in force.
@@ -396,6 +400,8 @@ pub enum Event {
         job: u32,
         summary: Summary,
         millis: f64,
+        /// The scan's expression's warnings (as [`FilterReport::warnings`]); none for a region.
+        warnings: Vec<FilterError>,
     },
     /// The job failed; `message` says what and where. Job 0: the worker could not read a
     /// message, and is of no further use.
@@ -583,6 +589,7 @@ mod tests {
     use super::*;
     use crate::session::Session;
     use wasm_bindgen_test::wasm_bindgen_test;
+    use wasm_core::filter::FilterErrorKind;
     use wasm_core::formats::indexed::OverviewContig;
     use wasm_core::formats::shards::ShardRange;
     use wasm_core::formats::{Compression, Payload};
@@ -714,9 +721,10 @@ mod tests {
             }),
         };
         let page = s.rows(0, 3, SortKey::Position, false);
+        // A bare value among the conditions: the report carries its warning.
         let report = s
             .filter(
-                "QUAL>=30 && FMT/GQ>20",
+                "QUAL>=30 && FMT/GQ>20 && QUAL",
                 Mode::Include,
                 Some("1"),
                 Some("GENE1"),
@@ -804,6 +812,7 @@ mod tests {
                         ..summary.clone()
                     },
                     millis: 0.25,
+                    warnings: report.warnings.clone(),
                 }),
                 Event::Scanned { .. } => Some(Event::Failed {
                     job: 12,
@@ -845,6 +854,17 @@ mod tests {
         assert!(events.iter().any(|e| matches!(
             e,
             Event::Rows { rows, annotations, .. } if rows.len() == 3 && annotations.len() == 3
+        )));
+        // The filter's warnings travel with its answer, kind, span and hint (`QUAL` alone).
+        let warned = |warnings: &[FilterError]| {
+            matches!(warnings, [w] if w.kind == FilterErrorKind::NotACondition
+                && w.span == Span { start: 25, end: 29 } && w.hint.is_some())
+        };
+        assert!(events.iter().any(|e| matches!(
+            e, Event::Filtered { report, .. } if warned(&report.warnings)
+        )));
+        assert!(events.iter().any(|e| matches!(
+            e, Event::Scanned { warnings, .. } if warned(warnings)
         )));
         // Only the open's final answers end it: notes before it do not.
         let finals: Vec<bool> = events.iter().map(Event::is_final).collect();

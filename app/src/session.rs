@@ -14,7 +14,7 @@
 use wasm_core::Dataset;
 use wasm_core::annotation::{self, Schema, Summarizer};
 use wasm_core::bitmap::Bitmap;
-use wasm_core::filter::{Filter, FilterCache, Mode, NoFiles, Span};
+use wasm_core::filter::{Filter, FilterCache, FilterError, Mode, NoFiles, Span};
 use wasm_core::regions::{GeneList, RegionSet};
 use wasm_core::store::{Row, SortKey};
 
@@ -206,9 +206,10 @@ impl Session {
         let mut kept = Bitmap::ones(n);
         let mut clauses = Vec::new();
         let mut any = false;
+        let mut warnings = Vec::new();
         if !expression.trim().is_empty() {
             any = true;
-            self.expression_clauses(expression, mode, &mut kept, &mut clauses)?;
+            warnings = self.expression_clauses(expression, mode, &mut kept, &mut clauses)?;
         }
         let regions = regions.filter(|t| !t.trim().is_empty());
         if let Some(text) = regions {
@@ -271,17 +272,18 @@ impl Session {
             clauses,
             millis: now() - started,
             genes_not_found,
+            warnings,
         })
     }
 
-    /// Compiles the expression and narrows `kept` clause by clause.
+    /// Compiles the expression and narrows `kept` clause by clause; gives its warnings.
     fn expression_clauses(
         &mut self,
         expression: &str,
         mode: Mode,
         kept: &mut Bitmap,
         out: &mut Vec<ClauseReport>,
-    ) -> Result<(), FilterRejection> {
+    ) -> Result<Vec<FilterError>, FilterRejection> {
         let store = &self.dataset.store;
         if self.clauses.heap_bytes() > CLAUSE_CACHE_BYTES {
             self.clauses.clear();
@@ -297,7 +299,7 @@ impl Session {
             removed: c.removed,
         }));
         kept.and_with(&evaluation.pass);
-        Ok(())
+        Ok(filter.warnings().to_vec())
     }
 
     fn cached(&mut self, key: &str) -> Option<Bitmap> {

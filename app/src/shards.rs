@@ -92,6 +92,16 @@ pub fn merge_reports(parts: &[FilterReport]) -> Option<FilterReport> {
         }
         out.genes_not_found
             .retain(|gene| part.genes_not_found.contains(gene));
+        // Every shard compiles the same expression: one warning per kind and span.
+        for warning in &part.warnings {
+            if !out
+                .warnings
+                .iter()
+                .any(|w| w.kind == warning.kind && w.span == warning.span)
+            {
+                out.warnings.push(warning.clone());
+            }
+        }
     }
     Some(out)
 }

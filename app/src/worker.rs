@@ -350,10 +350,10 @@ fn rows(
 fn stream(job: u32, expression: &str, mode: Mode, regions: Option<&str>) -> Event {
     let mut progress = progress_poster(job);
     from_source(job, expression, |held, source| {
-        let spec = source.check(expression, mode, regions)?;
+        let checked = source.check(expression, mode, regions)?;
         // The records shown so far go first: the scan may need their memory.
         held.session = source.empty().session;
-        source.scan(&spec, &mut progress)
+        source.scan(&checked, &mut progress)
     })
 }
 
@@ -387,12 +387,17 @@ fn from_source(
             );
         };
         let event = match f(held, &mut source) {
-            Ok(Shown { session, summary }) => {
+            Ok(Shown {
+                session,
+                summary,
+                warnings,
+            }) => {
                 held.session = session;
                 Event::Scanned {
                     job,
                     summary,
                     millis: session::now() - started,
+                    warnings,
                 }
             }
             Err(e) => source_error(job, text, e),

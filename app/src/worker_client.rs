@@ -159,8 +159,15 @@ impl WorkerClient {
         let on_event = move |event| match event {
             Event::Progress { done, total, .. } if answer.is_wanted() => progress(done, total),
             Event::Scanned {
-                summary, millis, ..
-            } => answer.send(Ok(Scanned { summary, millis })),
+                summary,
+                millis,
+                warnings,
+                ..
+            } => answer.send(Ok(Scanned {
+                summary,
+                millis,
+                warnings,
+            })),
             other if other.is_final() => answer.send(Err(CallError::from_event(other))),
             _ => {}
         };

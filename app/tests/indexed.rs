@@ -29,7 +29,7 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use wasm_core::Dataset;
 use wasm_core::crypt4gh::keys::Kdf;
 use wasm_core::crypt4gh::{Encryptor, SecretKey};
-use wasm_core::filter::{Filter, Mode, NoFiles};
+use wasm_core::filter::{Filter, FilterErrorKind, Mode, NoFiles};
 use wasm_core::formats::indexed::Overview;
 use wasm_core::progress::{Flow, Silent};
 use wasm_core::read_dataset;
@@ -339,6 +339,18 @@ fn a_small_budget_opens_in_streaming_mode_and_a_scan_keeps_what_the_filter_keeps
             }
             other => panic!("a wrong expression: {other:?}"),
         }
+        // A flag alone compiles (it keeps nothing, as in bcftools) with a warning, which comes
+        // back with what the scan shows: a whole-file scan, and regions through the index.
+        for regions in [None, Some("2")] {
+            let checked = source.check("DB", Mode::Include, regions).unwrap();
+            let kinds: Vec<_> = checked.warnings.iter().map(|w| w.kind).collect();
+            assert_eq!(kinds, [FilterErrorKind::NotACondition], "{regions:?}");
+            let shown = source.scan(&checked, &mut Silent).unwrap();
+            assert_eq!(shown.summary.records, 0, "{regions:?}");
+            assert_eq!(shown.warnings, checked.warnings, "{regions:?}");
+        }
+        let checked = source.check("QUAL>50", Mode::Include, None).unwrap();
+        assert!(checked.warnings.is_empty(), "{:?}", checked.warnings);
         // An empty filter shows nothing rather than the whole file.
         let spec = source.check("", Mode::Include, None).unwrap();
         let shown = source.scan(&spec, &mut Silent).unwrap();

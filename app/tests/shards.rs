@@ -248,6 +248,36 @@ fn filters_and_pages_equal_the_whole_read() {
     }
 }
 
+#[wasm_bindgen_test]
+fn a_filters_warnings_are_merged_once() {
+    let mut single = whole();
+    let mut shards = sharded(Some(TRIO_CSI), 3);
+    // `DB` alone never holds (as in bcftools) and warns, in every shard.
+    for expression in ["QUAL>30 && DB", "DB || QUAL>30"] {
+        assert_filter_equal(
+            &mut single,
+            &mut shards,
+            (expression, Mode::Include, None),
+            "3 shards",
+        );
+        let reports: Vec<FilterReport> = shards
+            .iter_mut()
+            .map(|s| {
+                s.filter(expression, Mode::Include, None, None, &|| 0.0)
+                    .unwrap()
+            })
+            .collect();
+        assert!(
+            reports.iter().all(|r| r.warnings.len() == 1),
+            "{expression}"
+        );
+        assert_eq!(
+            merge_reports(&reports).unwrap().warnings,
+            reports[0].warnings
+        );
+    }
+}
+
 /// A lead load asked for 3 workers, with `index` or without one: the plan it notes.
 fn lead_load(data: &Blob, index: Option<&[u8]>) -> (Opened, Vec<ShardSpec>, Vec<String>) {
     let options = LoadOptions {

@@ -1,12 +1,13 @@
 //! The filter panel: an expression box (bcftools `-i`/`-e` syntax), include/exclude, the count
-//! that passes, a caret under what is wrong, and how many records each clause removed.
+//! that passes, a caret under what is wrong, the applied expression's warnings (a bare `DB`
+//! selects nothing, as in bcftools) and how many records each clause removed.
 //!
 //! The panel edits the page's [`Selection`] (its expression `draft`, mode, gene and region lists)
 //! and applies it ([`Selection::apply`]): to the workers holding the file, never to the server
 //! (it can name samples). A rejected filter leaves the previous result in force and on screen.
 //!
 //! Components: [`FilterPanel`] (with props: the shown file), [`FilterProblem`] (the caret view),
-//! [`RemovedBy`]; sub-modules [`builder`] (form controls that edit the same expression),
+//! [`FilterWarnings`], [`RemovedBy`]; sub-modules [`builder`] (form controls that edit the same expression),
 //! [`clauses`] (the expression as the builder sees it), [`presets`] (shipped and saved presets).
 
 pub mod builder;
@@ -104,6 +105,7 @@ pub fn FilterPanel(file: Arc<LoadedFile>) -> impl IntoView {
                 <Unapplied />
             </p>
             <FilterProblem />
+            <FilterWarnings />
             <div class="filter-grid">
                 <builder::Builder schema=schema />
                 <div class="filter-side">
@@ -283,12 +285,41 @@ fn FilterProblem() -> impl IntoView {
     }
 }
 
-/// The caret view: `expression`, then `^` under `error.span`.
+/// The applied expression's warnings (`FilterReport::warnings`), each with its caret, message
+/// and hint: what compiled but probably does not say what was meant. Shown while that expression
+/// is in force (a rejected one leaves it so); the next applied filter's answer replaces them. A
+/// status, not an alert: the filter was applied.
+#[component]
+fn FilterWarnings() -> impl IntoView {
+    let f = use_selection();
+    move || {
+        f.report.with(|report| {
+            let report = report.as_ref().filter(|r| !r.warnings.is_empty())?;
+            let warnings = report
+                .warnings
+                .iter()
+                .map(|w| expression_error(&report.expression, w))
+                .collect_view();
+            Some(view! {
+                <div class="filter-warning" role="status" data-testid="filter-warning"
+                    data-value=report.warnings.len().to_string()>
+                    <strong>"Warning: "</strong>
+                    <span class="small">"the filter is applied, but probably does not say what was meant."</span>
+                    {warnings}
+                </div>
+            })
+        })
+    }
+}
+
+/// The caret view: `expression`, then `^` under `error.span`; `data-kind` names the error's
+/// `FilterErrorKind` for tests.
 fn expression_error(expression: &str, error: &FilterError) -> impl IntoView + use<> {
     let (line, column, width) = caret(expression, error.span.start, error.span.end);
     view! {
         <pre
             class="caret-view"
+            data-kind=format!("{:?}", error.kind)
             data-span-start=error.span.start.to_string()
             data-span-end=error.span.end.to_string()
         >

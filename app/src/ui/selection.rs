@@ -204,7 +204,11 @@ impl Selection {
                 .stream(expression.clone(), mode, regions, progress)
                 .await
             {
-                Ok(Scanned { summary, millis }) => {
+                Ok(Scanned {
+                    summary,
+                    millis,
+                    warnings,
+                }) => {
                     self.problem.set(None);
                     self.region.set(None);
                     self.scan.set(summary.scanned.map(|scanned| Scan::Kept {
@@ -219,6 +223,7 @@ impl Selection {
                         clauses: Vec::new(),
                         millis,
                         genes_not_found: Vec::new(),
+                        warnings,
                     }));
                     self.changed();
                 }
@@ -246,7 +251,9 @@ impl Selection {
         let client = self.client();
         self.task.run(async move {
             match client.region(regions.clone()).await {
-                Ok(Scanned { summary, millis }) => {
+                Ok(Scanned {
+                    summary, millis, ..
+                }) => {
                     self.scan.set(None);
                     self.report.set(None);
                     self.problem.set(None);

@@ -12,8 +12,9 @@
 //! - [`Source::region`]: the records of regions, read through the index.
 //!
 //! Expressions are checked against the prefix's store first ([`Source::check`]), so a typo is
-//! answered at once, with its span, rather than after a scan. Each result is a [`Shown`]: a
-//! [`Session`] the table pages over, and the summary the page is told.
+//! answered at once, with its span, rather than after a scan; the check's [`Checked`] keeps the
+//! expression's warnings (a bare `DB`, which selects nothing, as in bcftools). Each result is a
+//! [`Shown`]: a [`Session`] the table pages over, the summary the page is told and the warnings.
 //!
 //! Data flow: `worker` (`Request::Stream` / `Request::Region`) → [`Source`] → [`BlobReader`] →
 //! `wasm_core` → [`Shown`] → `Event::Scanned`.
@@ -25,7 +26,7 @@ use crate::blob_reader::BlobReader;
 use crate::protocol::{Columns, FilterRejection, FilterSchema, Loaded, Streaming};
 use crate::session::{self, Session};
 use wasm_core::crypt4gh::SecretKey;
-use wasm_core::filter::Mode;
+use wasm_core::filter::{FilterError, Mode};
 use wasm_core::formats::indexed::{IndexedFile, Overview};
 use wasm_core::formats::{
     ContigSummary, MemoryEstimate, ReadOptions, StreamFilter, check_stream_filter,
@@ -49,6 +50,16 @@ pub struct Shown {
     /// `records`: those shown; `scanned`: those read to find them (a scan); `bytes_read`: raw
     /// bytes read.
     pub summary: Summary,
+    /// The scan's expression's warnings ([`Checked::warnings`]); none for a region read.
+    pub warnings: Vec<FilterError>,
+}
+
+/// A streaming filter that compiles against the file's fields ([`Source::check`]), ready to scan.
+#[derive(Debug)]
+pub struct Checked {
+    pub spec: StreamFilter,
+    /// What compiled but probably does not say what was meant (`Filter::warnings`).
+    pub warnings: Vec<FilterError>,
 }
 
 /// What the worker keeps of a file in streaming mode.
@@ -168,6 +179,7 @@ impl Source {
         Shown {
             session: Session::new(dataset).with_columns(&self.info_keys, &self.format_keys),
             summary,
+            warnings: Vec::new(),
         }
     }
 
@@ -178,7 +190,7 @@ impl Source {
         expression: &str,
         mode: Mode,
         regions: Option<&str>,
-    ) -> Result<StreamFilter, SourceError> {
+    ) -> Result<Checked, SourceError> {
         let regions = regions
             .filter(|t| !t.trim().is_empty())
             .map(RegionSet::parse)
@@ -190,19 +202,21 @@ impl Source {
             regions,
             batch: None,
         };
-        check_stream_filter(&spec, &self.prefix.store)
+        let warnings = check_stream_filter(&spec, &self.prefix.store)
             .map_err(|error| SourceError::Rejected(FilterRejection::Expression { error }))?;
-        Ok(spec)
+        Ok(Checked { spec, warnings })
     }
 
-    /// Reads the records `spec` keeps: with an index and regions only the regions' part of the
+    /// Reads the records `checked` keeps: with an index and regions only the regions' part of the
     /// file, otherwise the whole file in streaming filter mode. An empty filter shows nothing
     /// (the whole file would not fit).
     pub fn scan(
         &mut self,
-        spec: &StreamFilter,
+        checked: &Checked,
         progress: &mut dyn Progress,
     ) -> Result<Shown, SourceError> {
+        let spec = &checked.spec;
+        let warnings = checked.warnings.clone();
         if spec.expression.trim().is_empty() && spec.regions.is_none() {
             return Ok(self.empty());
         }
@@ -217,7 +231,11 @@ impl Source {
             let mut summary = session.dataset().summary.clone();
             summary.records = report.passing;
             summary.scanned = Some(scanned);
-            return Ok(Shown { session, summary });
+            return Ok(Shown {
+                session,
+                summary,
+                warnings,
+            });
         }
         let reader = BlobReader::new(self.blob.clone())
             .map_err(|e| SourceError::Failed(format!("cannot read the file: {e}")))?;
@@ -241,6 +259,7 @@ impl Source {
         Ok(Shown {
             session: Session::new(dataset).with_columns(&self.info_keys, &self.format_keys),
             summary,
+            warnings,
         })
     }
 
@@ -259,6 +278,7 @@ impl Source {
         Ok(Shown {
             session: Session::new(dataset).with_columns(&self.info_keys, &self.format_keys),
             summary,
+            warnings: Vec::new(),
         })
     }
 }

@@ -22,7 +22,7 @@ use crate::protocol::{AbsentFields, Columns, Event, FilterReport, Request};
 use crate::shards::{merge_reports, merge_rows, plan_page};
 use wasm_core::Summary;
 use wasm_core::annotation;
-use wasm_core::filter::Mode;
+use wasm_core::filter::{FilterError, Mode};
 use wasm_core::store::{Row, SortKey};
 
 /// A filter for the shown file: an expression (`-i`/`-e`) and region and gene lists.
@@ -62,6 +62,8 @@ pub struct Scanned {
     /// `records`: those kept; `scanned`: those a scan read; `bytes_read`: raw bytes read.
     pub summary: Summary,
     pub millis: f64,
+    /// The scan's expression's warnings; none for a region read.
+    pub warnings: Vec<FilterError>,
 }
 
 /// How the shown file is held: split (`layout`, when it is) and the filter every shard applied

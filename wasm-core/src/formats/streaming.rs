@@ -37,12 +37,17 @@ const STREAM_BATCH: usize = 1 << 16;
 
 /// Checks a streaming filter against a file's header before a scan starts, so a wrong
 /// expression is reported at once rather than after the first batch. `store` is any store
-/// shaped by the file's header (a prefix read gives one).
-pub fn check_stream_filter(filter: &StreamFilter, store: &VariantStore) -> Result<(), FilterError> {
+/// shaped by the file's header (a prefix read gives one). Gives the expression's warnings
+/// ([`Filter::warnings`]), so a scan can show them as a loaded file's filter does.
+pub fn check_stream_filter(
+    filter: &StreamFilter,
+    store: &VariantStore,
+) -> Result<Vec<FilterError>, FilterError> {
     if filter.expression.trim().is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
-    Filter::compile(&filter.expression, store, filter.mode, &NoFiles).map(|_| ())
+    Filter::compile(&filter.expression, store, filter.mode, &NoFiles)
+        .map(|compiled| compiled.warnings().to_vec())
 }
 
 /// Streaming filter mode's batch: records parsed but not yet filtered, with their source.
@@ -231,5 +236,27 @@ mod tests {
         let checked = check_stream_filter(&filter, &store).expect_err("unknown field");
         assert_eq!(checked.span, source.span);
         assert!(check_stream_filter(&StreamFilter::default(), &store).is_ok());
+    }
+
+    #[test]
+    fn the_check_gives_the_expressions_warnings() {
+        let store = VariantStore::new(Vec::new());
+        // A value alone compiles to a condition that never holds, as in bcftools, with a warning.
+        let bare = StreamFilter {
+            expression: "QUAL".into(),
+            ..StreamFilter::default()
+        };
+        let warnings = check_stream_filter(&bare, &store).expect("a value alone compiles");
+        let kinds: Vec<_> = warnings.iter().map(|w| w.kind).collect();
+        assert_eq!(kinds, [FilterErrorKind::NotACondition]);
+        let condition = StreamFilter {
+            expression: "QUAL>30".into(),
+            ..StreamFilter::default()
+        };
+        assert_eq!(check_stream_filter(&condition, &store), Ok(Vec::new()));
+        assert_eq!(
+            check_stream_filter(&StreamFilter::default(), &store),
+            Ok(Vec::new())
+        );
     }
 }
