@@ -7,8 +7,9 @@
 //! (it can name samples). A rejected filter leaves the previous result in force and on screen.
 //!
 //! Components: [`FilterPanel`] (with props: the shown file), [`FilterProblem`] (the caret view),
-//! [`FilterWarnings`], [`RemovedBy`]; sub-modules [`builder`] (form controls that edit the same expression),
-//! [`clauses`] (the expression as the builder sees it), [`presets`] (shipped and saved presets).
+//! [`FilterWarnings`], [`RemovedBy`]; sub-modules [`builder`] (form controls that edit the same
+//! expression), [`clauses`] (the expression as the builder sees it), [`presets`] (shipped and
+//! saved presets).
 
 pub mod builder;
 pub mod clauses;

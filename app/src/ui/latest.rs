@@ -18,6 +18,32 @@
 //!
 //! [`Latest::pending`] says whether the newest task is still running; [`delayed`] turns that
 //! into a "working…" that shows only once a task has taken a noticeable time.
+//!
+//! # Why not Leptos's `LocalResource`, `AsyncDerived` or `Action`
+//!
+//! Checked in the versions we use (leptos 0.8.23, reactive_graph 0.2.16), against what the
+//! page needs: a superseded request is *dropped at once* (dropping its `Reply` is what stops
+//! an open's loading workers and lets a newer filter go to the worker without waiting), and its
+//! answer never lands.
+//!
+//! - `LocalResource` is an `ArcAsyncDerived` (`new_unsync`). Its one spawned loop (in
+//!   `ArcAsyncDerived`'s `spawn_derived!`) awaits each future to the end before it reads the
+//!   next change notification: a source change while a future runs neither drops nor aborts it.
+//!   The newer request waits behind the older (a second file's open behind the first's whole
+//!   load), and the older answer is stored — its version check only guards against a manual
+//!   `set`, since the version moves when the *next* future starts — so it shows until the newer
+//!   one arrives.
+//! - `Action::dispatch_local` spawns each dispatch as its own task; nothing supersedes an
+//!   earlier one. Its staleness check (`dispatched.get_value() <= current_version`) compares a
+//!   counter that `dispatch` never increments, so every answer is written, in the order they
+//!   come back: a slow older filter overwrites a newer one. Its `ActionAbortHandle` does drop the
+//!   future, but only when the caller keeps the handle and aborts it before the next dispatch —
+//!   which is what `Latest` does, without an `Action`'s single output value (a filter's answer
+//!   sets the report, the problem and the scan line).
+//!
+//! So the page keeps `Latest`; this module's tests and `app/tests/client.rs` hold its behaviour (a
+//! newer task aborts the older; an older answer never lands over a newer request's; a dropped
+//! open stops its load).
 
 use std::future::Future;
 use std::pin::Pin;
