@@ -6,7 +6,7 @@
 //   full count; a region typed in the region box gives the count `bcftools view -r` gives;
 // - with `?memory-budget=5` the same file opens in streaming mode with its explanation; a
 //   filter then keeps the records `bcftools view -i` keeps, a wrong expression shows its caret at
-//   once, and a region is read through the index with `bcftools view -r`'s count;
+//   once, a value alone keeps nothing (as in bcftools) with its warning, and a region is read through the index with `bcftools view -r`'s count;
 // - an index that matches no data file is named; an index of another file is reported in the
 //   error banner (naming both files) and the file loads without it; an index made for another
 //   version of the file gives a warning; a gene symbol in a file without annotations says why it
@@ -315,10 +315,24 @@ describe('streaming mode', () => {
     await waitForValue(page, 'filtered-count', kept);
     await page.getByTestId('variant-row').first().waitFor({ timeout: LOAD_TIMEOUT });
     assert.equal(await page.getByTestId('error-banner').count(), 0);
+    assert.equal(await page.getByTestId('filter-warning').count(), 0);
 
-    // A region, read through the index: only its part of the file.
+    // A value alone is scanned as bcftools runs it (it keeps nothing), with a warning by the box.
+    const bare = 'INFO/DP';
+    assert.equal(bcftoolsCount(['-i', bare], big.vcf), 0);
+    await box.fill(bare);
+    await box.press('Enter');
+    const warning = page.getByTestId('filter-warning');
+    await warning.waitFor({ timeout: LOAD_TIMEOUT });
+    await waitForValue(page, 'streaming-kept', 0);
+    await waitForValue(page, 'streaming-scanned', big.total);
+    assert.equal(await warning.locator('.caret-view').getAttribute('data-kind'), 'NotACondition');
+    assert.equal(await page.getByTestId('filter-error').count(), 0);
+
+    // A region, read through the index: only its part of the file (no filter, so no warning).
     await goTo(page, STREAM_REGION);
     await waitForValue(page, 'region-count', inRegion);
+    assert.equal(await warning.count(), 0);
     const bytesRead = Number(await page.getByTestId('region-bytes').getAttribute('data-value'));
     assert.ok(bytesRead > 0 && bytesRead * 20 < statSync(big.vcf).size, `read ${bytesRead} bytes`);
     await page.getByTestId('variant-row').first().waitFor({ timeout: LOAD_TIMEOUT });

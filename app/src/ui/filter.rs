@@ -305,7 +305,7 @@ fn FilterWarnings() -> impl IntoView {
                 <div class="filter-warning" role="status" data-testid="filter-warning"
                     data-value=report.warnings.len().to_string()>
                     <strong>"Warning: "</strong>
-                    <span class="small">"the filter is applied, but probably does not say what was meant."</span>
+                    <span class="small">"the filter in force probably does not say what was meant."</span>
                     {warnings}
                 </div>
             })
