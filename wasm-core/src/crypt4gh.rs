@@ -63,8 +63,18 @@ pub enum Crypt4ghError {
     SegmentTruncated { segment: u64, len: u64 },
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// The io error is in the message, not a `source`: [`IngestError::report`] would print it
+    /// twice, and the CLI prints this error on its own.
+    ///
+    /// [`IngestError::report`]: crate::formats::IngestError::report
     #[error("cannot read the encrypted file: {0}")]
-    Io(#[from] io::Error),
+    Io(io::Error),
+}
+
+impl From<io::Error> for Crypt4ghError {
+    fn from(error: io::Error) -> Self {
+        Self::Io(error)
+    }
 }
 
 impl Crypt4ghError {

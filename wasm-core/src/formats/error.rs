@@ -587,4 +587,16 @@ mod tests {
             io::ErrorKind::UnexpectedEof
         )));
     }
+
+    #[test]
+    fn a_report_names_each_cause_once() {
+        let e = IngestError::Decryption(Crypt4ghError::Io(io::Error::other("the disk is gone")));
+        let report = e.report().to_string();
+        assert_eq!(report.matches("the disk is gone").count(), 1, "{report}");
+        let e = IngestError::Io(io::Error::other("the disk is gone"));
+        assert_eq!(
+            e.report().to_string(),
+            "cannot read the file: the disk is gone"
+        );
+    }
 }
