@@ -8,6 +8,8 @@
 //! enclave query -f FORMAT [-i EXPR | -e EXPR] [-r REGION [--index IDX]]
 //!               [--key KEY [--passphrase-file F]] FILE
 //! enclave stats [--json] [--key KEY [--passphrase-file F]] FILE
+//! enclave stats --bcftools [-i EXPR | -e EXPR] [-r REGION [--index IDX]]
+//!               [--key KEY [--passphrase-file F]] FILE
 //! enclave decrypt --key KEY [--passphrase-file F] [-o OUT] FILE.c4gh
 //! enclave encrypt --recipient PUBKEY... [--key SENDER [--passphrase-file F]]
 //!                 [--edit-list N,N,...] [-o OUT] FILE
@@ -20,6 +22,7 @@
 //! commands live in [`crypt4gh`], key and passphrase handling in [`keys`], `-r` and index
 //! lookup in [`regions`].
 
+mod bcftools_stats;
 mod crypt4gh;
 mod files;
 mod keys;
@@ -40,7 +43,7 @@ use crate::keys::KeyArgs;
 use crate::regions::RegionArgs;
 use wasm_core::bitmap::Bitmap;
 
-const USAGE: &str = "usage:
+pub(crate) const USAGE: &str = "usage:
   enclave view  [-i EXPR | -e EXPR] [-r REGION [--index IDX]] [--key KEY [--passphrase-file F]]
                 [-f tsv|vcf] FILE
                      print records (tsv: CHROM POS REF ALT, as bcftools query)
@@ -49,7 +52,12 @@ const USAGE: &str = "usage:
                      print records in a bcftools query format, e.g.
                      -f '%CHROM\\t%POS[\\t%SAMPLE=%GT]\\n'
   enclave stats [--json] [--key KEY [--passphrase-file F]] FILE
-                     summary counts (as bcftools stats, section SN)
+                     summary counts (as bcftools stats, section SN); --json adds the QC
+                     statistics (FILTER, contigs, consequences, GQ, allele balance)
+  enclave stats --bcftools [-i EXPR | -e EXPR] [-r REGION [--index IDX]]
+                [--key KEY [--passphrase-file F]] FILE
+                     bcftools stats -s - (1.24) in its text format, for MultiQC and
+                     plot-vcfstats
   enclave decrypt --key KEY [--passphrase-file F] [-o OUT] FILE.c4gh
                      the plaintext of a Crypt4GH file, to OUT or standard output
   enclave encrypt --recipient PUBKEY... [--key SENDER [--passphrase-file F]]
@@ -380,6 +388,9 @@ fn query_cmd(args: &[String]) -> Result<(), String> {
 }
 
 fn stats_cmd(args: &[String]) -> Result<(), String> {
+    if args.iter().any(|a| a == "--bcftools") {
+        return bcftools_stats::run(args);
+    }
     let mut json = false;
     let mut file = None;
     let mut keys = KeyArgs::default();
@@ -404,6 +415,7 @@ fn stats_cmd(args: &[String]) -> Result<(), String> {
         let value = serde_json::json!({
             "summary": summary,
             "stats": s,
+            "qc": stats::qc::compute(&ds.store, None),
         });
         serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?
     } else {

@@ -6,6 +6,8 @@
 //! - [`rng`]: [`rng::SplitMix64`], the one deterministic generator (seeded tests and `bench`'s
 //!   genomes), with `below`, `size`, `chance`, `pick`, `shuffle`, `bytes`.
 //! - [`compress`]: gzip, BGZF as noodles writes it, and BGZF built block by block.
+//! - [`varied_vcf`]: seeded VCF text with every allele class, ploidy, missing value and bin
+//!   edge `bcftools stats` distinguishes (the statistics oracle tests' generated inputs).
 //! - [`crypt4gh`]: the edit-list and header-length oracles, test plaintexts, and (natively)
 //!   running the `enclave` CLI's Crypt4GH commands.
 //! - [`testdata_bytes!`] / [`testdata_str!`]: a file of `testdata/` compiled into the test
@@ -22,6 +24,7 @@
 pub mod compress;
 pub mod crypt4gh;
 pub mod rng;
+pub mod varied_vcf;
 
 #[cfg(feature = "browser")]
 pub mod blob;

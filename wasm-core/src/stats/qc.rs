@@ -1,0 +1,436 @@
+//! What a clinician checks beyond `bcftools stats` (CLINICAL.md §5): records per FILTER and
+//! per contig, the most severe consequence and impact per variant (VEP `CSQ`, SnpEff `ANN`,
+//! bcftools `BCSQ`), the GQ distribution, het allele balance per sample, and — from the
+//! inheritance modes' counts — the Mendelian error rate and de novo count per trio.
+//!
+//! Where it sits: after ingest, beside [`super::bcftools`], over the same kept records;
+//! `enclave stats --json` prints it under `qc` and the app's QC panel draws it. The trio
+//! numbers are not computed here: the pedigree's modes (`mendel-error`, `de-novo`) count them,
+//! and [`QcStats::with_trios`] / [`trio_qc`] take those counts.
+
+use crate::annotation::{self, Column, IMPACTS, Schema};
+use crate::bitmap::Bitmap;
+use crate::store::{ColumnData, FLOAT_MISSING, INT_MISSING, Ints, VariantStore};
+
+use super::genotypes::{GenotypeTable, GtType};
+
+/// A name and how many records (or genotypes) it has.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NamedCount {
+    pub name: String,
+    pub count: u64,
+}
+
+/// Records by their most severe consequence and impact, for one annotation field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Consequences {
+    /// The INFO field read (`CSQ`, `ANN`, `BCSQ`, `EFF`).
+    pub field: String,
+    /// Records with at least one annotation entry.
+    pub annotated: u64,
+    /// By the most severe consequence over the record's entries, as its Ensembl term, most
+    /// severe first; terms no ranking knows are counted under `unknown`.
+    pub by_consequence: Vec<NamedCount>,
+    /// By the most severe impact over the record's entries (`IMPACT` / `Annotation_Impact`,
+    /// else the impact of the most severe consequence): `HIGH`, `MODERATE`, `LOW`,
+    /// `MODIFIER`, then `unknown`.
+    pub by_impact: Vec<NamedCount>,
+}
+
+/// A histogram over equal bins.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Histogram {
+    /// The lower edge of the first bin and the width of each.
+    pub start: f64,
+    pub width: f64,
+    /// Counts per bin; the last bin also holds everything above it.
+    pub counts: Vec<u64>,
+}
+
+impl Histogram {
+    fn new(start: f64, width: f64, bins: usize) -> Self {
+        Self {
+            start,
+            width,
+            counts: vec![0; bins],
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+}
+
+/// Het allele balance of one sample: `alt / (ref + alt)` reads (AD) over its ref/alt het
+/// genotypes, in 20 bins of 0.05 (1.0 in the last).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AlleleBalance {
+    pub sample: String,
+    pub histogram: Histogram,
+    /// Mean balance over the hets with reads (`None` without any).
+    pub mean: Option<f64>,
+    /// Ref/alt hets without reads for both alleles in AD.
+    pub without_reads: u64,
+}
+
+/// Counts for one trio from the inheritance modes (the `mendel-error` and `de-novo` modes of
+/// the pedigree analysis): the input of [`trio_qc`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TrioCounts {
+    pub child: String,
+    pub father: String,
+    pub mother: String,
+    /// Sites where all three genotypes are called (the rate's denominator).
+    pub sites: u64,
+    pub mendel_errors: u64,
+    pub de_novo: u64,
+}
+
+/// One trio's QC numbers.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TrioQc {
+    pub counts: TrioCounts,
+    /// Mendelian errors per called site (`None` without sites).
+    pub mendel_error_rate: Option<f64>,
+}
+
+/// The hook for the pedigree's modes: per-trio counts in, rates out.
+pub fn trio_qc(counts: &[TrioCounts]) -> Vec<TrioQc> {
+    counts
+        .iter()
+        .map(|c| TrioQc {
+            counts: c.clone(),
+            mendel_error_rate: (c.sites > 0).then(|| c.mendel_errors as f64 / c.sites as f64),
+        })
+        .collect()
+}
+
+/// Everything this module computes for one set of records.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct QcStats {
+    pub records: u64,
+    /// Records per FILTER name in the order the file names them; `.` (no FILTER) last. A
+    /// record with several FILTER names counts under each.
+    pub per_filter: Vec<NamedCount>,
+    /// Records per contig, in the header's contig order (contigs without records left out).
+    pub per_contig: Vec<NamedCount>,
+    /// The first annotation field of `CSQ`, `ANN`, `BCSQ`, `EFF` (any other VEP- or
+    /// SnpEff-style field after them) the file has; `None` when it has none.
+    pub consequences: Option<Consequences>,
+    /// FORMAT/GQ of every genotype that has one, in bins of 1 from 0 (`≥ 100` in the last).
+    pub gq: Option<Histogram>,
+    /// Per sample, when the file has FORMAT/AD and genotypes.
+    pub allele_balance: Option<Vec<AlleleBalance>>,
+    /// Per trio, once the pedigree's modes have counted ([`QcStats::with_trios`]).
+    pub trios: Vec<TrioQc>,
+}
+
+impl QcStats {
+    /// Adds the per-trio numbers of the inheritance modes.
+    pub fn with_trios(mut self, counts: &[TrioCounts]) -> Self {
+        self.trios = trio_qc(counts);
+        self
+    }
+}
+
+/// GQ bins: 0 to 99 by one, then `≥ 100`.
+const GQ_BINS: usize = 101;
+/// Allele-balance bins of 0.05.
+const AB_BINS: usize = 20;
+
+/// The QC statistics of the records of `store` that `keep` keeps (every record for `None`).
+pub fn compute(store: &VariantStore, keep: Option<&Bitmap>) -> QcStats {
+    let rows: Vec<usize> = match keep {
+        None => (0..store.len()).collect(),
+        Some(k) => k.iter_ones().filter(|&i| i < store.len()).collect(),
+    };
+    let mut per_filter = vec![0u64; store.filter_names().len()];
+    let mut no_filter = 0u64;
+    let mut per_contig = vec![0u64; store.contigs().len()];
+    for &i in &rows {
+        per_contig[store.contig_of(i) as usize] += 1;
+        let ids = store.filter_ids(i);
+        if ids.is_empty() {
+            no_filter += 1;
+        }
+        for &f in ids {
+            per_filter[f as usize] += 1;
+        }
+    }
+    let named = |names: &[String], counts: Vec<u64>| -> Vec<NamedCount> {
+        names
+            .iter()
+            .zip(counts)
+            .filter(|(_, c)| *c > 0)
+            .map(|(n, count)| NamedCount {
+                name: n.clone(),
+                count,
+            })
+            .collect()
+    };
+    let mut filters = named(store.filter_names(), per_filter);
+    if no_filter > 0 {
+        filters.push(NamedCount {
+            name: ".".into(),
+            count: no_filter,
+        });
+    }
+    QcStats {
+        records: rows.len() as u64,
+        per_filter: filters,
+        per_contig: named(store.contigs(), per_contig),
+        consequences: consequences(store, &rows),
+        gq: gq(store, &rows),
+        allele_balance: allele_balance(store, &rows),
+        trios: Vec::new(),
+    }
+}
+
+/// The annotation field the breakdown reads: CSQ, ANN, BCSQ, EFF, then any other.
+fn annotation_schema(store: &VariantStore) -> Option<Schema> {
+    let mut all = annotation::schemas(store);
+    let preference = |s: &Schema| {
+        ["CSQ", "ANN", "BCSQ", "EFF"]
+            .iter()
+            .position(|t| *t == s.tag)
+            .unwrap_or(4)
+    };
+    all.sort_by_key(preference);
+    all.into_iter().next()
+}
+
+fn consequences(store: &VariantStore, rows: &[usize]) -> Option<Consequences> {
+    let schema = annotation_schema(store)?;
+    let first = |names: &[&str]| names.iter().find_map(|n| schema.index_of(n));
+    let consequence = first(&["Consequence", "Annotation", "Effect"])?;
+    let impact = first(&["IMPACT", "Annotation_Impact", "Effect_Impact"]);
+    let csq = Column::extract(store, &schema, consequence);
+    // Judge each distinct value once: its rank on Ensembl's scale (None: unknown).
+    let rank_of: Vec<Option<u8>> = csq.dict.iter().map(|t| annotation::severity(t)).collect();
+    let impact_column = impact.map(|k| Column::extract(store, &schema, k));
+    let impact_rank: Vec<Option<usize>> = impact_column.as_ref().map_or_else(Vec::new, |c| {
+        c.dict
+            .iter()
+            .map(|t| IMPACTS.iter().position(|i| i.eq_ignore_ascii_case(t)))
+            .collect()
+    });
+    let terms = annotation::CONSEQUENCE_TERMS;
+    let mut by_rank = vec![0u64; terms.len()];
+    let (mut unknown, mut annotated) = (0u64, 0u64);
+    let mut by_impact = [0u64; 5];
+    for &i in rows {
+        let ids = csq.row(i);
+        if ids.is_empty() {
+            continue;
+        }
+        annotated += 1;
+        let best = ids.iter().filter_map(|&id| rank_of[id as usize]).min();
+        match best {
+            Some(r) => by_rank[r as usize] += 1,
+            None => unknown += 1,
+        }
+        let from_field = impact_column.as_ref().and_then(|c| {
+            c.row(i)
+                .iter()
+                .filter_map(|&id| impact_rank.get(id as usize).copied().flatten())
+                .min()
+        });
+        let derived = || {
+            best.and_then(|r| annotation::impact(terms[r as usize]))
+                .and_then(|name| IMPACTS.iter().position(|i| *i == name))
+        };
+        by_impact[from_field.or_else(derived).unwrap_or(4)] += 1;
+    }
+    let mut by_consequence: Vec<NamedCount> = terms
+        .iter()
+        .zip(by_rank)
+        .filter(|(_, n)| *n > 0)
+        .map(|(t, count)| NamedCount {
+            name: t.to_string(),
+            count,
+        })
+        .collect();
+    if unknown > 0 {
+        by_consequence.push(NamedCount {
+            name: "unknown".into(),
+            count: unknown,
+        });
+    }
+    let by_impact = IMPACTS
+        .iter()
+        .copied()
+        .chain(["unknown"])
+        .zip(by_impact)
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, count)| NamedCount {
+            name: name.into(),
+            count,
+        })
+        .collect();
+    Some(Consequences {
+        field: schema.tag.clone(),
+        annotated,
+        by_consequence,
+        by_impact,
+    })
+}
+
+fn gq(store: &VariantStore, rows: &[usize]) -> Option<Histogram> {
+    let field = store.format.get("GQ")?;
+    let n = store.samples().len();
+    let mut h = Histogram::new(0.0, 1.0, GQ_BINS);
+    let mut add = |v: f64| {
+        let bin = if v.is_nan() || v < 0.0 {
+            0
+        } else {
+            (v as usize).min(GQ_BINS - 1)
+        };
+        h.counts[bin] += 1;
+    };
+    match &field.data {
+        ColumnData::Integer(c) => {
+            for &i in rows {
+                for cell in i * n..(i + 1) * n {
+                    if let Some(v) = c.first(cell).filter(|&v| v != INT_MISSING) {
+                        add(f64::from(v));
+                    }
+                }
+            }
+        }
+        // Some callers declare GQ a Float.
+        ColumnData::Float(c) => {
+            for &i in rows {
+                for cell in i * n..(i + 1) * n {
+                    if let Some(&b) = c.get(cell).first().filter(|&&b| b != FLOAT_MISSING) {
+                        add(f64::from(f32::from_bits(b)));
+                    }
+                }
+            }
+        }
+        _ => return None,
+    }
+    Some(h)
+}
+
+fn allele_balance(store: &VariantStore, rows: &[usize]) -> Option<Vec<AlleleBalance>> {
+    let ad: &Ints = match store.format.get("AD").map(|f| &f.data) {
+        Some(ColumnData::Integer(c)) => c,
+        _ => return None,
+    };
+    let n = store.samples().len();
+    if n == 0 {
+        return None;
+    }
+    let table = GenotypeTable::new(store);
+    let mut out: Vec<AlleleBalance> = store
+        .samples()
+        .iter()
+        .map(|s| AlleleBalance {
+            sample: s.clone(),
+            histogram: Histogram::new(0.0, 0.05, AB_BINS),
+            mean: None,
+            without_reads: 0,
+        })
+        .collect();
+    let mut sums = vec![(0.0f64, 0u64); n];
+    for &i in rows {
+        for (s, balance) in out.iter_mut().enumerate() {
+            let gt = table.class(store, i, s);
+            if gt.ty != GtType::HetRefAlt {
+                continue;
+            }
+            let reads = ad.with(i * n + s, |v| {
+                let at = |k: usize| v.get(k).copied().filter(|&x| x != INT_MISSING && x >= 0);
+                Some((at(0)?, at(gt.ial)?))
+            });
+            match reads {
+                Some((r, a)) if r + a > 0 => {
+                    let ab = f64::from(a) / f64::from(r + a);
+                    let bin = ((ab * AB_BINS as f64) as usize).min(AB_BINS - 1);
+                    balance.histogram.counts[bin] += 1;
+                    sums[s].0 += ab;
+                    sums[s].1 += 1;
+                }
+                _ => balance.without_reads += 1,
+            }
+        }
+    }
+    for (b, (sum, k)) in out.iter_mut().zip(sums) {
+        b.mean = (k > 0).then(|| sum / k as f64);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Silent;
+
+    const VCF: &str = "##fileformat=VCFv4.2\n\
+##contig=<ID=1>\n##contig=<ID=2>\n##contig=<ID=3>\n\
+##FILTER=<ID=PASS,Description=\"ok\">\n##FILTER=<ID=q10,Description=\"low\">\n\
+##INFO=<ID=CSQ,Number=.,Type=String,Description=\"Consequence annotations from Ensembl VEP. Format: Allele|Consequence|IMPACT|SYMBOL\">\n\
+##FORMAT=<ID=GT,Number=1,Type=String,Description=\"\">\n\
+##FORMAT=<ID=GQ,Number=1,Type=Integer,Description=\"\">\n\
+##FORMAT=<ID=AD,Number=R,Type=Integer,Description=\"\">\n\
+#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tA\tB\n\
+1\t10\t.\tA\tG\t50\tPASS\tCSQ=G|missense_variant|MODERATE|X,G|intron_variant|MODIFIER|Y\tGT:GQ:AD\t0/1:30:6,4\t0/0:120:9,0\n\
+1\t20\t.\tC\tT\t50\tq10;PASS\tCSQ=T|stop_gained&splice_region_variant|HIGH|X\tGT:GQ:AD\t0/1:7:1,9\t1/1:.:0,5\n\
+2\t30\t.\tG\tA\t.\t.\t.\tGT:GQ:AD\t0/1:99:0,0\t./.:.:.\n";
+
+    #[test]
+    fn counts_filters_contigs_consequences_gq_and_balance() {
+        let ds = crate::read_dataset(VCF.as_bytes(), None, &mut Silent).unwrap();
+        let qc = compute(&ds.store, None);
+        let pairs = |v: &[NamedCount]| -> Vec<(String, u64)> {
+            v.iter().map(|c| (c.name.clone(), c.count)).collect()
+        };
+        assert_eq!(qc.records, 3);
+        assert_eq!(
+            pairs(&qc.per_filter),
+            [("PASS".into(), 2), ("q10".into(), 1), (".".into(), 1)]
+        );
+        assert_eq!(pairs(&qc.per_contig), [("1".into(), 2), ("2".into(), 1)]);
+        let c = qc.consequences.unwrap();
+        assert_eq!((c.field.as_str(), c.annotated), ("CSQ", 2));
+        assert_eq!(
+            pairs(&c.by_consequence),
+            [("stop_gained".into(), 1), ("missense_variant".into(), 1)]
+        );
+        assert_eq!(
+            pairs(&c.by_impact),
+            [("HIGH".into(), 1), ("MODERATE".into(), 1)]
+        );
+        let gq = qc.gq.unwrap();
+        assert_eq!(
+            (gq.total(), gq.counts[30], gq.counts[7], gq.counts[100]),
+            (4, 1, 1, 1)
+        );
+        let ab = qc.allele_balance.unwrap();
+        assert_eq!(ab[0].histogram.counts[8], 1, "4 / 10 reads");
+        assert_eq!(ab[0].histogram.counts[18], 1, "9 / 10 reads");
+        assert_eq!(ab[0].without_reads, 1, "0,0 reads");
+        assert!((ab[0].mean.unwrap() - 0.65).abs() < 1e-12);
+        assert_eq!(ab[1].histogram.total(), 0);
+        // A filter's rows only.
+        let keep = Bitmap::from_fn(3, |i| i == 2);
+        let qc = compute(&ds.store, Some(&keep));
+        assert_eq!(pairs(&qc.per_contig), [("2".into(), 1)]);
+        assert!(qc.consequences.unwrap().by_consequence.is_empty());
+    }
+
+    #[test]
+    fn trio_rates_come_from_the_modes_counts() {
+        let counts = TrioCounts {
+            child: "HG002".into(),
+            father: "HG003".into(),
+            mother: "HG004".into(),
+            sites: 200,
+            mendel_errors: 3,
+            de_novo: 1,
+        };
+        let qc = trio_qc(&[counts.clone(), TrioCounts { sites: 0, ..counts }]);
+        assert_eq!(qc[0].mendel_error_rate, Some(0.015));
+        assert_eq!(qc[1].mendel_error_rate, None);
+    }
+}
