@@ -13,6 +13,10 @@
 //! - `refilter FILE RUNS EXPR`: loads FILE once (`ingest seconds records`), then times compiling and
 //!   evaluating the `-i` expression EXPR over the loaded store (`refilter seconds passing`), the
 //!   app's re-filter step, natively.
+//! - `qcstats FILE RUNS`: loads FILE once (`ingest seconds records`), then times the QC
+//!   statistics over the loaded store: every section of `bcftools stats -s -`
+//!   (`wasm_core::stats::bcftools`, line `bcftools_stats seconds records`), the QC beyond it
+//!   (`wasm_core::stats::qc`, line `qc seconds annotated`), and both (`qc_total`).
 //! - `genome RECORDS SAMPLES`: the genome VCF text on standard output.
 //! - `shards FILE N RUNS`: times one whole read of FILE, planning N shards without an index
 //!   (`formats::shards::plan`) and reading each shard in turn (`read_shard`), one after the
@@ -56,6 +60,10 @@ fn main() -> ExitCode {
             .parse()
             .map_err(|_| format!("RUNS must be a number, not {runs}"))
             .and_then(|n| refilter(Path::new(file), n, expression)),
+        ["qcstats", file, runs] => runs
+            .parse()
+            .map_err(|_| format!("RUNS must be a number, not {runs}"))
+            .and_then(|n| qcstats(Path::new(file), n)),
         ["shards", file, n, runs] => match (n.parse(), runs.parse()) {
             (Ok(n), Ok(runs)) => shards(Path::new(file), n, runs),
             _ => Err(format!("N and RUNS must be numbers, not {n} and {runs}")),
@@ -68,7 +76,8 @@ fn main() -> ExitCode {
         },
         _ => Err(
             "usage: enclave-bench prepare DIR RECORDS | native DIR RUNS | \
-inflate FILE RUNS | refilter FILE RUNS EXPR | shards FILE N RUNS | genome RECORDS SAMPLES"
+inflate FILE RUNS | refilter FILE RUNS EXPR | qcstats FILE RUNS | shards FILE N RUNS | \
+genome RECORDS SAMPLES"
                 .into(),
         ),
     };
@@ -266,6 +275,38 @@ fn refilter(path: &Path, runs: u32, expression: &str) -> Result<(), String> {
         best = best.min(started.elapsed().as_secs_f64());
     }
     println!("refilter {best:.6} {passing}");
+    Ok(())
+}
+
+/// Loads `path` once, then times the QC statistics over the store (best of `runs`).
+fn qcstats(path: &Path, runs: u32) -> Result<(), String> {
+    use wasm_core::stats::{bcftools, qc};
+    let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let size = file.metadata().ok().map(|m| m.len());
+    let started = Instant::now();
+    let dataset = wasm_core::read_dataset(file, size, &mut wasm_core::progress::Silent)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let store = &dataset.store;
+    println!(
+        "ingest {:.6} {}",
+        started.elapsed().as_secs_f64(),
+        dataset.summary.records
+    );
+    let (sections, records) =
+        best_of(runs, &|| Ok(bcftools::compute(store, None).summary.records))?;
+    println!("bcftools_stats {sections:.6} {records}");
+    let (rest, annotated) = best_of(runs, &|| {
+        Ok(qc::compute(store, None)
+            .consequences
+            .map_or(0, |c| c.annotated))
+    })?;
+    println!("qc {rest:.6} {annotated}");
+    let (total, _) = best_of(runs, &|| {
+        let s = bcftools::compute(store, None);
+        let q = qc::compute(store, None);
+        Ok(s.summary.records + q.records)
+    })?;
+    println!("qc_total {total:.6} {records}");
     Ok(())
 }
 

@@ -9,8 +9,8 @@
 //! - time decryption and ingest (plain and encrypted) natively and in Node's V8, beside
 //!   `bcftools view` and the reference `crypt4gh decrypt` on the same files;
 //! - on the genome files, time the `enclave` CLI beside bcftools doing the same job — read every
-//!   record, filter, 1 Mb region through the index — checking that both give the same answer,
-//!   and report the store's memory per variant;
+//!   record, filter, 1 Mb region through the index, `bcftools stats -s -` ([`stats`]) —
+//!   checking that both give the same answer, and report the store's memory per variant;
 //! - build the app (release) and measure the same jobs in headless Chromium on
 //!   `genome.1s.vcf.gz`, with one worker and with a pool ([`browser`], `e2e/bench-app.mjs`), and
 //!   the bundle's gzip size;
@@ -27,6 +27,7 @@ use std::time::Instant;
 use crate::util::{self, Cmd, Error, Result};
 
 mod browser;
+mod stats;
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const DEFAULT_RECORDS: u64 = 1_000_000;
@@ -559,6 +560,7 @@ struct GenomeResults {
     region_enclave: Measured,
     /// `enclave-bench refilter`: (ingest seconds, refilter seconds, passing records).
     refilter: std::result::Result<(f64, f64, u64), String>,
+    stats: stats::StatsResults,
 }
 
 impl Genome<'_> {
@@ -638,6 +640,7 @@ impl Genome<'_> {
                 (Some(&(ingest, _)), Some(&(refilter, passing))) => Ok((ingest, refilter, passing)),
                 _ => Err("enclave-bench refilter printed no timing".into()),
             });
+        let stats = stats::measure(self);
         Ok(GenomeResults {
             files,
             filter_bcftools,
@@ -645,6 +648,7 @@ impl Genome<'_> {
             region_bcftools,
             region_enclave,
             refilter,
+            stats,
         })
     }
 }
@@ -1230,6 +1234,8 @@ impl Report {
             rows
         });
 
+        self.stats(&g.stats);
+
         let group = "store memory per variant (enclave stats --json: summary.store_bytes)";
         for file in &g.files {
             let tool = format!("enclave native, {}", file.name);
@@ -1496,6 +1502,7 @@ impl Report {
             status,
             note,
         });
+        self.stats_budget(&g.stats);
         if let Some(b) = browser {
             self.warnings.push(format!(
                 "app (Chromium): headless Chromium {} through playwright-core \

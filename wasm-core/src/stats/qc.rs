@@ -8,7 +8,9 @@
 //! numbers are not computed here: the pedigree's modes (`mendel-error`, `de-novo`) count them,
 //! and [`QcStats::with_trios`] / [`trio_qc`] take those counts.
 
-use crate::annotation::{self, Column, IMPACTS, Schema};
+use std::collections::HashMap;
+
+use crate::annotation::{self, IMPACTS, Schema};
 use crate::bitmap::Bitmap;
 use crate::store::{ColumnData, FLOAT_MISSING, INT_MISSING, Ints, VariantStore};
 
@@ -204,42 +206,66 @@ fn consequences(store: &VariantStore, rows: &[usize]) -> Option<Consequences> {
     let first = |names: &[&str]| names.iter().find_map(|n| schema.index_of(n));
     let consequence = first(&["Consequence", "Annotation", "Effect"])?;
     let impact = first(&["IMPACT", "Annotation_Impact", "Effect_Impact"]);
-    let csq = Column::extract(store, &schema, consequence);
-    // Judge each distinct value once: its rank on Ensembl's scale (None: unknown).
-    let rank_of: Vec<Option<u8>> = csq.dict.iter().map(|t| annotation::severity(t)).collect();
-    let impact_column = impact.map(|k| Column::extract(store, &schema, k));
-    let impact_rank: Vec<Option<usize>> = impact_column.as_ref().map_or_else(Vec::new, |c| {
-        c.dict
+    let text = annotation::text_column(store, &schema.tag)?;
+    let legacy = schema.is_legacy_eff();
+    let last = consequence.max(impact.unwrap_or(0));
+    // One pass over the text: each distinct consequence value is ranked once (Ensembl's
+    // order; `None` for unknown terms).
+    let mut ranks: HashMap<Box<[u8]>, Option<u8>> = HashMap::new();
+    let mut scratch = Vec::new();
+    let mut rank_of = |raw: &[u8]| -> Option<u8> {
+        if let Some(&r) = ranks.get(raw) {
+            return r;
+        }
+        scratch.clear();
+        annotation::decode_into(raw, &mut scratch);
+        let r = annotation::severity(&String::from_utf8_lossy(&scratch));
+        ranks.insert(raw.into(), r);
+        r
+    };
+    let impact_rank = |raw: &[u8]| {
+        IMPACTS
             .iter()
-            .map(|t| IMPACTS.iter().position(|i| i.eq_ignore_ascii_case(t)))
-            .collect()
-    });
+            .position(|i| raw.eq_ignore_ascii_case(i.as_bytes()))
+    };
     let terms = annotation::CONSEQUENCE_TERMS;
     let mut by_rank = vec![0u64; terms.len()];
     let (mut unknown, mut annotated) = (0u64, 0u64);
-    let mut by_impact = [0u64; 5];
+    let mut by_impact = [0u64; IMPACTS.len() + 1];
+    let mut reader = text.reader();
     for &i in rows {
-        let ids = csq.row(i);
-        if ids.is_empty() {
+        if i >= text.len() || !text.is_present(i) {
+            continue;
+        }
+        let (mut any, mut best, mut best_impact) = (false, None::<u8>, None::<usize>);
+        for entry in annotation::entries(reader.get(i)) {
+            any = true;
+            for (k, value) in annotation::fields(entry, legacy).enumerate().take(last + 1) {
+                if k == consequence
+                    && let Some(r) = rank_of(value)
+                {
+                    best = Some(best.map_or(r, |b| b.min(r)));
+                }
+                if Some(k) == impact
+                    && let Some(r) = impact_rank(value)
+                {
+                    best_impact = Some(best_impact.map_or(r, |b| b.min(r)));
+                }
+            }
+        }
+        if !any {
             continue;
         }
         annotated += 1;
-        let best = ids.iter().filter_map(|&id| rank_of[id as usize]).min();
         match best {
             Some(r) => by_rank[r as usize] += 1,
             None => unknown += 1,
         }
-        let from_field = impact_column.as_ref().and_then(|c| {
-            c.row(i)
-                .iter()
-                .filter_map(|&id| impact_rank.get(id as usize).copied().flatten())
-                .min()
-        });
         let derived = || {
             best.and_then(|r| annotation::impact(terms[r as usize]))
                 .and_then(|name| IMPACTS.iter().position(|i| *i == name))
         };
-        by_impact[from_field.or_else(derived).unwrap_or(4)] += 1;
+        by_impact[best_impact.or_else(derived).unwrap_or(IMPACTS.len())] += 1;
     }
     let mut by_consequence: Vec<NamedCount> = terms
         .iter()
