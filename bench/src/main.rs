@@ -285,7 +285,7 @@ fn qcstats(path: &Path, runs: u32) -> Result<(), String> {
     let size = file.metadata().ok().map(|m| m.len());
     let started = Instant::now();
     let dataset = wasm_core::read_dataset(file, size, &mut wasm_core::progress::Silent)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(|e| format!("{}: {}", path.display(), e.report()))?;
     let store = &dataset.store;
     println!(
         "ingest {:.6} {}",

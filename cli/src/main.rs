@@ -8,7 +8,7 @@
 //! enclave query -f FORMAT [-i EXPR | -e EXPR] [-r REGION [--index IDX]]
 //!               [--key KEY [--passphrase-file F]] FILE
 //! enclave stats [--json] [--key KEY [--passphrase-file F]] FILE
-//! enclave stats --bcftools [-i EXPR | -e EXPR] [-r REGION [--index IDX]]
+//! enclave stats --bcftools|--qc [-i EXPR | -e EXPR] [-r REGION [--index IDX]]
 //!               [--key KEY [--passphrase-file F]] FILE
 //! enclave decrypt --key KEY [--passphrase-file F] [-o OUT] FILE.c4gh
 //! enclave encrypt --recipient PUBKEY... [--key SENDER [--passphrase-file F]]
@@ -22,12 +22,12 @@
 //! commands live in [`crypt4gh`], key and passphrase handling in [`keys`], `-r` and index
 //! lookup in [`regions`].
 
-mod bcftools_stats;
 mod crypt4gh;
 mod files;
 mod keys;
 mod output;
 mod regions;
+mod selection_stats;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
@@ -52,12 +52,12 @@ pub(crate) const USAGE: &str = "usage:
                      print records in a bcftools query format, e.g.
                      -f '%CHROM\\t%POS[\\t%SAMPLE=%GT]\\n'
   enclave stats [--json] [--key KEY [--passphrase-file F]] FILE
-                     summary counts (as bcftools stats, section SN); --json adds the QC
-                     statistics (FILTER, contigs, consequences, GQ, allele balance)
-  enclave stats --bcftools [-i EXPR | -e EXPR] [-r REGION [--index IDX]]
+                     summary counts (as bcftools stats, section SN)
+  enclave stats --bcftools|--qc [-i EXPR | -e EXPR] [-r REGION [--index IDX]]
                 [--key KEY [--passphrase-file F]] FILE
-                     bcftools stats -s - (1.24) in its text format, for MultiQC and
-                     plot-vcfstats
+                     --bcftools: bcftools stats -s - (1.24) in its text format, for MultiQC
+                     and plot-vcfstats; --qc: the QC beyond it as JSON (FILTER, contigs,
+                     consequences, GQ, allele balance)
   enclave decrypt --key KEY [--passphrase-file F] [-o OUT] FILE.c4gh
                      the plaintext of a Crypt4GH file, to OUT or standard output
   enclave encrypt --recipient PUBKEY... [--key SENDER [--passphrase-file F]]
@@ -388,8 +388,8 @@ fn query_cmd(args: &[String]) -> Result<(), String> {
 }
 
 fn stats_cmd(args: &[String]) -> Result<(), String> {
-    if args.iter().any(|a| a == "--bcftools") {
-        return bcftools_stats::run(args);
+    if args.iter().any(|a| a == "--bcftools" || a == "--qc") {
+        return selection_stats::run(args);
     }
     let mut json = false;
     let mut file = None;
@@ -415,7 +415,6 @@ fn stats_cmd(args: &[String]) -> Result<(), String> {
         let value = serde_json::json!({
             "summary": summary,
             "stats": s,
-            "qc": stats::qc::compute(&ds.store, None),
         });
         serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?
     } else {

@@ -1,16 +1,22 @@
-//! `enclave stats --bcftools` against bcftools 1.24's `bcftools stats -s -`, line for line.
+//! `enclave stats --bcftools` against bcftools 1.24's `bcftools stats -s -`, line for line, and
+//! `enclave stats --qc` over the same selections.
 //!
 //! - [`cases_equal_bcftools_1_24`]: every case of `testdata/expected/bcftools-stats/cases.tsv`
 //!   (a file of `testdata/`, of the shared corpus, or one made by
 //!   `enclave_test_support::varied_vcf`; whole, or filtered with `-i/-e` — the oracle is then
 //!   `bcftools view -i EXPR | bcftools stats` — or restricted with `-r`) is compared with the
 //!   committed output of bcftools 1.24 (pysam 0.24.1; `scripts/regen-bcftools-stats.sh` made
-//!   them). Every line is compared but the two provenance lines and `ID`. A case may differ
+//!   them). Every line is compared but the two provenance lines and the file names of `ID`,
+//!   and so is the order of the sections and their descriptions. A case may differ
 //!   only in the sections docs/STATS.md lists for it, with the reason; a listed case that no
 //!   longer differs fails too, so the list stays true.
 //! - [`bcftools_own_expected_outputs`]: bcftools' own `test/stats.*` inputs against the
 //!   expected outputs in its repository (compared as its test suite does, without `#` and `ID`
 //!   lines).
+//! - [`qc_json_counts_the_selection_and_stats_json_is_unchanged`]: `--qc` counts the records
+//!   `--bcftools` counts for the same selection (`-i/-e/-r`), its breakdowns add up (one contig,
+//!   FILTER, most severe consequence and impact per record; BCSQ read), and `--json` keeps its
+//!   keys.
 //! - [`generated_inputs_are_the_generators`]: the committed generated inputs are what the
 //!   generator makes (`ENCLAVE_BLESS=1` writes them again).
 //!
@@ -81,13 +87,13 @@ fn input_path(input: &str, case: &str) -> Option<PathBuf> {
 }
 
 /// Lines by section tag (the first column; `#` for the description lines), leaving out the
-/// provenance lines and `ID`, which name the program and the file.
+/// provenance lines, which name the program and its command line, and the file names of `ID`
+/// (its set number stays).
 fn sections(text: &str) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for line in text.lines() {
         if line.starts_with("# This file was produced by")
             || line.starts_with("# The command line was:")
-            || line.starts_with("ID\t")
         {
             continue;
         }
@@ -96,18 +102,46 @@ fn sections(text: &str) -> BTreeMap<String, Vec<String>> {
         } else {
             line.split('\t').next().unwrap_or("")
         };
-        out.entry(tag.to_string())
-            .or_default()
-            .push(line.to_string());
+        let line = match line.strip_prefix("ID\t") {
+            Some(rest) => format!("ID\t{}", rest.split('\t').next().unwrap_or("")),
+            None => line.to_string(),
+        };
+        out.entry(tag.to_string()).or_default().push(line);
     }
     out
 }
 
-/// The sections whose lines differ, with the first differing line of each.
+/// The order of the sections as a reader meets them: each run of lines with one tag (`#` for
+/// the description lines) once. plot-vcfstats and MultiQC read section by section, and a
+/// section's description precedes its lines.
+fn section_order(text: &str) -> Vec<&str> {
+    let mut order: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        let tag = if line.starts_with('#') {
+            "#"
+        } else {
+            line.split('\t').next().unwrap_or("")
+        };
+        if order.last() != Some(&tag) {
+            order.push(tag);
+        }
+    }
+    order
+}
+
+/// The sections whose lines differ, with the first differing line of each; `(order)` when the
+/// sections come in another order.
 fn differences(expected: &str, ours: &str) -> BTreeMap<String, String> {
     let (a, b) = (sections(expected), sections(ours));
     let tags: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
     let empty = Vec::new();
+    let (x, y) = (section_order(expected), section_order(ours));
+    let order = (x != y).then(|| {
+        (
+            "(order)".to_string(),
+            format!("sections: bcftools {x:?}, enclave {y:?}"),
+        )
+    });
     tags.into_iter()
         .filter_map(|tag| {
             let (x, y) = (a.get(tag).unwrap_or(&empty), b.get(tag).unwrap_or(&empty));
@@ -126,6 +160,7 @@ fn differences(expected: &str, ours: &str) -> BTreeMap<String, String> {
                 ),
             ))
         })
+        .chain(order)
         .collect()
 }
 
@@ -282,4 +317,94 @@ fn a_filter_and_a_region_narrow_the_records() {
     // Expression errors are the filter's, with their caret.
     let err = ENCLAVE.output(&["stats", "--bcftools", "-i", "QUAL>", trio.to_str().unwrap()]);
     assert!(!err.status.success());
+}
+
+#[test]
+fn qc_json_counts_the_selection_and_stats_json_is_unchanged() {
+    let trio = testdata_path("slivar/tests/ashk-trio.vcf.gz");
+    let path = trio.to_str().expect("UTF-8 path");
+    let run = |args: &[&str]| -> Vec<u8> {
+        let mut cmd = vec!["stats"];
+        cmd.extend_from_slice(args);
+        cmd.push(path);
+        ENCLAVE.ok(&cmd)
+    };
+    let qc = |args: &[&str]| -> serde_json::Value {
+        let mut cmd = vec!["--qc"];
+        cmd.extend_from_slice(args);
+        serde_json::from_slice(&run(&cmd)).expect("--qc prints JSON")
+    };
+    let sn_records = |args: &[&str]| -> u64 {
+        let mut cmd = vec!["--bcftools"];
+        cmd.extend_from_slice(args);
+        let out = String::from_utf8(run(&cmd)).expect("UTF-8");
+        let line = out
+            .lines()
+            .find(|l| l.starts_with("SN\t0\tnumber of records:"))
+            .expect("an SN records line");
+        line.rsplit('\t').next().unwrap().parse().expect("a count")
+    };
+    let sum = |v: &serde_json::Value| -> u64 {
+        v.as_array()
+            .expect("a list of counts")
+            .iter()
+            .map(|c| c["count"].as_u64().expect("a count"))
+            .sum()
+    };
+    for args in [
+        &[][..],
+        &["-i", "TYPE=\"snp\""][..],
+        &["-e", "GT=\"mis\""][..],
+    ] {
+        let q = qc(args);
+        let records = q["records"].as_u64().expect("records");
+        assert_eq!(
+            records,
+            sn_records(args),
+            "--qc {args:?} counts bcftools' records"
+        );
+        assert_eq!(
+            sum(&q["per_contig"]),
+            records,
+            "{args:?}: one contig per record"
+        );
+        // One FILTER name per record in this file.
+        assert_eq!(sum(&q["per_filter"]), records, "{args:?}");
+        let c = &q["consequences"];
+        assert_eq!(c["field"], "BCSQ", "bcftools csq's annotation is read");
+        let annotated = c["annotated"].as_u64().expect("annotated");
+        assert!(annotated > 0 && annotated <= records);
+        assert_eq!(
+            sum(&c["by_consequence"]),
+            annotated,
+            "one most severe per record"
+        );
+        assert_eq!(sum(&c["by_impact"]), annotated, "one impact per record");
+        assert_eq!(q["allele_balance"].as_array().map(Vec::len), Some(3));
+        let gq: u64 = q["gq"]["counts"]
+            .as_array()
+            .expect("GQ bins")
+            .iter()
+            .map(|n| n.as_u64().expect("a count"))
+            .sum();
+        assert!(gq > 0 && gq <= 3 * records);
+    }
+    let region = qc(&["-r", "2"]);
+    assert_eq!(region["per_contig"].as_array().map(Vec::len), Some(1));
+    assert_eq!(region["per_contig"][0]["name"], "2");
+    assert_eq!(region["records"], region["per_contig"][0]["count"]);
+    // `enclave stats --json` is what it was: the summary and the counts, no QC.
+    let json: serde_json::Value =
+        serde_json::from_slice(&run(&["--json"])).expect("--json prints JSON");
+    let keys: BTreeSet<&str> = json
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, BTreeSet::from(["summary", "stats"]));
+    assert_eq!(json["stats"]["records"].as_u64(), Some(sn_records(&[])));
+    // One output at a time.
+    let both = ENCLAVE.output(&["stats", "--bcftools", "--qc", path]);
+    assert!(!both.status.success());
 }

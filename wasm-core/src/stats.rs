@@ -9,8 +9,9 @@
 //!   (htslib's genotype classes, judged once per distinct genotype), [`frequency`] (the
 //!   allele-frequency bins) and [`bins`] (QUAL and depth bins).
 //! - [`qc`]: what a clinician checks beyond bcftools stats — FILTER and contig counts,
-//!   consequence and impact, GQ, het allele balance per sample, and per-trio Mendelian error
-//!   rates from the inheritance modes' counts.
+//!   consequence and impact, GQ, het allele balance per sample — and [`trios`], the per-trio
+//!   Mendelian error rate and de novo count (trios as sample indices, with the pedigree's
+//!   judgements as record bitmaps: the hook the inheritance modes plug into).
 //!
 //! Where it sits: after ingest, beside the filter; the app's QC panel and `enclave stats`
 //! read the serde results. docs/STATS.md gives every rule and every known difference from
@@ -24,5 +25,6 @@ pub mod genotypes;
 pub mod qc;
 pub mod summary;
 pub mod text;
+pub mod trios;
 
 pub use summary::{Stats, compute};

@@ -1,12 +1,12 @@
 //! What a clinician checks beyond `bcftools stats` (CLINICAL.md §5): records per FILTER and
 //! per contig, the most severe consequence and impact per variant (VEP `CSQ`, SnpEff `ANN`,
 //! bcftools `BCSQ`), the GQ distribution, het allele balance per sample, and — from the
-//! inheritance modes' counts — the Mendelian error rate and de novo count per trio.
+//! pedigree's judgements — the Mendelian error rate and de novo count per trio
+//! ([`super::trios`]).
 //!
-//! Where it sits: after ingest, beside [`super::bcftools`], over the same kept records;
-//! `enclave stats --json` prints it under `qc` and the app's QC panel draws it. The trio
-//! numbers are not computed here: the pedigree's modes (`mendel-error`, `de-novo`) count them,
-//! and [`QcStats::with_trios`] / [`trio_qc`] take those counts.
+//! Where it sits: after ingest, beside [`super::bcftools`], over the same kept records (walked
+//! in order, no list of them built); `enclave stats --qc` prints it as JSON and the app's QC
+//! panel draws it. Every histogram has a fixed number of bins.
 
 use std::collections::HashMap;
 
@@ -15,6 +15,7 @@ use crate::bitmap::Bitmap;
 use crate::store::{ColumnData, FLOAT_MISSING, INT_MISSING, Ints, VariantStore};
 
 use super::genotypes::{GenotypeTable, GtType};
+use super::trios::{TrioCalls, TrioQc, trio_qc};
 
 /// A name and how many records (or genotypes) it has.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -75,38 +76,6 @@ pub struct AlleleBalance {
     pub without_reads: u64,
 }
 
-/// Counts for one trio from the inheritance modes (the `mendel-error` and `de-novo` modes of
-/// the pedigree analysis): the input of [`trio_qc`].
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct TrioCounts {
-    pub child: String,
-    pub father: String,
-    pub mother: String,
-    /// Sites where all three genotypes are called (the rate's denominator).
-    pub sites: u64,
-    pub mendel_errors: u64,
-    pub de_novo: u64,
-}
-
-/// One trio's QC numbers.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TrioQc {
-    pub counts: TrioCounts,
-    /// Mendelian errors per called site (`None` without sites).
-    pub mendel_error_rate: Option<f64>,
-}
-
-/// The hook for the pedigree's modes: per-trio counts in, rates out.
-pub fn trio_qc(counts: &[TrioCounts]) -> Vec<TrioQc> {
-    counts
-        .iter()
-        .map(|c| TrioQc {
-            counts: c.clone(),
-            mendel_error_rate: (c.sites > 0).then(|| c.mendel_errors as f64 / c.sites as f64),
-        })
-        .collect()
-}
-
 /// Everything this module computes for one set of records.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct QcStats {
@@ -123,16 +92,8 @@ pub struct QcStats {
     pub gq: Option<Histogram>,
     /// Per sample, when the file has FORMAT/AD and genotypes.
     pub allele_balance: Option<Vec<AlleleBalance>>,
-    /// Per trio, once the pedigree's modes have counted ([`QcStats::with_trios`]).
+    /// Per trio given to [`compute_with_trios`] (empty from [`compute`]).
     pub trios: Vec<TrioQc>,
-}
-
-impl QcStats {
-    /// Adds the per-trio numbers of the inheritance modes.
-    pub fn with_trios(mut self, counts: &[TrioCounts]) -> Self {
-        self.trios = trio_qc(counts);
-        self
-    }
 }
 
 /// GQ bins: 0 to 99 by one, then `≥ 100`.
@@ -140,16 +101,32 @@ const GQ_BINS: usize = 101;
 /// Allele-balance bins of 0.05.
 const AB_BINS: usize = 20;
 
-/// The QC statistics of the records of `store` that `keep` keeps (every record for `None`).
+/// Calls `f` with each record `keep` keeps (every record for `None`), in order.
+fn each_row(store: &VariantStore, keep: Option<&Bitmap>, f: impl FnMut(usize)) {
+    match keep {
+        None => (0..store.len()).for_each(f),
+        Some(k) => k.iter_ones().take_while(|&i| i < store.len()).for_each(f),
+    }
+}
+
+/// The QC statistics of the records of `store` that `keep` keeps (every record for `None`):
+/// the app passes its selection's bitmap for the filtered view.
 pub fn compute(store: &VariantStore, keep: Option<&Bitmap>) -> QcStats {
-    let rows: Vec<usize> = match keep {
-        None => (0..store.len()).collect(),
-        Some(k) => k.iter_ones().filter(|&i| i < store.len()).collect(),
-    };
+    compute_with_trios(store, keep, &[])
+}
+
+/// [`compute`], with the per-trio numbers of `trios` (the pedigree's judgements).
+pub fn compute_with_trios(
+    store: &VariantStore,
+    keep: Option<&Bitmap>,
+    trios: &[TrioCalls],
+) -> QcStats {
+    let mut records = 0u64;
     let mut per_filter = vec![0u64; store.filter_names().len()];
     let mut no_filter = 0u64;
     let mut per_contig = vec![0u64; store.contigs().len()];
-    for &i in &rows {
+    each_row(store, keep, |i| {
+        records += 1;
         per_contig[store.contig_of(i) as usize] += 1;
         let ids = store.filter_ids(i);
         if ids.is_empty() {
@@ -158,7 +135,7 @@ pub fn compute(store: &VariantStore, keep: Option<&Bitmap>) -> QcStats {
         for &f in ids {
             per_filter[f as usize] += 1;
         }
-    }
+    });
     let named = |names: &[String], counts: Vec<u64>| -> Vec<NamedCount> {
         names
             .iter()
@@ -178,36 +155,67 @@ pub fn compute(store: &VariantStore, keep: Option<&Bitmap>) -> QcStats {
         });
     }
     QcStats {
-        records: rows.len() as u64,
+        records,
         per_filter: filters,
         per_contig: named(store.contigs(), per_contig),
-        consequences: consequences(store, &rows),
-        gq: gq(store, &rows),
-        allele_balance: allele_balance(store, &rows),
-        trios: Vec::new(),
+        consequences: consequences(store, keep),
+        gq: gq(store, keep),
+        allele_balance: allele_balance(store, keep),
+        trios: trio_qc(store, keep, trios),
     }
 }
 
-/// The annotation field the breakdown reads: CSQ, ANN, BCSQ, EFF, then any other.
-fn annotation_schema(store: &VariantStore) -> Option<Schema> {
-    let mut all = annotation::schemas(store);
-    let preference = |s: &Schema| {
+/// Where the breakdown reads consequences: an INFO field and its sub-fields.
+struct Source {
+    tag: String,
+    consequence: usize,
+    impact: Option<usize>,
+    /// Legacy SnpEff `EFF` entries (`EFFECT(a|b|…)`).
+    legacy: bool,
+}
+
+/// The annotation field the breakdown reads: CSQ, ANN, BCSQ, EFF, then any other with a
+/// consequence sub-field.
+fn source(store: &VariantStore) -> Option<Source> {
+    let parsed = annotation::schemas(store)
+        .into_iter()
+        .filter_map(|schema: Schema| {
+            let first = |names: &[&str]| names.iter().find_map(|n| schema.index_of(n));
+            Some(Source {
+                consequence: first(&["Consequence", "Annotation", "Effect"])?,
+                impact: first(&["IMPACT", "Annotation_Impact", "Effect_Impact"]),
+                legacy: schema.is_legacy_eff(),
+                tag: schema.tag,
+            })
+        });
+    // bcftools csq describes BCSQ as `Format: '[*]consequence|gene|transcript|biotype…'`,
+    // which names no `Consequence`, so the annotation reader does not parse it; its layout
+    // is fixed, the consequence first (bcftools csq.c). No impact sub-field: the impact is
+    // the consequence's. `@POS` entries point at another record and rank as unknown terms.
+    let bcsq = annotation::text_column(store, "BCSQ").map(|_| Source {
+        tag: "BCSQ".into(),
+        consequence: 0,
+        impact: None,
+        legacy: false,
+    });
+    let preference = |s: &Source| {
         ["CSQ", "ANN", "BCSQ", "EFF"]
             .iter()
             .position(|t| *t == s.tag)
             .unwrap_or(4)
     };
-    all.sort_by_key(preference);
-    all.into_iter().next()
+    // The first of the best: a parsed BCSQ before the fixed layout.
+    parsed.chain(bcsq).min_by_key(preference)
 }
 
-fn consequences(store: &VariantStore, rows: &[usize]) -> Option<Consequences> {
-    let schema = annotation_schema(store)?;
-    let first = |names: &[&str]| names.iter().find_map(|n| schema.index_of(n));
-    let consequence = first(&["Consequence", "Annotation", "Effect"])?;
-    let impact = first(&["IMPACT", "Annotation_Impact", "Effect_Impact"]);
-    let text = annotation::text_column(store, &schema.tag)?;
-    let legacy = schema.is_legacy_eff();
+fn consequences(store: &VariantStore, keep: Option<&Bitmap>) -> Option<Consequences> {
+    let Source {
+        tag,
+        consequence,
+        impact,
+        legacy,
+    } = source(store)?;
+    let text = annotation::text_column(store, &tag)?;
     let last = consequence.max(impact.unwrap_or(0));
     // One pass over the text: each distinct consequence value is ranked once (Ensembl's
     // order; `None` for unknown terms).
@@ -233,9 +241,9 @@ fn consequences(store: &VariantStore, rows: &[usize]) -> Option<Consequences> {
     let (mut unknown, mut annotated) = (0u64, 0u64);
     let mut by_impact = [0u64; IMPACTS.len() + 1];
     let mut reader = text.reader();
-    for &i in rows {
+    each_row(store, keep, |i| {
         if i >= text.len() || !text.is_present(i) {
-            continue;
+            return;
         }
         let (mut any, mut best, mut best_impact) = (false, None::<u8>, None::<usize>);
         for entry in annotation::entries(reader.get(i)) {
@@ -254,7 +262,7 @@ fn consequences(store: &VariantStore, rows: &[usize]) -> Option<Consequences> {
             }
         }
         if !any {
-            continue;
+            return;
         }
         annotated += 1;
         match best {
@@ -266,7 +274,7 @@ fn consequences(store: &VariantStore, rows: &[usize]) -> Option<Consequences> {
                 .and_then(|name| IMPACTS.iter().position(|i| *i == name))
         };
         by_impact[best_impact.or_else(derived).unwrap_or(IMPACTS.len())] += 1;
-    }
+    });
     let mut by_consequence: Vec<NamedCount> = terms
         .iter()
         .zip(by_rank)
@@ -294,14 +302,14 @@ fn consequences(store: &VariantStore, rows: &[usize]) -> Option<Consequences> {
         })
         .collect();
     Some(Consequences {
-        field: schema.tag.clone(),
+        field: tag,
         annotated,
         by_consequence,
         by_impact,
     })
 }
 
-fn gq(store: &VariantStore, rows: &[usize]) -> Option<Histogram> {
+fn gq(store: &VariantStore, keep: Option<&Bitmap>) -> Option<Histogram> {
     let field = store.format.get("GQ")?;
     let n = store.samples().len();
     let mut h = Histogram::new(0.0, 1.0, GQ_BINS);
@@ -315,30 +323,30 @@ fn gq(store: &VariantStore, rows: &[usize]) -> Option<Histogram> {
     };
     match &field.data {
         ColumnData::Integer(c) => {
-            for &i in rows {
+            each_row(store, keep, |i| {
                 for cell in i * n..(i + 1) * n {
                     if let Some(v) = c.first(cell).filter(|&v| v != INT_MISSING) {
                         add(f64::from(v));
                     }
                 }
-            }
+            });
         }
         // Some callers declare GQ a Float.
         ColumnData::Float(c) => {
-            for &i in rows {
+            each_row(store, keep, |i| {
                 for cell in i * n..(i + 1) * n {
                     if let Some(&b) = c.get(cell).first().filter(|&&b| b != FLOAT_MISSING) {
                         add(f64::from(f32::from_bits(b)));
                     }
                 }
-            }
+            });
         }
         _ => return None,
     }
     Some(h)
 }
 
-fn allele_balance(store: &VariantStore, rows: &[usize]) -> Option<Vec<AlleleBalance>> {
+fn allele_balance(store: &VariantStore, keep: Option<&Bitmap>) -> Option<Vec<AlleleBalance>> {
     let ad: &Ints = match store.format.get("AD").map(|f| &f.data) {
         Some(ColumnData::Integer(c)) => c,
         _ => return None,
@@ -359,7 +367,7 @@ fn allele_balance(store: &VariantStore, rows: &[usize]) -> Option<Vec<AlleleBala
         })
         .collect();
     let mut sums = vec![(0.0f64, 0u64); n];
-    for &i in rows {
+    each_row(store, keep, |i| {
         for (s, balance) in out.iter_mut().enumerate() {
             let gt = table.class(store, i, s);
             if gt.ty != GtType::HetRefAlt {
@@ -380,7 +388,7 @@ fn allele_balance(store: &VariantStore, rows: &[usize]) -> Option<Vec<AlleleBala
                 _ => balance.without_reads += 1,
             }
         }
-    }
+    });
     for (b, (sum, k)) in out.iter_mut().zip(sums) {
         b.mean = (k > 0).then(|| sum / k as f64);
     }
@@ -446,17 +454,35 @@ mod tests {
     }
 
     #[test]
-    fn trio_rates_come_from_the_modes_counts() {
-        let counts = TrioCounts {
-            child: "HG002".into(),
-            father: "HG003".into(),
-            mother: "HG004".into(),
-            sites: 200,
-            mendel_errors: 3,
-            de_novo: 1,
+    fn reads_bcftools_csq_whose_header_names_no_consequence() {
+        let vcf = "##fileformat=VCFv4.2\n##contig=<ID=1>\n\
+##INFO=<ID=BCSQ,Number=.,Type=String,Description=\"Local consequence annotation from BCFtools/csq. Format: '[*]consequence|gene|transcript|biotype[|strand|amino_acid_change|dna_change]' or, for consequences of variants split across multiple sites, a pointer to the record storing the consequences '@position'.\">\n\
+#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n\
+1\t10\t.\tA\tG\t50\tPASS\tBCSQ=missense|G|T1|protein_coding|+|1A>1G|10A>G,*stop_gained|G|T2|protein_coding\n\
+1\t12\t.\tC\tT\t50\tPASS\tBCSQ=@10\n\
+1\t20\t.\tC\tT\t50\tPASS\tBCSQ=non_coding|X||lincRNA\n\
+1\t30\t.\tC\tT\t50\tPASS\t.\n";
+        let ds = crate::read_dataset(vcf.as_bytes(), None, &mut Silent).unwrap();
+        let c = compute(&ds.store, None).consequences.expect("BCSQ is read");
+        let pairs = |v: &[NamedCount]| -> Vec<(String, u64)> {
+            v.iter().map(|c| (c.name.clone(), c.count)).collect()
         };
-        let qc = trio_qc(&[counts.clone(), TrioCounts { sites: 0, ..counts }]);
-        assert_eq!(qc[0].mendel_error_rate, Some(0.015));
-        assert_eq!(qc[1].mendel_error_rate, None);
+        assert_eq!((c.field.as_str(), c.annotated), ("BCSQ", 3));
+        assert_eq!(
+            pairs(&c.by_consequence),
+            [
+                ("stop_gained".into(), 1),
+                ("non_coding_transcript_variant".into(), 1),
+                ("unknown".into(), 1)
+            ]
+        );
+        assert_eq!(
+            pairs(&c.by_impact),
+            [
+                ("HIGH".into(), 1),
+                ("MODIFIER".into(), 1),
+                ("unknown".into(), 1)
+            ]
+        );
     }
 }

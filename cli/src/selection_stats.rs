@@ -1,8 +1,9 @@
-//! `enclave stats --bcftools [-i EXPR | -e EXPR] [-r REGION [--index IDX]] [--key KEY
-//! [--passphrase-file F]] FILE`: the sections of `bcftools stats -s -` (bcftools 1.24's
-//! numbers, `wasm_core::stats::bcftools`) in bcftools' text format (`wasm_core::stats::text`),
-//! for every record or for those the expression and regions keep, so MultiQC and
-//! plot-vcfstats read it.
+//! `enclave stats --bcftools|--qc [-i EXPR | -e EXPR] [-r REGION [--index IDX]] [--key KEY
+//! [--passphrase-file F]] FILE`: the statistics of the records the expression and regions keep
+//! (every record without them). `--bcftools`: the sections of `bcftools stats -s -` (bcftools
+//! 1.24's numbers, `wasm_core::stats::bcftools`) in bcftools' text format
+//! (`wasm_core::stats::text`), so MultiQC and plot-vcfstats read it. `--qc`: the QC beyond
+//! bcftools stats (`wasm_core::stats::qc`) as JSON.
 //!
 //! The header's first line keeps bcftools' "produced by bcftools stats" (MultiQC recognises
 //! the file by it) and names Enclave and the bcftools version followed; the command line
@@ -13,14 +14,23 @@ use std::io::{self, BufWriter, Write};
 
 use wasm_core::bitmap::Bitmap;
 use wasm_core::filter::{Filter, Mode};
-use wasm_core::stats::{bcftools, text};
+use wasm_core::stats::{bcftools, qc, text};
 
 use crate::files::WorkingDirFiles;
 use crate::keys::KeyArgs;
 use crate::regions::{self, RegionArgs};
 
-/// Runs `enclave stats --bcftools …` (`args` are `stats`' arguments, `--bcftools` among them).
+/// What to print.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Output {
+    Bcftools,
+    Qc,
+}
+
+/// Runs `enclave stats --bcftools|--qc …` (`args` are `stats`' arguments, one of the two
+/// among them).
 pub fn run(args: &[String]) -> Result<(), String> {
+    let mut output: Option<Output> = None;
     let mut file: Option<String> = None;
     let mut filter: Option<(String, Mode)> = None;
     let mut keys = KeyArgs::default();
@@ -35,7 +45,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
             Ok(())
         };
         match a.as_str() {
-            "--bcftools" => {}
+            "--bcftools" | "--qc" => {
+                let this = if a == "--qc" {
+                    Output::Qc
+                } else {
+                    Output::Bcftools
+                };
+                if output.is_some_and(|o| o != this) {
+                    return Err("stats: --bcftools and --qc cannot be given together".into());
+                }
+                output = Some(this);
+            }
             "-i" | "--include" | "-e" | "--exclude" => {
                 let expr = it
                     .next()
@@ -91,6 +111,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
             None => keep = Some(mask),
         }
     }
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if output == Some(Output::Qc) {
+        let qc = qc::compute(store, keep.as_ref());
+        let r = serde_json::to_writer_pretty(&mut out, &qc)
+            .map_err(io::Error::from)
+            .and_then(|()| writeln!(out))
+            .and_then(|()| out.flush());
+        return written(r);
+    }
     let stats = bcftools::compute(store, keep.as_ref());
     let provenance = text::Provenance {
         producer: format!("Enclave {}", env!("CARGO_PKG_VERSION")),
@@ -104,9 +134,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
             path.clone()
         },
     };
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let r = text::write(&mut out, &stats, &provenance).and_then(|()| out.flush());
+    written(text::write(&mut out, &stats, &provenance).and_then(|()| out.flush()))
+}
+
+/// A closed pipe (`| head`) is not an error.
+fn written(r: io::Result<()>) -> Result<(), String> {
     match r {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         r => r.map_err(|e| format!("writing output: {e}")),
