@@ -251,20 +251,26 @@ fn which(name: &str) -> Option<PathBuf> {
         .find(|path| path.is_file())
 }
 
-/// Loads `path` once, then times compiling and evaluating `expression` over the store.
-fn refilter(path: &Path, runs: u32, expression: &str) -> Result<(), String> {
-    use wasm_core::filter::{Filter, Mode, NoFiles};
+/// Reads `path` into a store, printing `ingest seconds records`.
+fn load_timed(path: &Path) -> Result<wasm_core::Dataset, String> {
     let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let size = file.metadata().ok().map(|m| m.len());
     let started = Instant::now();
     let dataset = wasm_core::read_dataset(file, size, &mut wasm_core::progress::Silent)
         .map_err(|e| format!("{}: {}", path.display(), e.report()))?;
-    let store = &dataset.store;
     println!(
         "ingest {:.6} {}",
         started.elapsed().as_secs_f64(),
         dataset.summary.records
     );
+    Ok(dataset)
+}
+
+/// Loads `path` once, then times compiling and evaluating `expression` over the store.
+fn refilter(path: &Path, runs: u32, expression: &str) -> Result<(), String> {
+    use wasm_core::filter::{Filter, Mode, NoFiles};
+    let dataset = load_timed(path)?;
+    let store = &dataset.store;
     let mut best = f64::INFINITY;
     let mut passing = 0;
     for _ in 0..runs.max(1) {
@@ -281,17 +287,8 @@ fn refilter(path: &Path, runs: u32, expression: &str) -> Result<(), String> {
 /// Loads `path` once, then times the QC statistics over the store (best of `runs`).
 fn qcstats(path: &Path, runs: u32) -> Result<(), String> {
     use wasm_core::stats::{bcftools, qc};
-    let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let size = file.metadata().ok().map(|m| m.len());
-    let started = Instant::now();
-    let dataset = wasm_core::read_dataset(file, size, &mut wasm_core::progress::Silent)
-        .map_err(|e| format!("{}: {}", path.display(), e.report()))?;
+    let dataset = load_timed(path)?;
     let store = &dataset.store;
-    println!(
-        "ingest {:.6} {}",
-        started.elapsed().as_secs_f64(),
-        dataset.summary.records
-    );
     let (sections, records) =
         best_of(runs, &|| Ok(bcftools::compute(store, None).summary.records))?;
     println!("bcftools_stats {sections:.6} {records}");

@@ -43,7 +43,7 @@ use crate::keys::KeyArgs;
 use crate::regions::RegionArgs;
 use wasm_core::bitmap::Bitmap;
 
-pub(crate) const USAGE: &str = "usage:
+const USAGE: &str = "usage:
   enclave view  [-i EXPR | -e EXPR] [-r REGION [--index IDX]] [--key KEY [--passphrase-file F]]
                 [-f tsv|vcf] FILE
                      print records (tsv: CHROM POS REF ALT, as bcftools query)
@@ -202,8 +202,8 @@ fn value<'a>(
     it.next().ok_or_else(|| format!("{option} needs {what}"))
 }
 
-/// Handles the options `view` and `query` share (filter, key, FILE); `Ok(false)` when `a` is
-/// not one of them.
+/// Handles the options `view`, `query` and `stats --bcftools|--qc` share (filter, key, regions,
+/// FILE); `Ok(false)` when `a` is not one of them.
 fn common_option(
     a: &str,
     it: &mut std::slice::Iter<'_, String>,
@@ -270,6 +270,26 @@ fn compile(arg: &FilterArg, store: &wasm_core::store::VariantStore) -> Result<Fi
     Ok(filter)
 }
 
+/// The records the expression and the regions' mask keep: `None` when neither is given (every
+/// record).
+fn selection(
+    filter: Option<&FilterArg>,
+    mask: Option<Bitmap>,
+    store: &wasm_core::store::VariantStore,
+) -> Result<Option<Bitmap>, String> {
+    let mut keep = match filter {
+        Some(arg) => Some(compile(arg, store)?.evaluate(store).pass),
+        None => None,
+    };
+    if let Some(mask) = mask {
+        match &mut keep {
+            Some(k) => k.and_with(&mask),
+            None => keep = Some(mask),
+        }
+    }
+    Ok(keep)
+}
+
 fn view(args: &[String]) -> Result<(), String> {
     let mut format = "tsv".to_string();
     let mut file = None;
@@ -301,13 +321,8 @@ fn view(args: &[String]) -> Result<(), String> {
     let path = file.ok_or("view: no FILE given")?;
     let (ds, mask) = load(&path, &keys, &regions)?;
     let store = &ds.store;
-    let mut keep = match &filter {
-        Some(arg) => compile(arg, store)?.evaluate(store).pass,
-        None => Bitmap::ones(store.len()),
-    };
-    if let Some(mask) = &mask {
-        keep.and_with(mask);
-    }
+    let keep =
+        selection(filter.as_ref(), mask, store)?.unwrap_or_else(|| Bitmap::ones(store.len()));
     let rows: Vec<usize> = keep.iter_ones().collect();
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
