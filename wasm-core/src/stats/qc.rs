@@ -8,8 +8,6 @@
 //! in order, no list of them built); `enclave stats --qc` prints it as JSON and the app's QC
 //! panel draws it. Every histogram has a fixed number of bins.
 
-use std::collections::HashMap;
-
 use crate::annotation::{self, IMPACTS, Schema};
 use crate::bitmap::Bitmap;
 use crate::store::{ColumnData, FLOAT_MISSING, INT_MISSING, Ints, VariantStore};
@@ -217,19 +215,20 @@ fn consequences(store: &VariantStore, keep: Option<&Bitmap>) -> Option<Consequen
     } = source(store)?;
     let text = annotation::text_column(store, &tag)?;
     let last = consequence.max(impact.unwrap_or(0));
-    // One pass over the text: each distinct consequence value is ranked once (Ensembl's
-    // order; `None` for unknown terms).
-    let mut ranks: HashMap<Box<[u8]>, Option<u8>> = HashMap::new();
-    let mut scratch = Vec::new();
+    // One pass over the text: each distinct consequence value is interned (its id) and ranked
+    // once (Ensembl's order; `None` for unknown terms and missing values).
+    let mut values = annotation::Interner::new();
+    let mut ranks: Vec<Option<u8>> = vec![None];
+    let (mut scratch, mut decoded) = (Vec::new(), Vec::new());
     let mut rank_of = |raw: &[u8]| -> Option<u8> {
-        if let Some(&r) = ranks.get(raw) {
-            return r;
+        let id = values.intern_raw(raw, &mut scratch) as usize;
+        if id == ranks.len() {
+            // A new value (ids are given in first-seen order).
+            decoded.clear();
+            annotation::decode_into(raw, &mut decoded);
+            ranks.push(annotation::severity(&String::from_utf8_lossy(&decoded)));
         }
-        scratch.clear();
-        annotation::decode_into(raw, &mut scratch);
-        let r = annotation::severity(&String::from_utf8_lossy(&scratch));
-        ranks.insert(raw.into(), r);
-        r
+        ranks[id]
     };
     let impact_rank = |raw: &[u8]| {
         IMPACTS
