@@ -91,7 +91,7 @@ pub fn query(
     let file = File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
     let key = keys.secret_key()?;
     let fail = |e: IngestError| match e {
-        IngestError::Index(e) => format!("{path} with index {index_path}: {e}"),
+        IngestError::Index(_) => format!("{path} with index {index_path}: {}", e.report()),
         e => keys::ingest_error(path, keys, e),
     };
     let mut indexed = IndexedFile::open(Box::new(file), &index, key.as_ref()).map_err(fail)?;
