@@ -96,6 +96,15 @@ impl Bitmap {
         b
     }
 
+    /// `len` bits from their words (bit `j` of word `k` is bit `64 k + j`); bits past `len`
+    /// are cleared.
+    pub fn from_words(words: Vec<u64>, len: usize) -> Self {
+        debug_assert_eq!(words.len(), len.div_ceil(64));
+        let mut b = Self { words, len };
+        b.clear_tail();
+        b
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }

@@ -5,7 +5,8 @@
 //!
 //! Data flow: bytes from any `Read` → [`formats`] (sniff, decompress, parse VCF/BCF) →
 //! [`store::VariantStore`] (columns, never one object per record) → [`filter`] (bcftools expressions →
-//! [`bitmap::Bitmap`]), [`annotation`] (CSQ/ANN), [`regions`] → [`stats`] and [`export`].
+//! [`bitmap::Bitmap`]), [`annotation`] (CSQ/ANN), [`regions`] → [`stats`] and [`export`]; with a
+//! [`pedigree`], [`inheritance`] evaluates family modes over the same columns into bitmaps.
 //! Long work reports through [`progress::Progress`], which can cancel it.
 
 pub mod annotation;
@@ -17,6 +18,8 @@ pub mod filter;
 pub mod fingerprint;
 pub mod formats;
 pub mod index;
+pub mod inheritance;
+pub mod pedigree;
 pub mod progress;
 pub mod regions;
 pub mod stats;

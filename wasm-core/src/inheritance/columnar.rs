@@ -1,0 +1,177 @@
+//! The columnar evaluation: a mode's predicates over every unit at once (CLINICAL.md §2,
+//! "Speed").
+//!
+//! Each member predicate becomes a 32-entry table from state byte ([`super::cells::state`]) to
+//! outcome; a pass over the member's state column turns it into two words per 64 units
+//! (passes, fails) with no branch per unit ([`word`]), and the predicates of a family combine
+//! word by word: a unit fits when every predicate passed, and is kept under `--lenient` when
+//! none failed. No record is interpreted one by one; only `comp-het`'s candidates (a small
+//! share) are paired site by site, and `mendel-error` judges each distinct triple of genotype
+//! codes once.
+
+use std::collections::HashMap;
+
+use crate::bitmap::{Bitmap, word};
+use crate::pedigree::Matched;
+use crate::store::VariantStore;
+
+use super::cells::{Block, STATES, States};
+use super::mendel;
+use super::plan::{Outcome, Pred};
+use super::ploidy::{Context, Contexts};
+
+/// A predicate ready for the column pass.
+pub enum Compiled {
+    Member { sample: usize, table: [u8; STATES] },
+    AnyOf(Vec<(usize, [u8; STATES])>),
+    Fixed(Outcome),
+}
+
+pub fn compile(preds: &[Pred]) -> Vec<Compiled> {
+    preds
+        .iter()
+        .map(|p| match p {
+            Pred::Member(m) => Compiled::Member {
+                sample: m.sample,
+                table: m.table(),
+            },
+            Pred::AnyOf { options, .. } => {
+                Compiled::AnyOf(options.iter().map(|o| (o.sample, o.table())).collect())
+            }
+            Pred::Fixed { outcome, .. } => Compiled::Fixed(*outcome),
+        })
+        .collect()
+}
+
+/// Passes and fails of one member over one run of up to 64 units.
+#[inline]
+fn member_words(chunk: &[u8], table: &[u8; STATES]) -> (u64, u64) {
+    let pass = word(chunk, |s| table[usize::from(s) & (STATES - 1)] == 0);
+    let fail = word(chunk, |s| table[usize::from(s) & (STATES - 1)] == 2);
+    (pass, fail)
+}
+
+/// Every unit of a block: where all predicates pass, and where none fails.
+pub struct Outcomes {
+    pub all_pass: Bitmap,
+    pub no_fail: Bitmap,
+}
+
+pub fn evaluate(block: &Block, compiled: &[Compiled], mask: &Bitmap) -> Outcomes {
+    let n = block.len;
+    let words = n.div_ceil(64);
+    let mut pass = vec![u64::MAX; words];
+    let mut fail = vec![0u64; words];
+    for c in compiled {
+        match c {
+            Compiled::Fixed(Outcome::Pass) => {}
+            Compiled::Fixed(Outcome::Missing) => pass.fill(0),
+            Compiled::Fixed(Outcome::Fail) => fail.fill(u64::MAX),
+            Compiled::Member { sample, table } => {
+                for (k, chunk) in block.states[*sample].chunks(64).enumerate() {
+                    let (p, f) = member_words(chunk, table);
+                    pass[k] &= p;
+                    fail[k] |= f;
+                }
+            }
+            Compiled::AnyOf(options) => {
+                for k in 0..words {
+                    let (lo, hi) = (k * 64, ((k + 1) * 64).min(n));
+                    let (mut any_pass, mut all_fail) = (0u64, u64::MAX);
+                    for (sample, table) in options {
+                        let (p, f) = member_words(&block.states[*sample][lo..hi], table);
+                        any_pass |= p;
+                        all_fail &= f;
+                    }
+                    pass[k] &= any_pass;
+                    fail[k] |= all_fail;
+                }
+            }
+        }
+    }
+    let mut all_pass = Bitmap::from_words(pass, n);
+    let mut no_fail = Bitmap::from_words(fail, n);
+    no_fail.invert();
+    all_pass.and_with(mask);
+    no_fail.and_with(mask);
+    Outcomes { all_pass, no_fail }
+}
+
+/// A mask over the store's records, moved onto a block's units.
+pub fn unit_mask(block: &Block, records: &Bitmap) -> Bitmap {
+    match &block.records {
+        None => records.clone(),
+        Some(r) => Bitmap::from_fn(block.len, |u| records.get(r[u] as usize)),
+    }
+}
+
+/// `mendel-error` for one trio over every record: inconsistent calls whose three samples pass
+/// the site gates. Each distinct (child, father, mother) triple of genotype codes is judged
+/// once per context.
+pub fn mendel(
+    store: &VariantStore,
+    contexts: &Contexts,
+    states: &States,
+    m: &Matched,
+    trio: (usize, usize, usize),
+) -> Bitmap {
+    let (c, f, mo) = trio;
+    let sample = |i: usize| m.sample(i).unwrap_or(0);
+    let (sc, sf, sm) = (sample(c), sample(f), sample(mo));
+    let sex = m.pedigree.individuals()[c].sex;
+    let values = store.genotype_values();
+    let n_codes = values.len();
+    let codes = store.genotype_codes();
+    let ns = store.samples().len();
+    let contexts_of = [
+        (Context::Autosome, &contexts.autosomal),
+        (Context::XHemizygous, &contexts.x_hemizygous),
+        (Context::Y, &contexts.y),
+        (Context::Mito, &contexts.mito),
+    ];
+    let mut out = Bitmap::zeros(store.len());
+    for (context, mask) in contexts_of {
+        if mask.count_ones() == 0 {
+            continue;
+        }
+        let judge = |kc: usize, kf: usize, km: usize| {
+            mendel::check(context, sex, values[kc], values[kf], values[km]).is_some()
+        };
+        let mut hits = mask.clone();
+        if n_codes <= 64 {
+            // 0 unknown, 1 consistent, 2 error.
+            let mut table = vec![0u8; n_codes * n_codes * n_codes];
+            hits.retain(|i| {
+                let (kc, kf, km) = (
+                    codes.get(i * ns + sc) as usize,
+                    codes.get(i * ns + sf) as usize,
+                    codes.get(i * ns + sm) as usize,
+                );
+                let slot = &mut table[(kc * n_codes + kf) * n_codes + km];
+                if *slot == 0 {
+                    *slot = 1 + u8::from(judge(kc, kf, km));
+                }
+                *slot == 2
+            });
+        } else {
+            let mut memo: HashMap<(u32, u32, u32), bool> = HashMap::new();
+            hits.retain(|i| {
+                let key = (
+                    codes.get(i * ns + sc) as u32,
+                    codes.get(i * ns + sf) as u32,
+                    codes.get(i * ns + sm) as u32,
+                );
+                *memo
+                    .entry(key)
+                    .or_insert_with(|| judge(key.0 as usize, key.1 as usize, key.2 as usize))
+            });
+        }
+        out.or_with(&hits);
+    }
+    for s in [sc, sf, sm] {
+        let mut pass = states.site_gate_fail[s].clone();
+        pass.invert();
+        out.and_with(&pass);
+    }
+    out
+}

@@ -1,0 +1,426 @@
+//! Compound heterozygotes (CLINICAL.md §2, `comp-het`): two het variants of one gene in each
+//! affected member, on different copies of the gene.
+//!
+//! Candidate sites come from the mode's predicates ([`super::plan`]: affected het, unaffected
+//! not hom-alt, parents called). Each candidate gets, per affected member, an [`Origin`] read
+//! from its parents' calls — phasing by transmission: from the father only, from the mother
+//! only, de novo (both parents without it, with few alternate reads), from both (unphaseable),
+//! or for a duo / singleton only what one parent / no parent says. Two candidates of a gene
+//! pair when, for every affected member, one came from each parent (or one inherited and one de
+//! novo), and no unaffected member carries both ([`pair`]). A duo or singleton pair is
+//! "possible". Genes come from the first annotation with them: VEP `SYMBOL`, else `Gene`;
+//! bcftools `BCSQ` `gene`; SnpEff `Gene_Name`, else `Gene_ID` ([`Genes`]).
+
+use std::collections::HashMap;
+
+use crate::annotation::{self, Column};
+use crate::pedigree::{Matched, Phenotype};
+use crate::store::{Ragged, VariantStore};
+
+use super::cells::{Class, Shape, class, shape, unpack_state};
+use super::explain::ReasonCode;
+
+/// The genes of every record.
+#[derive(Debug, Clone)]
+pub struct Genes {
+    per_record: Ragged<u32>,
+    names: Vec<String>,
+    /// `CSQ/SYMBOL`, … — the sub-fields read, empty when the file has no gene annotation.
+    pub source: Vec<String>,
+}
+
+impl Genes {
+    pub fn new(store: &VariantStore) -> Genes {
+        let mut names: Vec<String> = Vec::new();
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut sources: Vec<(Column, Option<Column>)> = Vec::new();
+        let mut source = Vec::new();
+        for schema in annotation::schemas(store) {
+            let main = ["SYMBOL", "Gene_Name", "gene"]
+                .iter()
+                .find_map(|n| schema.index_of(n).map(|k| (k, *n)));
+            let fallback = ["Gene", "Gene_ID"]
+                .iter()
+                .find_map(|n| schema.index_of(n).map(|k| (k, *n)));
+            let Some((k, name)) = main.or(fallback) else {
+                continue;
+            };
+            source.push(format!("{}/{name}", schema.tag));
+            let second = fallback
+                .filter(|&(f, _)| f != k)
+                .map(|(f, _)| Column::extract(store, &schema, f));
+            sources.push((Column::extract(store, &schema, k), second));
+        }
+        let mut per_record = Ragged::default();
+        let mut row: Vec<u32> = Vec::new();
+        for i in 0..store.len() {
+            row.clear();
+            for (main, fallback) in &sources {
+                let m = main.row(i);
+                for (e, &id) in m.iter().enumerate() {
+                    let text = if id != 0 {
+                        main.text(id)
+                    } else {
+                        match fallback.as_ref().and_then(|f| f.row(i).get(e)) {
+                            Some(&g) if g != 0 => fallback.as_ref().map_or("", |f| f.text(g)),
+                            _ => continue,
+                        }
+                    };
+                    let next = names.len() as u32;
+                    let gene = *ids.entry(text.to_string()).or_insert_with(|| {
+                        names.push(text.to_string());
+                        next
+                    });
+                    if !row.contains(&gene) {
+                        row.push(gene);
+                    }
+                }
+            }
+            per_record.push(&row);
+        }
+        Genes {
+            per_record,
+            names,
+            source,
+        }
+    }
+
+    /// Gene ids of record `i`.
+    pub fn of(&self, i: usize) -> &[u32] {
+        if i < self.per_record.len() {
+            self.per_record.get(i)
+        } else {
+            &[]
+        }
+    }
+
+    pub fn name(&self, gene: u32) -> &str {
+        &self.names[gene as usize]
+    }
+}
+
+/// Where an affected member's copy of the allele came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Origin {
+    Father,
+    Mother,
+    /// Neither parent carries it.
+    DeNovo,
+    /// Neither parent carries it, but a parent has more alternate reads than a de novo's
+    /// parent may.
+    DeNovoRejected,
+    /// Both parents carry it: the phase cannot be told.
+    Both,
+    /// Duo: the one parent in the file carries it / does not.
+    FromPresent,
+    NotFromPresent,
+    /// No parent in the file.
+    Unphased,
+    /// A parent's call is missing.
+    Unknown,
+}
+
+/// The origin from the parents' classes (`None`: no such parent in the file) and whether a
+/// parent has too many alternate reads.
+pub fn origin(father: Option<Class>, mother: Option<Class>, excess_reads: bool) -> Origin {
+    match (father, mother) {
+        (Some(f), Some(m)) => {
+            if f == Class::Missing || m == Class::Missing {
+                return Origin::Unknown;
+            }
+            match (f.carries(), m.carries()) {
+                (true, false) => Origin::Father,
+                (false, true) => Origin::Mother,
+                (true, true) => Origin::Both,
+                (false, false) if excess_reads => Origin::DeNovoRejected,
+                (false, false) => Origin::DeNovo,
+            }
+        }
+        (Some(p), None) | (None, Some(p)) => match p {
+            Class::Missing => Origin::Unknown,
+            c if c.carries() => Origin::FromPresent,
+            _ => Origin::NotFromPresent,
+        },
+        (None, None) => Origin::Unphased,
+    }
+}
+
+/// How a pair ends: best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PairOutcome {
+    Fits,
+    Possible,
+    Missing,
+    Fail,
+}
+
+/// One candidate site as pairing sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Site {
+    /// Per affected member ([`Family::affected`]).
+    pub origins: Vec<Origin>,
+    /// Per unaffected member ([`Family::unaffected`]), one bit each: carries it.
+    pub carriers: Vec<u64>,
+    /// … has a missing call.
+    pub missing: Vec<u64>,
+    /// Some candidate predicate of the site was missing (lenient).
+    pub unsure: bool,
+}
+
+/// The members pairing reads.
+#[derive(Debug, Clone)]
+pub struct Family {
+    /// (individual, sample, father's sample, mother's sample) of each affected member in the
+    /// file.
+    pub affected: Vec<(usize, usize, Option<usize>, Option<usize>)>,
+    /// (individual, sample) of each unaffected member in the file.
+    pub unaffected: Vec<(usize, usize)>,
+}
+
+impl Family {
+    pub fn new(m: &Matched, family: usize) -> Family {
+        let members = &m.pedigree.families()[family].members;
+        let people = m.pedigree.individuals();
+        let mut affected = Vec::new();
+        let mut unaffected = Vec::new();
+        for &i in members {
+            let Some(s) = m.sample(i) else { continue };
+            match people[i].phenotype {
+                Phenotype::Affected => affected.push((
+                    i,
+                    s,
+                    people[i].father.and_then(|p| m.sample(p)),
+                    people[i].mother.and_then(|p| m.sample(p)),
+                )),
+                Phenotype::Unaffected => unaffected.push((i, s)),
+                Phenotype::Unknown => {}
+            }
+        }
+        Family {
+            affected,
+            unaffected,
+        }
+    }
+
+    /// The site from each member's state byte at one unit (`state(sample)`).
+    pub fn site_from_states(&self, state: impl Fn(usize) -> u8, unsure: bool) -> Site {
+        let read = |s: usize| {
+            let (sh, _, alt) = unpack_state(state(s));
+            (class(sh, false).0, alt)
+        };
+        self.site(|s| read(s), unsure)
+    }
+
+    /// The site from the store's calls at (record, allele), reading parents' reads through
+    /// `excess(sample)`.
+    pub fn site_from_calls(
+        &self,
+        store: &VariantStore,
+        record: usize,
+        allele: u32,
+        excess: impl Fn(usize) -> bool,
+        unsure: bool,
+    ) -> Site {
+        self.site(
+            |s| {
+                let sh: Shape = shape(store.genotype(record, s), allele);
+                (class(sh, false).0, sh != Shape::Missing && excess(s))
+            },
+            unsure,
+        )
+    }
+
+    fn site(&self, read: impl Fn(usize) -> (Class, bool), unsure: bool) -> Site {
+        let origins = self
+            .affected
+            .iter()
+            .map(|&(_, _, f, m)| {
+                let (fc, fx) = f.map_or((None, false), |s| {
+                    let (c, x) = read(s);
+                    (Some(c), x)
+                });
+                let (mc, mx) = m.map_or((None, false), |s| {
+                    let (c, x) = read(s);
+                    (Some(c), x)
+                });
+                origin(fc, mc, fx || mx)
+            })
+            .collect();
+        let words = self.unaffected.len().div_ceil(64);
+        let mut carriers = vec![0u64; words];
+        let mut missing = vec![0u64; words];
+        for (k, &(_, s)) in self.unaffected.iter().enumerate() {
+            match read(s).0 {
+                Class::Missing => missing[k / 64] |= 1 << (k % 64),
+                c if c.carries() => carriers[k / 64] |= 1 << (k % 64),
+                _ => {}
+            }
+        }
+        Site {
+            origins,
+            carriers,
+            missing,
+            unsure,
+        }
+    }
+}
+
+/// One affected member's verdict on a pair of origins, with the reason when it fails.
+fn compatible(a: Origin, b: Origin) -> (PairOutcome, Option<ReasonCode>) {
+    use Origin::*;
+    match (a, b) {
+        (Both, _) | (_, Both) => (PairOutcome::Fail, Some(ReasonCode::BothParentsCarry)),
+        (DeNovoRejected, _) | (_, DeNovoRejected) => {
+            (PairOutcome::Fail, Some(ReasonCode::ParentAltReads))
+        }
+        (Unknown, _) | (_, Unknown) => (PairOutcome::Missing, Some(ReasonCode::GenotypeMissing)),
+        (Father, Mother) | (Mother, Father) => (PairOutcome::Fits, None),
+        (Father | Mother, DeNovo) | (DeNovo, Father | Mother) => (PairOutcome::Fits, None),
+        (DeNovo, DeNovo) => (PairOutcome::Fail, Some(ReasonCode::BothDeNovo)),
+        (FromPresent, NotFromPresent) | (NotFromPresent, FromPresent) => {
+            (PairOutcome::Possible, Some(ReasonCode::Unphased))
+        }
+        (Unphased, Unphased) => (PairOutcome::Possible, Some(ReasonCode::Unphased)),
+        _ => (PairOutcome::Fail, Some(ReasonCode::SameParent)),
+    }
+}
+
+/// The verdict on two candidate sites of one gene, and the failing (or doubting) reasons with
+/// the index of the affected / unaffected member they concern.
+pub fn pair(a: &Site, b: &Site) -> (PairOutcome, Vec<(ReasonCode, Option<usize>)>) {
+    let mut outcome = PairOutcome::Fits;
+    let mut why = Vec::new();
+    for (k, (&x, &y)) in a.origins.iter().zip(&b.origins).enumerate() {
+        let (o, r) = compatible(x, y);
+        outcome = outcome.max(o);
+        if let Some(r) = r {
+            why.push((r, Some(k)));
+        }
+    }
+    let mut both = None;
+    let mut unsure = a.unsure || b.unsure;
+    for w in 0..a.carriers.len() {
+        let c = a.carriers[w] & b.carriers[w];
+        if c != 0 && both.is_none() {
+            both = Some(w * 64 + c.trailing_zeros() as usize);
+        }
+        unsure |= (a.carriers[w] | a.missing[w]) & (b.carriers[w] | b.missing[w]) != 0;
+    }
+    if let Some(u) = both {
+        outcome = PairOutcome::Fail;
+        why.push((ReasonCode::UnaffectedHasPair, Some(u)));
+    } else if unsure {
+        outcome = outcome.max(PairOutcome::Missing);
+        why.push((ReasonCode::GenotypeMissing, None));
+    }
+    (outcome, why)
+}
+
+/// Whether a site can pair at all, and if not why (both parents carry it, or a parent of a
+/// de novo has too many reads).
+pub fn site_blocked(site: &Site) -> Option<(ReasonCode, usize)> {
+    site.origins.iter().enumerate().find_map(|(k, o)| match o {
+        Origin::Both => Some((ReasonCode::BothParentsCarry, k)),
+        Origin::DeNovoRejected => Some((ReasonCode::ParentAltReads, k)),
+        _ => None,
+    })
+}
+
+/// The best pair outcome of each candidate: candidates are (unit key, record, site); those
+/// sharing a gene pair, a candidate never with itself. Sites are grouped by value so each
+/// distinct pair of sites of a gene is judged once.
+pub fn best_outcomes(genes: &Genes, candidates: &[(usize, Site)]) -> Vec<PairOutcome> {
+    let mut best = vec![PairOutcome::Fail; candidates.len()];
+    let mut by_gene: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (c, (record, site)) in candidates.iter().enumerate() {
+        if site_blocked(site).is_some() {
+            continue;
+        }
+        for &g in genes.of(*record) {
+            by_gene.entry(g).or_default().push(c);
+        }
+    }
+    for members in by_gene.values() {
+        if members.len() < 2 {
+            continue;
+        }
+        let mut groups: Vec<(&Site, Vec<usize>)> = Vec::new();
+        let mut index: HashMap<&Site, usize> = HashMap::new();
+        for &c in members {
+            let site = &candidates[c].1;
+            match index.get(site) {
+                Some(&k) => groups[k].1.push(c),
+                None => {
+                    index.insert(site, groups.len());
+                    groups.push((site, vec![c]));
+                }
+            }
+        }
+        for x in 0..groups.len() {
+            for y in x..groups.len() {
+                if x == y && groups[x].1.len() < 2 {
+                    continue;
+                }
+                let (o, _) = pair(groups[x].0, groups[y].0);
+                if o == PairOutcome::Fail {
+                    continue;
+                }
+                for &c in groups[x].1.iter().chain(&groups[y].1) {
+                    best[c] = best[c].min(o);
+                }
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Origin::*;
+
+    fn site(origins: &[Origin], carriers: u64) -> Site {
+        Site {
+            origins: origins.to_vec(),
+            carriers: vec![carriers],
+            missing: vec![0],
+            unsure: false,
+        }
+    }
+
+    #[test]
+    fn origins_from_parents() {
+        let (r, h, m) = (Some(Class::Ref), Some(Class::Het), Some(Class::Missing));
+        assert_eq!(origin(h, r, false), Father);
+        assert_eq!(origin(r, h, false), Mother);
+        assert_eq!(origin(r, r, false), DeNovo);
+        assert_eq!(origin(r, r, true), DeNovoRejected);
+        assert_eq!(origin(h, h, false), Both);
+        assert_eq!(origin(h, None, false), FromPresent);
+        assert_eq!(origin(None, r, false), NotFromPresent);
+        assert_eq!(origin(None, None, false), Unphased);
+        assert_eq!(origin(m, r, false), Unknown);
+    }
+
+    #[test]
+    fn pairs_by_transmission() {
+        let ok = |a, b| pair(&site(&[a], 0), &site(&[b], 0)).0;
+        assert_eq!(ok(Father, Mother), PairOutcome::Fits);
+        assert_eq!(ok(Mother, DeNovo), PairOutcome::Fits);
+        assert_eq!(ok(Father, Father), PairOutcome::Fail);
+        assert_eq!(ok(DeNovo, DeNovo), PairOutcome::Fail);
+        assert_eq!(ok(FromPresent, NotFromPresent), PairOutcome::Possible);
+        assert_eq!(ok(FromPresent, FromPresent), PairOutcome::Fail);
+        assert_eq!(ok(Unphased, Unphased), PairOutcome::Possible);
+        assert_eq!(ok(Unknown, Mother), PairOutcome::Missing);
+        assert_eq!(ok(Both, Mother), PairOutcome::Fail);
+        // An unaffected sibling with both sites.
+        let (o, why) = pair(&site(&[Father], 1), &site(&[Mother], 1));
+        assert_eq!(o, PairOutcome::Fail);
+        assert!(why.contains(&(ReasonCode::UnaffectedHasPair, Some(0))));
+        assert_eq!(
+            pair(&site(&[Father], 1), &site(&[Mother], 2)).0,
+            PairOutcome::Fits
+        );
+    }
+}

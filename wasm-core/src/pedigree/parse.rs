@@ -1,0 +1,470 @@
+//! The PED reader (CLINICAL.md §1) and the content test that tells a PED from the other files a
+//! person picks with a VCF.
+//!
+//! `family individual father mother sex phenotype`, separated by tabs or spaces (any run of
+//! them), extra columns ignored, lines starting with `#` and blank lines skipped, CRLF accepted.
+//! A first line whose individual column reads like a column name (`IID`, `sample`, …) is a
+//! header and skipped. A parent named without a line of their own is added as an implied
+//! individual of unknown phenotype.
+
+use std::collections::HashMap;
+
+use super::{Family, Individual, Pedigree, PedigreeError, Phenotype, Sex};
+
+/// Column names a header line has in the individual column.
+const HEADER_NAMES: &[&str] = &[
+    "iid",
+    "id",
+    "individual",
+    "individual_id",
+    "indiv_id",
+    "sample",
+    "sample_id",
+    "name",
+];
+
+/// `0` and `-9` stand for a parent not given.
+fn no_parent(field: &str) -> bool {
+    matches!(field, "0" | "-9")
+}
+
+/// A parent column's id, `None` for a parent not given.
+fn given(field: &str) -> Option<&str> {
+    (!no_parent(field)).then_some(field)
+}
+
+/// Codes a sex column holds in PLINK / PED files.
+fn sex_code(field: &str) -> bool {
+    matches!(field, "0" | "1" | "2" | "-9")
+}
+
+/// A phenotype column: a number (`1`, `2`, `0`, `-9`, or a quantitative value).
+fn phenotype_code(field: &str) -> bool {
+    field.parse::<f64>().is_ok() || field.eq_ignore_ascii_case("na")
+}
+
+fn is_header(fields: &[&str]) -> bool {
+    HEADER_NAMES.contains(&fields[1].to_ascii_lowercase().as_str()) && !sex_code(fields[4])
+}
+
+/// The lines of `text` with their 1-based numbers, `\r` removed.
+fn lines(text: &str) -> impl Iterator<Item = (u64, &str)> {
+    text.split('\n')
+        .enumerate()
+        .map(|(k, l)| (k as u64 + 1, l.strip_suffix('\r').unwrap_or(l)))
+}
+
+/// Whether the first bytes of a file read like a PED file: text, and every complete data line
+/// among the first twenty has at least six columns with a sex code (`0`, `1`, `2`, `-9`) in the
+/// fifth and a number in the sixth. A VCF (whose data lines carry an allele in the fifth
+/// column), a Crypt4GH key or an index does not pass.
+///
+/// ```
+/// use wasm_core::pedigree::looks_like_ped;
+/// assert!(looks_like_ped(b"#fam id pa ma sex pheno\nf1 kid dad mom 1 2\r\nf1 dad 0 0 1 1\n"));
+/// assert!(!looks_like_ped(b"##fileformat=VCFv4.2\n#CHROM\tPOS\n1\t10\t.\tA\tG\t50\tPASS\t.\n"));
+/// ```
+pub fn looks_like_ped(head: &[u8]) -> bool {
+    if head.contains(&0) {
+        return false;
+    }
+    let text = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        // Cut inside a multi-byte character: judge the whole characters.
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
+        }
+        Err(_) => return false,
+    };
+    // The last line may be cut short by the prefix: judge complete lines only, unless the
+    // prefix holds a single line.
+    let complete = match text.rfind('\n') {
+        Some(end) if end + 1 < text.len() => &text[..end + 1],
+        _ => text,
+    };
+    let mut data = 0;
+    for (_, line) in lines(complete) {
+        let line = line.trim();
+        if line.starts_with("##fileformat") || line.starts_with("-----BEGIN") {
+            return false;
+        }
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = line.split_ascii_whitespace().collect();
+        if fields.len() < 6 {
+            return false;
+        }
+        if data == 0 && is_header(&fields) {
+            continue;
+        }
+        if !sex_code(fields[4]) || !phenotype_code(fields[5]) {
+            return false;
+        }
+        data += 1;
+        if data == 20 {
+            break;
+        }
+    }
+    data > 0
+}
+
+/// One PED line before its parents are resolved.
+struct Raw<'a> {
+    line: u64,
+    family: &'a str,
+    id: &'a str,
+    father: Option<&'a str>,
+    mother: Option<&'a str>,
+    sex: Sex,
+    phenotype: Phenotype,
+}
+
+pub(super) fn parse(bytes: &[u8]) -> Result<Pedigree, PedigreeError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| PedigreeError::NotText {
+        line: bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64
+            + 1,
+    })?;
+    if let Some(at) = text.find('\0') {
+        return Err(PedigreeError::NotText {
+            line: text[..at].matches('\n').count() as u64 + 1,
+        });
+    }
+    let mut raws: Vec<Raw> = Vec::new();
+    for (line, content) in lines(text) {
+        let content = content.trim();
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = content.split_ascii_whitespace().collect();
+        if fields.len() < 6 {
+            return Err(PedigreeError::TooFewColumns {
+                line,
+                found: fields.len(),
+            });
+        }
+        if raws.is_empty() && is_header(&fields) {
+            continue;
+        }
+        raws.push(Raw {
+            line,
+            family: fields[0],
+            id: fields[1],
+            father: given(fields[2]),
+            mother: given(fields[3]),
+            sex: Sex::from_code(fields[4]),
+            phenotype: Phenotype::from_code(fields[5]),
+        });
+    }
+    if raws.is_empty() {
+        return Err(PedigreeError::Empty);
+    }
+    build(&raws)
+}
+
+/// Resolves parents, adds implied ones, checks sexes and ancestry, groups families.
+fn build(raws: &[Raw]) -> Result<Pedigree, PedigreeError> {
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut individuals: Vec<Individual> = Vec::with_capacity(raws.len());
+    for raw in raws {
+        if let Some(&first) = index.get(raw.id) {
+            return Err(PedigreeError::Duplicate {
+                line: raw.line,
+                id: raw.id.to_string(),
+                first: individuals[first].line.unwrap_or(0),
+            });
+        }
+        index.insert(raw.id, individuals.len());
+        individuals.push(Individual {
+            family: raw.family.to_string(),
+            id: raw.id.to_string(),
+            father: None,
+            mother: None,
+            sex: raw.sex,
+            phenotype: raw.phenotype,
+            line: Some(raw.line),
+            implied: false,
+        });
+    }
+    for (k, raw) in raws.iter().enumerate() {
+        if let (Some(f), Some(m)) = (raw.father, raw.mother)
+            && f == m
+        {
+            return Err(PedigreeError::SameParents {
+                line: raw.line,
+                child: raw.id.to_string(),
+                parent: f.to_string(),
+            });
+        }
+        for (name, is_father) in [(raw.father, true), (raw.mother, false)] {
+            let Some(name) = name else { continue };
+            let p = match index.get(name) {
+                Some(&p) => p,
+                None => {
+                    // Named only as a parent: an implied member of the child's family.
+                    index.insert(name, individuals.len());
+                    individuals.push(Individual {
+                        family: raw.family.to_string(),
+                        id: name.to_string(),
+                        father: None,
+                        mother: None,
+                        sex: if is_father { Sex::Male } else { Sex::Female },
+                        phenotype: Phenotype::Unknown,
+                        line: Some(raw.line),
+                        implied: true,
+                    });
+                    individuals.len() - 1
+                }
+            };
+            let parent = &mut individuals[p];
+            if parent.family != raw.family {
+                return Err(PedigreeError::ParentInOtherFamily {
+                    line: raw.line,
+                    child: raw.id.to_string(),
+                    parent: name.to_string(),
+                    family: raw.family.to_string(),
+                    other: parent.family.clone(),
+                });
+            }
+            match (is_father, parent.sex) {
+                (true, Sex::Female) => {
+                    return Err(PedigreeError::FatherNotMale {
+                        line: raw.line,
+                        child: raw.id.to_string(),
+                        father: name.to_string(),
+                    });
+                }
+                (false, Sex::Male) => {
+                    return Err(PedigreeError::MotherNotFemale {
+                        line: raw.line,
+                        child: raw.id.to_string(),
+                        mother: name.to_string(),
+                    });
+                }
+                // A parent of unknown sex is taken as the sex of the role.
+                (true, Sex::Unknown) => parent.sex = Sex::Male,
+                (false, Sex::Unknown) => parent.sex = Sex::Female,
+                _ => {}
+            }
+            if is_father {
+                individuals[k].father = Some(p);
+            } else {
+                individuals[k].mother = Some(p);
+            }
+        }
+    }
+    check_ancestry(&individuals)?;
+    let mut families: Vec<Family> = Vec::new();
+    for (k, person) in individuals.iter().enumerate() {
+        match families.iter_mut().find(|f| f.id == person.family) {
+            Some(f) => f.members.push(k),
+            None => families.push(Family {
+                id: person.family.clone(),
+                members: vec![k],
+            }),
+        }
+    }
+    Ok(Pedigree {
+        individuals,
+        families,
+    })
+}
+
+/// Nobody is their own ancestor: a depth-first walk up the parent links finds any cycle, which
+/// is reported at the line of the first individual (in file order) on it.
+fn check_ancestry(individuals: &[Individual]) -> Result<(), PedigreeError> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    let mut mark = vec![Mark::New; individuals.len()];
+    for start in 0..individuals.len() {
+        if mark[start] != Mark::New {
+            continue;
+        }
+        // Explicit stack of (individual, next parent slot to visit).
+        let mut stack: Vec<(usize, u8)> = vec![(start, 0)];
+        mark[start] = Mark::Open;
+        while let Some(&mut (i, ref mut slot)) = stack.last_mut() {
+            let parent = match *slot {
+                0 => individuals[i].father,
+                1 => individuals[i].mother,
+                _ => {
+                    mark[i] = Mark::Done;
+                    stack.pop();
+                    continue;
+                }
+            };
+            *slot += 1;
+            let Some(p) = parent else { continue };
+            match mark[p] {
+                Mark::Done => {}
+                Mark::New => {
+                    mark[p] = Mark::Open;
+                    stack.push((p, 0));
+                }
+                Mark::Open => {
+                    // The cycle is the stack from p upwards.
+                    let at = stack.iter().position(|&(k, _)| k == p).unwrap_or(0);
+                    let cycle: Vec<usize> = stack[at..].iter().map(|&(k, _)| k).collect();
+                    let first = *cycle.iter().min().unwrap_or(&p);
+                    let mut path: Vec<&str> =
+                        cycle.iter().map(|&k| individuals[k].id.as_str()).collect();
+                    path.push(&individuals[p].id);
+                    return Err(PedigreeError::OwnAncestor {
+                        line: individuals[first].line.unwrap_or(0),
+                        id: individuals[first].id.clone(),
+                        path: format!("child → parent: {}", path.join(" → ")),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_tabs_spaces_comments_crlf_and_extra_columns() {
+        let text = b"# a comment\r\nFAM1\tkid\tdad\tmom\t1\t2\textra\r\n\r\nFAM1  dad  0 0 1 1\nFAM1 mom -9 -9 2 -9\n";
+        let ped = Pedigree::parse(text).unwrap();
+        let ids: Vec<&str> = ped.individuals().iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["kid", "dad", "mom"]);
+        let kid = &ped.individuals()[0];
+        assert_eq!(kid.line, Some(2));
+        assert_eq!((kid.father, kid.mother), (Some(1), Some(2)));
+        assert_eq!(ped.individuals()[2].phenotype, Phenotype::Unknown);
+        assert_eq!(ped.families().len(), 1);
+    }
+
+    #[test]
+    fn sex_and_phenotype_codes() {
+        let ped =
+            Pedigree::parse(b"f a 0 0 1 1\nf b 0 0 2 2\nf c 0 0 0 0\nf d 0 0 x -9\n").unwrap();
+        let got: Vec<(Sex, Phenotype)> = ped
+            .individuals()
+            .iter()
+            .map(|i| (i.sex, i.phenotype))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Sex::Male, Phenotype::Unaffected),
+                (Sex::Female, Phenotype::Affected),
+                (Sex::Unknown, Phenotype::Unknown),
+                (Sex::Unknown, Phenotype::Unknown),
+            ]
+        );
+    }
+
+    #[test]
+    fn several_families_generations_and_implied_parents() {
+        let text = b"f1 gpa 0 0 1 2\nf1 gma 0 0 2 1\nf1 mom gpa gma 2 2\nf1 kid dad mom 1 2\nf2 solo 0 0 0 2\n";
+        let ped = Pedigree::parse(text).unwrap();
+        assert_eq!(ped.families().len(), 2);
+        let dad = ped.find("dad").unwrap();
+        let d = &ped.individuals()[dad];
+        assert!(d.implied && d.sex == Sex::Male && d.phenotype == Phenotype::Unknown);
+        assert_eq!(d.line, Some(4));
+        let kid = &ped.individuals()[ped.find("kid").unwrap()];
+        let mom = &ped.individuals()[kid.mother.unwrap()];
+        assert_eq!(ped.individuals()[mom.father.unwrap()].id, "gpa");
+        assert_eq!(ped.families()[0].members.len(), 5);
+    }
+
+    #[test]
+    fn a_header_line_is_skipped() {
+        let ped = Pedigree::parse(b"FID IID PAT MAT SEX PHENOTYPE\nf a 0 0 1 2\n").unwrap();
+        assert_eq!(ped.individuals().len(), 1);
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let cases: [(&[u8], fn(&PedigreeError) -> Option<u64>); 8] = [
+            (b"f a 0 0 1\n", |e| match e {
+                PedigreeError::TooFewColumns { line, found: 5 } => Some(*line),
+                _ => None,
+            }),
+            (b"f a 0 0 1 1\n\nf a 0 0 1 2\n", |e| match e {
+                PedigreeError::Duplicate { line, first: 1, .. } => Some(*line),
+                _ => None,
+            }),
+            (b"f a b 0 1 1\nf b a 0 1 1\n", |e| match e {
+                PedigreeError::OwnAncestor { line, .. } => Some(*line),
+                _ => None,
+            }),
+            (b"f kid d m 1 1\nf d 0 0 2 1\nf m 0 0 2 1\n", |e| match e {
+                PedigreeError::FatherNotMale { line, .. } => Some(*line),
+                _ => None,
+            }),
+            (b"f kid d m 1 1\nf d 0 0 1 1\nf m 0 0 1 1\n", |e| match e {
+                PedigreeError::MotherNotFemale { line, .. } => Some(*line),
+                _ => None,
+            }),
+            (b"f kid p p 1 1\n", |e| match e {
+                PedigreeError::SameParents { line, .. } => Some(*line),
+                _ => None,
+            }),
+            (b"f1 p 0 0 1 1\nf2 kid p 0 1 1\n", |e| match e {
+                PedigreeError::ParentInOtherFamily { line, .. } => Some(*line),
+                _ => None,
+            }),
+            (b"f a a 0 1 1\n", |e| match e {
+                PedigreeError::OwnAncestor { line, .. } => Some(*line),
+                _ => None,
+            }),
+        ];
+        let wanted = [1, 3, 1, 1, 1, 1, 2, 1];
+        for ((text, line_of), want) in cases.iter().zip(wanted) {
+            let e = Pedigree::parse(text).unwrap_err();
+            assert_eq!(
+                line_of(&e),
+                Some(want),
+                "{}: {e}",
+                String::from_utf8_lossy(text)
+            );
+        }
+        // A cycle through three generations, starting at its second line.
+        let e =
+            Pedigree::parse(b"f x 0 0 1 1\nf a c 0 1 1\nf b a 0 1 1\nf c b 0 1 1\n").unwrap_err();
+        assert!(
+            matches!(&e, PedigreeError::OwnAncestor { line: 2, id, .. } if id == "a"),
+            "{e}"
+        );
+        assert_eq!(Pedigree::parse(b"# only\n\n"), Err(PedigreeError::Empty));
+        assert!(matches!(
+            Pedigree::parse(b"f a 0 0 1 1\n\xff\xfe"),
+            Err(PedigreeError::NotText { line: 2 })
+        ));
+    }
+
+    #[test]
+    fn content_test_tells_ped_from_vcf_keys_and_indexes() {
+        assert!(looks_like_ped(b"f1\tkid\tdad\tmom\t1\t2\n"));
+        assert!(looks_like_ped(
+            b"FID IID PAT MAT SEX PHENO\nf kid 0 0 1 -9\nf other 0 0 2 1.5\n"
+        ));
+        // A prefix cut in the middle of its last line.
+        assert!(looks_like_ped(b"f a 0 0 1 2\nf b 0 0 2 1\nf c 0"));
+        assert!(!looks_like_ped(b"##fileformat=VCFv4.2\n"));
+        assert!(!looks_like_ped(
+            b"#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n1\t100\t.\tA\tG\t30\tPASS\t.\n"
+        ));
+        assert!(!looks_like_ped(
+            b"-----BEGIN CRYPT4GH PRIVATE KEY-----\nYzRnaC12MQ==\n"
+        ));
+        assert!(!looks_like_ped(b"TBI\x01\x00\x00"));
+        assert!(!looks_like_ped(b"\x1f\x8b\x08\x04\x00\x00"));
+        assert!(!looks_like_ped(b"just some words here\n"));
+        assert!(!looks_like_ped(b""));
+        assert!(!looks_like_ped(b"# comments only\n"));
+    }
+}
