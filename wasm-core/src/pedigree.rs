@@ -29,11 +29,13 @@ pub enum Sex {
 }
 
 impl Sex {
-    /// `1`, `2`, or unknown for anything else.
+    /// `1` (or `male`), `2` (or `female`), unknown for anything else.
     pub fn from_code(code: &str) -> Sex {
         match code {
             "1" => Sex::Male,
             "2" => Sex::Female,
+            w if w.eq_ignore_ascii_case("male") => Sex::Male,
+            w if w.eq_ignore_ascii_case("female") => Sex::Female,
             _ => Sex::Unknown,
         }
     }
@@ -58,10 +60,13 @@ pub enum Phenotype {
 }
 
 impl Phenotype {
+    /// `1` (or `unaffected`), `2` (or `affected`), unknown for anything else.
     pub fn from_code(code: &str) -> Phenotype {
         match code {
             "1" => Phenotype::Unaffected,
             "2" => Phenotype::Affected,
+            w if w.eq_ignore_ascii_case("unaffected") => Phenotype::Unaffected,
+            w if w.eq_ignore_ascii_case("affected") => Phenotype::Affected,
             _ => Phenotype::Unknown,
         }
     }
@@ -186,14 +191,6 @@ pub enum PedigreeError {
         line: u64,
         child: String,
         parent: String,
-    },
-    #[error("PED line {line}: the parent {parent} of {child} is in family {other}, not {family}")]
-    ParentInOtherFamily {
-        line: u64,
-        child: String,
-        parent: String,
-        family: String,
-        other: String,
     },
     #[error("the PED file names no individual")]
     Empty,

@@ -1,8 +1,11 @@
 //! The PED reader (CLINICAL.md §1) and the content test that tells a PED from the other files a
 //! person picks with a VCF.
 //!
-//! `family individual father mother sex phenotype`, separated by tabs or spaces (any run of
-//! them), extra columns ignored, lines starting with `#` and blank lines skipped, CRLF accepted.
+//! `family individual father mother sex phenotype`, separated by tabs (a line with a tab is
+//! split at each tab, so an empty field is a value not given, as slivar's test PEDs write it) or
+//! by runs of spaces, extra columns ignored, lines starting with `#` and blank lines skipped,
+//! CRLF accepted. Besides the codes, the words `male` / `female` and `affected` / `unaffected`
+//! (peddy's and slivar's PEDs) are read.
 //! A first line whose individual column reads like a column name (`IID`, `sample`, …) is a
 //! header and skipped. A parent named without a line of their own is added as an implied
 //! individual of unknown phenotype.
@@ -23,9 +26,18 @@ const HEADER_NAMES: &[&str] = &[
     "name",
 ];
 
-/// `0` and `-9` stand for a parent not given.
+/// `0`, `-9` and an empty field stand for a parent not given.
 fn no_parent(field: &str) -> bool {
-    matches!(field, "0" | "-9")
+    matches!(field, "0" | "-9" | "")
+}
+
+/// The fields of a data line: split at tabs when it has any, else at runs of spaces.
+fn split(line: &str) -> Vec<&str> {
+    if line.contains('\t') {
+        line.split('\t').map(str::trim).collect()
+    } else {
+        line.split_ascii_whitespace().collect()
+    }
 }
 
 /// A parent column's id, `None` for a parent not given.
@@ -33,14 +45,21 @@ fn given(field: &str) -> Option<&str> {
     (!no_parent(field)).then_some(field)
 }
 
-/// Codes a sex column holds in PLINK / PED files.
+/// Codes a sex column holds in PLINK / PED files (and the words peddy writes).
 fn sex_code(field: &str) -> bool {
-    matches!(field, "0" | "1" | "2" | "-9")
+    matches!(field, "0" | "1" | "2" | "-9" | "")
+        || ["male", "female", "unknown", "other"]
+            .iter()
+            .any(|w| field.eq_ignore_ascii_case(w))
 }
 
-/// A phenotype column: a number (`1`, `2`, `0`, `-9`, or a quantitative value).
+/// A phenotype column: a number (`1`, `2`, `0`, `-9`, or a quantitative value) or a word.
 fn phenotype_code(field: &str) -> bool {
-    field.parse::<f64>().is_ok() || field.eq_ignore_ascii_case("na")
+    field.is_empty()
+        || field.parse::<f64>().is_ok()
+        || ["na", "affected", "unaffected", "unknown"]
+            .iter()
+            .any(|w| field.eq_ignore_ascii_case(w))
 }
 
 fn is_header(fields: &[&str]) -> bool {
@@ -91,7 +110,7 @@ pub fn looks_like_ped(head: &[u8]) -> bool {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let fields: Vec<&str> = line.split_ascii_whitespace().collect();
+        let fields = split(line);
         if fields.len() < 6 {
             return false;
         }
@@ -139,7 +158,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Pedigree, PedigreeError> {
         if content.is_empty() || content.starts_with('#') {
             continue;
         }
-        let fields: Vec<&str> = content.split_ascii_whitespace().collect();
+        let fields = split(content);
         if fields.len() < 6 {
             return Err(PedigreeError::TooFewColumns {
                 line,
@@ -220,15 +239,6 @@ fn build(raws: &[Raw]) -> Result<Pedigree, PedigreeError> {
                 }
             };
             let parent = &mut individuals[p];
-            if parent.family != raw.family {
-                return Err(PedigreeError::ParentInOtherFamily {
-                    line: raw.line,
-                    child: raw.id.to_string(),
-                    parent: name.to_string(),
-                    family: raw.family.to_string(),
-                    other: parent.family.clone(),
-                });
-            }
             match (is_father, parent.sex) {
                 (true, Sex::Female) => {
                     return Err(PedigreeError::FatherNotMale {
@@ -257,20 +267,58 @@ fn build(raws: &[Raw]) -> Result<Pedigree, PedigreeError> {
         }
     }
     check_ancestry(&individuals)?;
-    let mut families: Vec<Family> = Vec::new();
+    Ok(Pedigree {
+        families: families(&individuals),
+        individuals,
+    })
+}
+
+/// Families by PED column 1, except that a family whose members have parents listed in another
+/// family is one family with it (bcftools' test PEDs give each person a family of their own):
+/// members are grouped by family id and parent links, and a group takes the family id of its
+/// first member in file order.
+fn families(individuals: &[Individual]) -> Vec<Family> {
+    fn root(up: &mut [usize], mut i: usize) -> usize {
+        while up[i] != i {
+            up[i] = up[up[i]];
+            i = up[i];
+        }
+        i
+    }
+    let n = individuals.len();
+    let mut up: Vec<usize> = (0..n).collect();
+    let join = |up: &mut Vec<usize>, a: usize, b: usize| {
+        let (ra, rb) = (root(up, a), root(up, b));
+        // The earlier member is the root, so a group's first member names it.
+        if ra != rb {
+            let (lo, hi) = (ra.min(rb), ra.max(rb));
+            up[hi] = lo;
+        }
+    };
+    let mut first_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (k, person) in individuals.iter().enumerate() {
-        match families.iter_mut().find(|f| f.id == person.family) {
-            Some(f) => f.members.push(k),
-            None => families.push(Family {
-                id: person.family.clone(),
-                members: vec![k],
-            }),
+        let first = *first_of.entry(person.family.as_str()).or_insert(k);
+        join(&mut up, first, k);
+        for p in [person.father, person.mother].into_iter().flatten() {
+            join(&mut up, p, k);
         }
     }
-    Ok(Pedigree {
-        individuals,
-        families,
-    })
+    let mut families: Vec<Family> = Vec::new();
+    let mut index: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for k in 0..n {
+        let r = root(&mut up, k);
+        match index.get(&r) {
+            Some(&f) => families[f].members.push(k),
+            None => {
+                index.insert(r, families.len());
+                families.push(Family {
+                    id: individuals[r].family.clone(),
+                    members: vec![k],
+                });
+            }
+        }
+    }
+    families
 }
 
 /// Nobody is their own ancestor: a depth-first walk up the parent links finds any cycle, which
@@ -381,6 +429,46 @@ mod tests {
     }
 
     #[test]
+    fn empty_tab_fields_and_words() {
+        // slivar's comphet-test-case.ped: parents left empty between tabs.
+        let ped = Pedigree::parse(b"SID\tSID_1\t\t\t2\t1\nSID\tSID_3\t\tSID_1\t1\t2\n").unwrap();
+        let kid = &ped.individuals()[1];
+        assert_eq!((kid.father, kid.mother), (None, Some(0)));
+        // peddy's words.
+        let ped = Pedigree::parse(b"f a 0 0 female affected\nf b 0 0 Male unaffected\n").unwrap();
+        let got: Vec<(Sex, Phenotype)> = ped
+            .individuals()
+            .iter()
+            .map(|i| (i.sex, i.phenotype))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Sex::Female, Phenotype::Affected),
+                (Sex::Male, Phenotype::Unaffected)
+            ]
+        );
+        assert!(looks_like_ped(
+            b"#f id pa ma sex ph\nUDN\t1421\t0\t0\tfemale\taffected\textra\n"
+        ));
+    }
+
+    #[test]
+    fn parents_listed_in_another_family_join_it() {
+        // bcftools' trio.ped: every person in a family of their own.
+        let ped = Pedigree::parse(
+            b"HG00100 HG00100 HG00101 HG00102 2 0\nHG00101 HG00101 0 0 1 0\nHG00102 HG00102 0 0 2 0\nX x 0 0 1 1\n",
+        )
+        .unwrap();
+        let fams: Vec<(&str, Vec<usize>)> = ped
+            .families()
+            .iter()
+            .map(|f| (f.id.as_str(), f.members.clone()))
+            .collect();
+        assert_eq!(fams, [("HG00100", vec![0, 1, 2]), ("X", vec![3])]);
+    }
+
+    #[test]
     fn a_header_line_is_skipped() {
         let ped = Pedigree::parse(b"FID IID PAT MAT SEX PHENOTYPE\nf a 0 0 1 2\n").unwrap();
         assert_eq!(ped.individuals().len(), 1);
@@ -388,7 +476,7 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        let cases: [(&[u8], fn(&PedigreeError) -> Option<u64>); 8] = [
+        let cases: [(&[u8], fn(&PedigreeError) -> Option<u64>); 7] = [
             (b"f a 0 0 1\n", |e| match e {
                 PedigreeError::TooFewColumns { line, found: 5 } => Some(*line),
                 _ => None,
@@ -413,16 +501,12 @@ mod tests {
                 PedigreeError::SameParents { line, .. } => Some(*line),
                 _ => None,
             }),
-            (b"f1 p 0 0 1 1\nf2 kid p 0 1 1\n", |e| match e {
-                PedigreeError::ParentInOtherFamily { line, .. } => Some(*line),
-                _ => None,
-            }),
             (b"f a a 0 1 1\n", |e| match e {
                 PedigreeError::OwnAncestor { line, .. } => Some(*line),
                 _ => None,
             }),
         ];
-        let wanted = [1, 3, 1, 1, 1, 1, 2, 1];
+        let wanted = [1, 3, 1, 1, 1, 1, 1];
         for ((text, line_of), want) in cases.iter().zip(wanted) {
             let e = Pedigree::parse(text).unwrap_err();
             assert_eq!(
