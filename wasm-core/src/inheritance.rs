@@ -503,6 +503,9 @@ impl Analysis {
         let fam = comphet::Family::new(&self.matched, family);
         let ns = store.samples().len();
         let candidate = |t: usize, a: u32| -> Option<comphet::Site> {
+            if !self.contexts.of(store, t).autosomal() {
+                return None;
+            }
             let (o, _, _) = row.preds(&preds, t, a);
             if self.verdict(o) == Verdict::No {
                 return None;

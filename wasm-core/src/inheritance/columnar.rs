@@ -66,7 +66,10 @@ pub fn evaluate(block: &Block, compiled: &[Compiled], mask: &Bitmap) -> Outcomes
         match c {
             Compiled::Fixed(Outcome::Pass) => {}
             Compiled::Fixed(Outcome::Missing) => pass.fill(0),
-            Compiled::Fixed(Outcome::Fail) => fail.fill(u64::MAX),
+            Compiled::Fixed(Outcome::Fail) => {
+                pass.fill(0);
+                fail.fill(u64::MAX);
+            }
             Compiled::Member { sample, table } => {
                 for (k, chunk) in block.states[*sample].chunks(64).enumerate() {
                     let (p, f) = member_words(chunk, table);
