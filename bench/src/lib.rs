@@ -7,6 +7,7 @@
 //! DP/AF, three samples with GT:DP:GQ), any size.
 //! The whole-genome files of the CLI rows come from [`genome`].
 
+pub mod family;
 pub mod genome;
 pub mod inflate;
 

@@ -18,6 +18,11 @@
 //!   (`wasm_core::stats::bcftools`, line `bcftools_stats seconds records`), the QC beyond it
 //!   (`wasm_core::stats::qc`, line `qc seconds annotated`), and both (`qc_total`).
 //! - `genome RECORDS SAMPLES`: the genome VCF text on standard output.
+//! - `inheritance FILE RUNS`: loads FILE (the three-sample genome: HG002 the affected son of
+//!   HG003 and HG004, [`enclave_bench::family::GENOME_TRIO_PED`]), times reading every call's
+//!   state under the default gates (`states seconds records`), then each mode's evaluation over
+//!   the loaded store, the app's step when a mode is ticked (`mode:NAME seconds kept`, best of
+//!   RUNS), and one explanation (`explain seconds reasons`).
 //! - `shards FILE N RUNS`: times one whole read of FILE, planning N shards without an index
 //!   (`formats::shards::plan`) and reading each shard in turn (`read_shard`), one after the
 //!   other in this process: `whole`, `plan` and `shard K` lines (`name seconds records`), then
@@ -68,6 +73,10 @@ fn main() -> ExitCode {
             (Ok(n), Ok(runs)) => shards(Path::new(file), n, runs),
             _ => Err(format!("N and RUNS must be numbers, not {n} and {runs}")),
         },
+        ["inheritance", file, runs] => runs
+            .parse()
+            .map_err(|_| format!("RUNS must be a number, not {runs}"))
+            .and_then(|n| inheritance(Path::new(file), n)),
         ["genome", records, samples] => match (records.parse(), samples.parse()) {
             (Ok(records), Ok(samples)) => genome_to_stdout(records, samples),
             _ => Err(format!(
@@ -77,7 +86,7 @@ fn main() -> ExitCode {
         _ => Err(
             "usage: enclave-bench prepare DIR RECORDS | native DIR RUNS | \
 inflate FILE RUNS | refilter FILE RUNS EXPR | qcstats FILE RUNS | shards FILE N RUNS | \
-genome RECORDS SAMPLES"
+genome RECORDS SAMPLES | inheritance FILE RUNS"
                 .into(),
         ),
     };
@@ -304,6 +313,59 @@ fn qcstats(path: &Path, runs: u32) -> Result<(), String> {
         Ok(s.summary.records + q.records)
     })?;
     println!("qc_total {total:.6} {records}");
+    Ok(())
+}
+
+/// `inheritance FILE RUNS`: states, then every mode over the loaded store, then an explanation.
+fn inheritance(path: &Path, runs: u32) -> Result<(), String> {
+    use wasm_core::inheritance::{Analysis, Build, Mode, Options};
+    use wasm_core::pedigree::Pedigree;
+    let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let size = file.metadata().ok().map(|m| m.len());
+    let started = Instant::now();
+    let dataset = wasm_core::read_dataset(file, size, &mut wasm_core::progress::Silent)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let store = &dataset.store;
+    println!(
+        "ingest {:.6} {}",
+        started.elapsed().as_secs_f64(),
+        dataset.summary.records
+    );
+    let pedigree = Pedigree::parse(enclave_bench::family::GENOME_TRIO_PED.as_bytes())
+        .map_err(|e| e.to_string())?;
+    let x = dataset
+        .summary
+        .contigs
+        .iter()
+        .find(|c| c.name == "chrX")
+        .and_then(|c| c.length);
+    let options = Options {
+        build: Build::detect(dataset.summary.reference_build.as_deref(), x),
+        ..Options::default()
+    };
+    let (t, _) = best_of(runs, &|| {
+        Analysis::new(store, &pedigree, options.clone())
+            .map(|_| store.len() as u64)
+            .map_err(|e| e.to_string())
+    })?;
+    println!("states {t:.6} {}", store.len());
+    let a = &Analysis::new(store, &pedigree, options).map_err(|e| e.to_string())?;
+    let mut first = None;
+    for mode in Mode::ALL {
+        let (t, kept) = best_of(runs, &|| Ok(a.evaluate(store, mode).kept().count_ones()))?;
+        println!("mode:{} {t:.6} {kept}", mode.name());
+        if mode == Mode::DeNovo {
+            first = a.evaluate(store, mode).kept().iter_ones().next();
+        }
+    }
+    let i = first.unwrap_or(0);
+    let (t, reasons) = best_of(runs, &|| {
+        Ok(a.explain(store, i, Mode::Recessive)
+            .iter()
+            .map(|e| e.reasons.len() as u64)
+            .sum())
+    })?;
+    println!("explain {t:.6} {reasons}");
     Ok(())
 }
 

@@ -372,7 +372,9 @@ impl Analysis {
         let compiled = columnar::compile(&plan::plan(&self.matched, family, Mode::CompHet));
         let fam = comphet::Family::new(&self.matched, family);
         let mask = &self.contexts.autosomal;
-        // (block, unit) of each candidate, and (record, site) for pairing.
+        // (block, unit) of each candidate, and (record, site) for pairing; a candidate outside
+        // every gene cannot pair.
+        let genes = self.genes(store);
         let mut keys: Vec<(usize, usize)> = Vec::new();
         let mut candidates = Vec::new();
         let blocks = [&self.states.primary, &self.states.extra];
@@ -384,12 +386,14 @@ impl Analysis {
                 &o.all_pass
             };
             for u in kept.iter_ones() {
+                if genes.of(block.record(u)).is_empty() {
+                    continue;
+                }
                 let site = fam.site_from_states(|s| block.states[s][u], !o.all_pass.get(u));
                 keys.push((b, u));
                 candidates.push((block.record(u), site));
             }
         }
-        let genes = self.genes(store);
         let best = comphet::best_outcomes(genes, &candidates);
         let n = store.len();
         let mut f = [Bitmap::zeros(blocks[0].len), Bitmap::zeros(blocks[1].len)];

@@ -14,7 +14,9 @@
 
 use crate::bitmap::Bitmap;
 use crate::store::column::{FLOAT_MISSING, INT_MISSING};
-use crate::store::{ColumnData, VariantStore, genotype};
+use crate::store::ints::IntSlot;
+use crate::store::lists::Rows;
+use crate::store::{ColumnData, Ints, VariantStore, genotype};
 
 /// Copies of one alternate allele in a call, as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -354,6 +356,108 @@ impl<'s> Fields<'s> {
     }
 }
 
+/// A numeric FORMAT column read cell by cell in order (the state pass): each row's first
+/// value, without a lookup per cell.
+enum FirstValues<'s> {
+    I8(Rows<'s, i8>),
+    I16(Rows<'s, i16>),
+    I32(Rows<'s, i32>),
+    Float(Rows<'s, u32>),
+    Absent,
+}
+
+impl<'s> FirstValues<'s> {
+    fn new(data: Option<&'s ColumnData>) -> Self {
+        match data {
+            Some(ColumnData::Integer(Ints::I8(l))) => FirstValues::I8(l.rows()),
+            Some(ColumnData::Integer(Ints::I16(l))) => FirstValues::I16(l.rows()),
+            Some(ColumnData::Integer(Ints::I32(l))) => FirstValues::I32(l.rows()),
+            Some(ColumnData::Float(l)) => FirstValues::Float(l.rows()),
+            _ => FirstValues::Absent,
+        }
+    }
+
+    #[inline]
+    fn next(&mut self) -> Option<f64> {
+        fn int<T: IntSlot>(row: Option<&[T]>) -> Option<f64> {
+            row.and_then(|r| r.first())
+                .map(|v| v.to_i32())
+                .filter(|&v| v != INT_MISSING)
+                .map(f64::from)
+        }
+        match self {
+            FirstValues::I8(r) => int(r.next()),
+            FirstValues::I16(r) => int(r.next()),
+            FirstValues::I32(r) => int(r.next()),
+            FirstValues::Float(r) => r
+                .next()
+                .and_then(|row| row.first())
+                .filter(|&&b| b != FLOAT_MISSING && !f32::from_bits(b).is_nan())
+                .map(|&b| f64::from(f32::from_bits(b))),
+            FirstValues::Absent => None,
+        }
+    }
+}
+
+/// FORMAT/AD read cell by cell in order: the reads of allele 1 and of all alleles.
+enum AlleleDepths<'s> {
+    I8(Rows<'s, i8>),
+    I16(Rows<'s, i16>),
+    I32(Rows<'s, i32>),
+    Absent,
+}
+
+impl<'s> AlleleDepths<'s> {
+    fn new(data: Option<&'s ColumnData>) -> Self {
+        match data {
+            Some(ColumnData::Integer(Ints::I8(l))) => AlleleDepths::I8(l.rows()),
+            Some(ColumnData::Integer(Ints::I16(l))) => AlleleDepths::I16(l.rows()),
+            Some(ColumnData::Integer(Ints::I32(l))) => AlleleDepths::I32(l.rows()),
+            _ => AlleleDepths::Absent,
+        }
+    }
+
+    /// (reads of allele 1, reads of every allele), as [`Fields::values`] gives them.
+    #[inline]
+    fn next(&mut self) -> (Option<i64>, Option<i64>) {
+        fn depths<T: IntSlot>(row: Option<&[T]>) -> (Option<i64>, Option<i64>) {
+            let Some(row) = row.filter(|r| !r.is_empty()) else {
+                return (None, None);
+            };
+            let mut total = 0i64;
+            for &v in row {
+                let v = v.to_i32();
+                if v != INT_MISSING {
+                    total += i64::from(v);
+                }
+            }
+            let first = row
+                .get(1)
+                .map(|v| v.to_i32())
+                .filter(|&v| v != INT_MISSING)
+                .map(i64::from);
+            (first, Some(total))
+        }
+        match self {
+            AlleleDepths::I8(r) => depths(r.next()),
+            AlleleDepths::I16(r) => depths(r.next()),
+            AlleleDepths::I32(r) => depths(r.next()),
+            AlleleDepths::Absent => (None, None),
+        }
+    }
+}
+
+/// Calls `f` with every genotype code in order, dispatching on the column's width once.
+fn each_code(codes: &crate::store::Widening, mut f: impl FnMut(u32)) {
+    use crate::store::Widening;
+    match codes {
+        Widening::U8(v) => v.iter().for_each(|&c| f(u32::from(c))),
+        Widening::U16(v) => v.iter().for_each(|&c| f(u32::from(c))),
+        Widening::U32(v) => v.iter().for_each(|&c| f(c)),
+        Widening::U64(v) => v.iter().for_each(|&c| f(c as u32)),
+    }
+}
+
 /// Bit 3 of a state: the call fails a gate.
 pub const GATE_FAIL: u8 = 1 << 3;
 /// Bit 4 of a state: the call has more reads of the allele than a de novo's parent may.
@@ -417,16 +521,31 @@ impl States {
         // Allele 1's shape of each distinct genotype, judged once.
         let shapes: Vec<u8> = values.iter().map(|&g| shape(g, 1) as u8).collect();
         let mut primary = vec![vec![0u8; n]; ns];
-        for i in 0..n {
-            for (s, column) in primary.iter_mut().enumerate() {
-                let sh = shapes[store.genotype_code(i, s) as usize];
-                column[i] = if gates_on {
-                    state(Shape::from_bits(sh), &fields.values(i * ns + s, 1), gates)
-                } else {
-                    sh
+        let mut gq = FirstValues::new(fields.gq);
+        let mut dp = FirstValues::new(fields.dp);
+        let mut ad = AlleleDepths::new(fields.ad);
+        // One pass over the cells in order (record-major), each FORMAT column read sequentially.
+        let (mut i, mut s) = (0usize, 0usize);
+        each_code(store.genotype_codes(), |code| {
+            let sh = shapes[code as usize];
+            primary[s][i] = if gates_on {
+                let (ad_allele, ad_total) = ad.next();
+                let values = CellValues {
+                    gq: gq.next(),
+                    dp: dp.next(),
+                    ad_allele,
+                    ad_total,
                 };
+                state(Shape::from_bits(sh), &values, gates)
+            } else {
+                sh
+            };
+            s += 1;
+            if s == ns {
+                s = 0;
+                i += 1;
             }
-        }
+        });
         let mut records = Vec::new();
         let mut alleles = Vec::new();
         for i in 0..n {
