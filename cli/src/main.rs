@@ -14,6 +14,8 @@
 //! enclave encrypt --recipient PUBKEY... [--key SENDER [--passphrase-file F]]
 //!                 [--edit-list N,N,...] [-o OUT] FILE
 //! enclave keygen (--passphrase-file F | --no-passphrase) [--kdf KDF] [-C COMMENT] [-f] -o NAME
+//! enclave view --ped FILE.ped --mode MODE [...] FILE      (family analysis: [`family`])
+//! enclave explain --ped FILE.ped -r CHR:POS FILE
 //! ```
 //!
 //! `query` is an addition to DESIGN.md's CLI contract: bcftools' `query -f` format language
@@ -23,6 +25,7 @@
 //! lookup in [`regions`].
 
 mod crypt4gh;
+mod family;
 mod files;
 mod keys;
 mod output;
@@ -109,14 +112,19 @@ fn run(args: &[String]) -> Result<(), String> {
         return Err(format!("no command given\n{USAGE}"));
     };
     match cmd.as_str() {
+        "view" if family::wanted(rest) => family::view(rest),
         "view" => view(rest),
+        "explain" => family::explain(rest),
         "query" => query_cmd(rest),
         "stats" => stats_cmd(rest),
         "decrypt" => crypt4gh::decrypt(rest),
         "encrypt" => crypt4gh::encrypt(rest),
         "keygen" => crypt4gh::keygen(rest),
         "-h" | "--help" | "help" => {
-            println!("{USAGE}");
+            println!(
+                "{USAGE}\n\nFamily analysis (docs/INHERITANCE.md):\n{}",
+                family::USAGE
+            );
             Ok(())
         }
         other => Err(format!("unknown command {other:?}\n{USAGE}")),

@@ -230,11 +230,12 @@ impl Analysis {
             .map(Notice::Pedigree)
             .collect();
         notices.extend(skipped.into_iter().map(Notice::GateSkipped));
-        let genes_declared = crate::annotation::schemas(store).iter().any(|s| {
-            ["SYMBOL", "Gene", "gene", "Gene_Name", "Gene_ID"]
-                .iter()
-                .any(|n| s.index_of(n).is_some())
-        });
+        let genes_declared = store.info.get("BCSQ").is_some()
+            || crate::annotation::schemas(store).iter().any(|s| {
+                ["SYMBOL", "Gene", "gene", "Gene_Name", "Gene_ID"]
+                    .iter()
+                    .any(|n| s.index_of(n).is_some())
+            });
         if !genes_declared {
             notices.push(Notice::NoGeneAnnotation);
         }

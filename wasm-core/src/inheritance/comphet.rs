@@ -8,8 +8,10 @@
 //! or for a duo / singleton only what one parent / no parent says. Two candidates of a gene
 //! pair when, for every affected member, one came from each parent (or one inherited and one de
 //! novo), and no unaffected member carries both ([`pair`]). A duo or singleton pair is
-//! "possible". Genes come from the first annotation with them: VEP `SYMBOL`, else `Gene`;
-//! bcftools `BCSQ` `gene`; SnpEff `Gene_Name`, else `Gene_ID` ([`Genes`]).
+//! "possible". Genes come from the annotations that name them: VEP `SYMBOL`, else `Gene`;
+//! bcftools `BCSQ` `gene`; SnpEff `Gene_Name`, else `Gene_ID` ([`Genes`]). A `BCSQ` whose
+//! header the annotation reader does not parse (bcftools 1.10+'s `'[*]consequence|gene|…'`,
+//! the demo trio's) is read in bcftools csq's fixed layout, the gene second.
 
 use std::collections::HashMap;
 
@@ -51,10 +53,43 @@ impl Genes {
                 .map(|(f, _)| Column::extract(store, &schema, f));
             sources.push((Column::extract(store, &schema, k), second));
         }
+        // bcftools csq writes `consequence|gene|transcript|…` whatever its header says.
+        let mut bcsq = if sources.is_empty() {
+            annotation::text_column(store, "BCSQ").map(|t| t.reader())
+        } else {
+            None
+        };
+        if bcsq.is_some() {
+            source.push("BCSQ/gene".into());
+        }
+        let mut scratch = Vec::new();
         let mut per_record = Ragged::default();
         let mut row: Vec<u32> = Vec::new();
         for i in 0..store.len() {
             row.clear();
+            if let Some(reader) = bcsq.as_mut()
+                && i < reader.len()
+            {
+                for entry in annotation::entries(reader.get(i)) {
+                    let Some(raw) = annotation::fields(entry, false).nth(1) else {
+                        continue;
+                    };
+                    if annotation::is_missing(raw) {
+                        continue;
+                    }
+                    scratch.clear();
+                    annotation::decode_into(raw, &mut scratch);
+                    let text = String::from_utf8_lossy(&scratch);
+                    let next = names.len() as u32;
+                    let gene = *ids.entry(text.to_string()).or_insert_with(|| {
+                        names.push(text.to_string());
+                        next
+                    });
+                    if !row.contains(&gene) {
+                        row.push(gene);
+                    }
+                }
+            }
             for (main, fallback) in &sources {
                 let m = main.row(i);
                 for (e, &id) in m.iter().enumerate() {
