@@ -373,9 +373,13 @@ impl Analysis {
         let compiled = columnar::compile(&plan::plan(&self.matched, family, Mode::CompHet));
         let fam = comphet::Family::new(&self.matched, family);
         let mask = &self.contexts.autosomal;
-        // (block, unit) of each candidate, and (record, site) for pairing; a candidate outside
-        // every gene cannot pair.
+        // (block, unit) of each candidate, and (record, site number) for pairing; a candidate
+        // outside every gene cannot pair. A site depends only on the states of the samples it
+        // reads, so those states (and the lenient doubt) are the key its number is found by.
         let genes = self.genes(store);
+        let read = fam.samples_read();
+        let mut sites = comphet::Sites::default();
+        let mut by_states: std::collections::HashMap<u128, u32> = std::collections::HashMap::new();
         let mut keys: Vec<(usize, usize)> = Vec::new();
         let mut candidates = Vec::new();
         let blocks = [&self.states.primary, &self.states.extra];
@@ -390,12 +394,23 @@ impl Analysis {
                 if genes.of(block.record(u)).is_empty() {
                     continue;
                 }
-                let site = fam.site_from_states(|s| block.states[s][u], !o.all_pass.get(u));
+                let unsure = !o.all_pass.get(u);
+                let build = || fam.site_from_states(|s| block.states[s][u], unsure);
+                let site = if read.len() <= 15 {
+                    let key = read.iter().fold(u128::from(unsure), |k, &s| {
+                        k << 8 | u128::from(block.states[s][u])
+                    });
+                    *by_states
+                        .entry(key)
+                        .or_insert_with(|| sites.intern(build()))
+                } else {
+                    sites.intern(build())
+                };
                 keys.push((b, u));
                 candidates.push((block.record(u), site));
             }
         }
-        let best = comphet::best_outcomes(genes, &candidates);
+        let best = comphet::best_outcomes(genes, &candidates, &sites);
         let n = store.len();
         let mut f = [Bitmap::zeros(blocks[0].len), Bitmap::zeros(blocks[1].len)];
         let mut p = [Bitmap::zeros(blocks[0].len), Bitmap::zeros(blocks[1].len)];

@@ -182,11 +182,12 @@ pub fn origin(father: Option<Class>, mother: Option<Class>, excess_reads: bool) 
 
 /// How a pair ends: best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
 pub enum PairOutcome {
-    Fits,
-    Possible,
-    Missing,
-    Fail,
+    Fits = 0,
+    Possible = 1,
+    Missing = 2,
+    Fail = 3,
 }
 
 /// One candidate site as pairing sees it.
@@ -235,6 +236,22 @@ impl Family {
             affected,
             unaffected,
         }
+    }
+
+    /// The samples a site reads: the affected members' parents and the unaffected members.
+    pub fn samples_read(&self) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        let parents = self
+            .affected
+            .iter()
+            .flat_map(|&(_, _, f, m)| [f, m])
+            .flatten();
+        for s in parents.chain(self.unaffected.iter().map(|&(_, s)| s)) {
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+        out
     }
 
     /// The site from each member's state byte at one unit (`state(sample)`).
@@ -361,48 +378,118 @@ pub fn site_blocked(site: &Site) -> Option<(ReasonCode, usize)> {
     })
 }
 
-/// The best pair outcome of each candidate: candidates are (unit key, record, site); those
-/// sharing a gene pair, a candidate never with itself. Sites are grouped by value so each
-/// distinct pair of sites of a gene is judged once.
-pub fn best_outcomes(genes: &Genes, candidates: &[(usize, Site)]) -> Vec<PairOutcome> {
-    let mut best = vec![PairOutcome::Fail; candidates.len()];
-    let mut by_gene: HashMap<u32, Vec<usize>> = HashMap::new();
-    for (c, (record, site)) in candidates.iter().enumerate() {
-        if site_blocked(site).is_some() {
-            continue;
+/// Distinct sites, numbered: the candidates of a family share few of them (a site depends on a
+/// handful of calls), so each is built, and each pair of them judged, once.
+#[derive(Debug, Default)]
+pub struct Sites {
+    pub sites: Vec<Site>,
+    index: HashMap<Site, u32>,
+}
+
+impl Sites {
+    /// The number of `site`, added on first sight.
+    pub fn intern(&mut self, site: Site) -> u32 {
+        if let Some(&k) = self.index.get(&site) {
+            return k;
         }
-        for &g in genes.of(*record) {
-            by_gene.entry(g).or_default().push(c);
+        let k = self.sites.len() as u32;
+        self.index.insert(site.clone(), k);
+        self.sites.push(site);
+        k
+    }
+}
+
+/// The best pair outcome of each candidate, given as (record, site number): candidates sharing
+/// a gene pair, a candidate never with itself. Candidates are bucketed by gene, each gene's
+/// distinct sites counted, and each pair of distinct sites judged once for the whole family.
+pub fn best_outcomes(
+    genes: &Genes,
+    candidates: &[(usize, u32)],
+    sites: &Sites,
+) -> Vec<PairOutcome> {
+    let n_sites = sites.sites.len();
+    let blocked: Vec<bool> = sites
+        .sites
+        .iter()
+        .map(|s| site_blocked(s).is_some())
+        .collect();
+    // Pair outcomes, memoised (a dense table while the sites are few).
+    let dense = n_sites <= 1024;
+    let mut table = vec![u8::MAX; if dense { n_sites * n_sites } else { 0 }];
+    let mut memo: HashMap<(u32, u32), PairOutcome> = HashMap::new();
+    let mut judge = |a: u32, b: u32| -> PairOutcome {
+        let (lo, hi) = (a.min(b), a.max(b));
+        if dense {
+            let slot = &mut table[lo as usize * n_sites + hi as usize];
+            if *slot == u8::MAX {
+                *slot = pair(&sites.sites[lo as usize], &sites.sites[hi as usize]).0 as u8;
+            }
+            match *slot {
+                0 => PairOutcome::Fits,
+                1 => PairOutcome::Possible,
+                2 => PairOutcome::Missing,
+                _ => PairOutcome::Fail,
+            }
+        } else {
+            *memo
+                .entry((lo, hi))
+                .or_insert_with(|| pair(&sites.sites[lo as usize], &sites.sites[hi as usize]).0)
+        }
+    };
+    // Candidates by gene, in one flat list (counts, then offsets).
+    let n_genes = genes.names.len();
+    let mut count = vec![0u32; n_genes + 1];
+    for &(record, site) in candidates {
+        if !blocked[site as usize] {
+            for &g in genes.of(record) {
+                count[g as usize + 1] += 1;
+            }
         }
     }
-    for members in by_gene.values() {
+    for g in 0..n_genes {
+        count[g + 1] += count[g];
+    }
+    let mut fill = count.clone();
+    let mut by_gene = vec![0u32; count[n_genes] as usize];
+    for (c, &(record, site)) in candidates.iter().enumerate() {
+        if !blocked[site as usize] {
+            for &g in genes.of(record) {
+                by_gene[fill[g as usize] as usize] = c as u32;
+                fill[g as usize] += 1;
+            }
+        }
+    }
+    let mut best = vec![PairOutcome::Fail; candidates.len()];
+    // Per gene: its distinct sites with how many candidates hold each, then the best partner
+    // outcome of each distinct site.
+    let mut distinct: Vec<(u32, u32, PairOutcome)> = Vec::new();
+    for g in 0..n_genes {
+        let members = &by_gene[count[g] as usize..count[g + 1] as usize];
         if members.len() < 2 {
             continue;
         }
-        let mut groups: Vec<(&Site, Vec<usize>)> = Vec::new();
-        let mut index: HashMap<&Site, usize> = HashMap::new();
+        distinct.clear();
         for &c in members {
-            let site = &candidates[c].1;
-            match index.get(site) {
-                Some(&k) => groups[k].1.push(c),
-                None => {
-                    index.insert(site, groups.len());
-                    groups.push((site, vec![c]));
-                }
+            let site = candidates[c as usize].1;
+            match distinct.iter_mut().find(|(s, _, _)| *s == site) {
+                Some(d) => d.1 += 1,
+                None => distinct.push((site, 1, PairOutcome::Fail)),
             }
         }
-        for x in 0..groups.len() {
-            for y in x..groups.len() {
-                if x == y && groups[x].1.len() < 2 {
+        for x in 0..distinct.len() {
+            for y in x..distinct.len() {
+                if x == y && distinct[x].1 < 2 {
                     continue;
                 }
-                let (o, _) = pair(groups[x].0, groups[y].0);
-                if o == PairOutcome::Fail {
-                    continue;
-                }
-                for &c in groups[x].1.iter().chain(&groups[y].1) {
-                    best[c] = best[c].min(o);
-                }
+                let o = judge(distinct[x].0, distinct[y].0);
+                distinct[x].2 = distinct[x].2.min(o);
+                distinct[y].2 = distinct[y].2.min(o);
+            }
+        }
+        for &c in members {
+            let site = candidates[c as usize].1;
+            if let Some(&(_, _, o)) = distinct.iter().find(|(s, _, _)| *s == site) {
+                best[c as usize] = best[c as usize].min(o);
             }
         }
     }
