@@ -23,6 +23,8 @@
 //!   state under the default gates (`states seconds records`), then each mode's evaluation over
 //!   the loaded store, the app's step when a mode is ticked (`mode:NAME seconds kept`, best of
 //!   RUNS), and one explanation (`explain seconds reasons`).
+//! - `family-demo DIR`: writes DIR/family.vcf and DIR/family.ped, the synthetic annotated
+//!   families of `/?demo=family` ([`enclave_bench::family::demo_family`]).
 //! - `shards FILE N RUNS`: times one whole read of FILE, planning N shards without an index
 //!   (`formats::shards::plan`) and reading each shard in turn (`read_shard`), one after the
 //!   other in this process: `whole`, `plan` and `shard K` lines (`name seconds records`), then
@@ -77,6 +79,7 @@ fn main() -> ExitCode {
             .parse()
             .map_err(|_| format!("RUNS must be a number, not {runs}"))
             .and_then(|n| inheritance(Path::new(file), n)),
+        ["family-demo", dir] => family_demo(Path::new(dir)),
         ["genome", records, samples] => match (records.parse(), samples.parse()) {
             (Ok(records), Ok(samples)) => genome_to_stdout(records, samples),
             _ => Err(format!(
@@ -85,8 +88,8 @@ fn main() -> ExitCode {
         },
         _ => Err(
             "usage: enclave-bench prepare DIR RECORDS | native DIR RUNS | \
-inflate FILE RUNS | refilter FILE RUNS EXPR | qcstats FILE RUNS | shards FILE N RUNS | \
-genome RECORDS SAMPLES | inheritance FILE RUNS"
+inflate FILE RUNS | refilter FILE RUNS EXPR | qcstats FILE RUNS | shards FILE N RUNS | genome RECORDS SAMPLES | \
+inheritance FILE RUNS | family-demo DIR"
                 .into(),
         ),
     };
@@ -366,6 +369,16 @@ fn inheritance(path: &Path, runs: u32) -> Result<(), String> {
             .sum())
     })?;
     println!("explain {t:.6} {reasons}");
+    Ok(())
+}
+
+/// `family-demo DIR`: the demo family's VCF and PED.
+fn family_demo(dir: &Path) -> Result<(), String> {
+    let (vcf, ped) = enclave_bench::family::demo_family();
+    for (name, text) in [("family.vcf", vcf), ("family.ped", ped)] {
+        let path = dir.join(name);
+        fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
     Ok(())
 }
 

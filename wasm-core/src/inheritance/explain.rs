@@ -349,7 +349,9 @@ impl Row<'_> {
             reasons.push(Reason::new(code, Some(id), text));
         }
         self.gate_reasons(mm.ind, mm.sample, record, allele, reasons);
-        if mm.alt_reads {
+        // A parent that carries the allele already fails; its reads are said for a parent
+        // whose call has no copy.
+        if mm.alt_reads && c == Class::Ref {
             let ns = self.store.samples().len();
             let values = self.fields.values(record * ns + mm.sample, allele);
             if let Some(reads) = excess_alt_reads(&values, self.gates) {
