@@ -137,10 +137,14 @@ impl Args {
             }
             e => format!("{ped_path}: {e}"),
         })?;
-        for notice in analysis.notices() {
-            eprintln!("enclave: note: {notice}");
-        }
         Ok((ds, analysis))
+    }
+}
+
+/// The analysis' notices, on standard error (once the command is sure to succeed).
+fn notes(analysis: &Analysis) {
+    for notice in analysis.notices() {
+        eprintln!("enclave: note: {notice}");
     }
 }
 
@@ -207,6 +211,7 @@ pub fn view(args: &[String]) -> Result<(), String> {
     if let Some(set) = &regions {
         keep.and_with(&set.mask(store));
     }
+    notes(&analysis);
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     let r = if format == "tsv" {
@@ -353,6 +358,7 @@ pub fn explain(args: &[String]) -> Result<(), String> {
     let (ds, analysis) = a.analysis("explain")?;
     let store = &ds.store;
     let records = records_at(store, &at)?;
+    notes(&analysis);
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let r = (|| -> io::Result<()> {

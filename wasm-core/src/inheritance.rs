@@ -41,8 +41,9 @@ use self::explain::{Row, context_reason};
 use self::plan::Outcome;
 use self::ploidy::Contexts;
 
-/// An inheritance mode (CLINICAL.md §2), named as the CLI and the app name it.
+/// An inheritance mode (CLINICAL.md §2), named as the CLI and the app name it (also in serde).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Mode {
     DeNovo,
     Dominant,

@@ -17,8 +17,10 @@ use super::mendel::{self, MendelClass};
 use super::plan::{Fixed, Member, MemberRole, Outcome, Pred};
 use super::ploidy::Context;
 
-/// The stable name of a reason (shown in the app, exported, one test each).
+/// The stable name of a reason (shown in the app, exported, one test each); serialised as its
+/// [`ReasonCode::name`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ReasonCode {
     GenotypeMissing,
     GqBelow,
@@ -145,6 +147,7 @@ impl Reason {
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
+#[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     Fits,
     /// Kept with a doubt: a missing genotype under `--lenient`, or a compound het that cannot

@@ -18,6 +18,7 @@ use super::ploidy::Context;
 
 /// What kind of Mendelian error a trio shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum MendelClass {
     /// The child has an allele neither parent has (`0/1` from `0/0` × `0/0`, or `0/1` from
     /// `1/1` × `1/1`, or a hemizygous allele its mother lacks and its father lacks).
