@@ -10,7 +10,9 @@
 //!   `bcftools view` and the reference `crypt4gh decrypt` on the same files;
 //! - on the genome files, time the `enclave` CLI beside bcftools doing the same job — read every
 //!   record, filter, 1 Mb region through the index, `bcftools stats -s -` ([`stats`]) —
-//!   checking that both give the same answer, and report the store's memory per variant;
+//!   checking that both give the same answer, and report the store's memory per variant; time
+//!   every inheritance mode over the loaded three-sample genome as a trio (`enclave-bench
+//!   inheritance`, a mode change);
 //! - build the app (release) and measure the same jobs in headless Chromium on
 //!   `genome.1s.vcf.gz`, with one worker and with a pool ([`browser`], `e2e/bench-app.mjs`), and
 //!   the bundle's gzip size;
@@ -561,6 +563,9 @@ struct GenomeResults {
     /// `enclave-bench refilter`: (ingest seconds, refilter seconds, passing records).
     refilter: std::result::Result<(f64, f64, u64), String>,
     stats: stats::StatsResults,
+    /// `enclave-bench inheritance` on genome.3s.vcf.gz: `states` and `mode:NAME` lines
+    /// (seconds, records kept).
+    inheritance: std::result::Result<BTreeMap<String, (f64, u64)>, String>,
 }
 
 impl Genome<'_> {
@@ -641,6 +646,14 @@ impl Genome<'_> {
                 _ => Err("enclave-bench refilter printed no timing".into()),
             });
         let stats = stats::measure(self);
+        println!("  genome.3s.vcf.gz: inheritance modes over the loaded trio (in-process)");
+        let inheritance = Cmd::new(self.native)
+            .arg("inheritance")
+            .arg(self.dir.join("genome.3s.vcf.gz"))
+            .arg(self.runs.to_string())
+            .read()
+            .and_then(|out| parse(&out))
+            .map_err(|e| e.to_string());
         Ok(GenomeResults {
             files,
             filter_bcftools,
@@ -649,6 +662,7 @@ impl Genome<'_> {
             region_enclave,
             refilter,
             stats,
+            inheritance,
         })
     }
 }
@@ -1175,6 +1189,55 @@ impl Report {
             }
             rows
         });
+
+        // An inheritance mode change on the 5 M trio (DESIGN.md budget: 50 ms in the browser):
+        // the slowest mode over the loaded store's cached call states, natively.
+        let group = "inheritance modes, trio loaded (genome.3s.vcf.gz)".to_string();
+        let tool = "enclave-bench inheritance (native, in-process)";
+        match &g.inheritance {
+            Ok(t) => {
+                if let Some(&(states, records)) = t.get("states") {
+                    self.row(
+                        &group,
+                        tool,
+                        format!(
+                            "{} (call states of {records} records, once per PED and gates)",
+                            seconds(states)
+                        ),
+                        String::new(),
+                        Check::None,
+                    );
+                }
+                let modes: Vec<(&str, f64, u64)> = t
+                    .iter()
+                    .filter_map(|(k, &(s, n))| k.strip_prefix("mode:").map(|m| (m, s, n)))
+                    .collect();
+                if let Some(&(mode, slowest, _)) = modes.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
+                    let each: Vec<String> = modes
+                        .iter()
+                        .map(|(m, s, n)| format!("{m} {} ({n})", seconds(*s)))
+                        .collect();
+                    self.row(
+                        &group,
+                        tool,
+                        format!(
+                            "{} slowest mode change ({mode}); {}",
+                            seconds(slowest),
+                            each.join(", ")
+                        ),
+                        String::new(),
+                        Check::None,
+                    );
+                }
+            }
+            Err(e) => self.row(
+                &group,
+                tool,
+                format!("failed: {e}"),
+                String::new(),
+                Check::None,
+            ),
+        }
 
         let group = format!("1 Mb region {REGION}, indexed (genome.1s.vcf.gz)");
         let reference = self.reference_row(&group, "bcftools view -H -r", &g.region_bcftools);
