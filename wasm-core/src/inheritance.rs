@@ -91,8 +91,8 @@ impl Mode {
     }
 }
 
-/// How modes are evaluated.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// How modes are evaluated; the default: gates on, strict, the build read from the header.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Options {
     /// [`Gates::default`], or [`Gates::off`] for `--no-gates`.
     pub gates: Gates,
@@ -101,16 +101,6 @@ pub struct Options {
     /// The build whose PARs apply; [`Build::detect`] reads it from the header. A file with
     /// chrX records needs one.
     pub build: Option<Build>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            gates: Gates::default(),
-            lenient: false,
-            build: None,
-        }
-    }
 }
 
 /// Why modes cannot be evaluated.

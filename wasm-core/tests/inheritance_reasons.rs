@@ -50,19 +50,16 @@ fn vcf(samples: &[&str], records: &[(&str, u64, Option<&str>, Vec<String>)]) -> 
     out
 }
 
-/// Every explanation of `record` under `mode`, with the reasons and notes' codes.
-fn explain(
-    ped: &str,
-    text: &str,
-    mode: Mode,
-    record: usize,
-    lenient: bool,
-) -> Vec<(
+/// A verdict, its reasons' codes, its notes' codes, and the samples the reasons name.
+type Explained = (
     Verdict,
     Vec<ReasonCode>,
     Vec<ReasonCode>,
     Vec<Option<String>>,
-)> {
+);
+
+/// Every explanation of `record` under `mode`, with the reasons and notes' codes.
+fn explain(ped: &str, text: &str, mode: Mode, record: usize, lenient: bool) -> Vec<Explained> {
     let ds = read_from("case", text.as_bytes(), None).expect("the case reads");
     let pedigree = Pedigree::parse(ped.as_bytes()).expect("the PED parses");
     let a = Analysis::new(

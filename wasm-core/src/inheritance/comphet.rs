@@ -260,7 +260,7 @@ impl Family {
             let (sh, _, alt) = unpack_state(state(s));
             (class(sh, false).0, alt)
         };
-        self.site(|s| read(s), unsure)
+        self.site(read, unsure)
     }
 
     /// The site from the store's calls at (record, allele), reading parents' reads through

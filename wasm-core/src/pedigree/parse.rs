@@ -476,7 +476,9 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        let cases: [(&[u8], fn(&PedigreeError) -> Option<u64>); 7] = [
+        // The PED text, and the line its error names (None: another error).
+        type LineOf = fn(&PedigreeError) -> Option<u64>;
+        let cases: [(&[u8], LineOf); 7] = [
             (b"f a 0 0 1\n", |e| match e {
                 PedigreeError::TooFewColumns { line, found: 5 } => Some(*line),
                 _ => None,
