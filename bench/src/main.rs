@@ -336,14 +336,8 @@ fn inheritance(path: &Path, runs: u32) -> Result<(), String> {
     );
     let pedigree = Pedigree::parse(enclave_bench::family::GENOME_TRIO_PED.as_bytes())
         .map_err(|e| e.to_string())?;
-    let x = dataset
-        .summary
-        .contigs
-        .iter()
-        .find(|c| c.name == "chrX")
-        .and_then(|c| c.length);
     let options = Options {
-        build: Build::detect(dataset.summary.reference_build.as_deref(), x),
+        build: Build::of_summary(&dataset.summary),
         ..Options::default()
     };
     let (t, _) = best_of(runs, &|| {

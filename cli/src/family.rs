@@ -18,7 +18,9 @@
 use std::io::{self, BufWriter, Write};
 
 use wasm_core::filter::{Filter, Mode as FilterMode};
-use wasm_core::inheritance::{Analysis, Build, Gates, Mode, ModeResult, Options, Verdict};
+use wasm_core::inheritance::{
+    Analysis, Build, Gates, InheritanceErrorKind, Mode, Options, Selection,
+};
 use wasm_core::pedigree::Pedigree;
 use wasm_core::store::VariantStore;
 use wasm_core::{Dataset, export};
@@ -111,17 +113,9 @@ impl Args {
             .as_ref()
             .ok_or_else(|| format!("{command}: no FILE given"))?;
         let text = std::fs::read(ped_path).map_err(|e| format!("cannot read {ped_path}: {e}"))?;
-        let pedigree = Pedigree::parse(&text).map_err(|e| format!("{ped_path}: {e}"))?;
+        let pedigree = Pedigree::parse(&text).map_err(|e| format!("{ped_path}: {}", e.report()))?;
         let ds = crate::open(path, &self.keys)?;
-        let x = ds
-            .summary
-            .contigs
-            .iter()
-            .find(|c| matches!(c.name.as_str(), "X" | "chrX"))
-            .and_then(|c| c.length);
-        let build = self
-            .build
-            .or_else(|| Build::detect(ds.summary.reference_build.as_deref(), x));
+        let build = self.build.or_else(|| Build::of_summary(&ds.summary));
         let options = Options {
             gates: if self.no_gates {
                 Gates::off()
@@ -131,12 +125,11 @@ impl Args {
             lenient: self.lenient,
             build,
         };
-        let analysis = Analysis::new(&ds.store, &pedigree, options).map_err(|e| match e {
-            wasm_core::inheritance::InheritanceError::NoBuild { .. } => {
-                format!("{path}: {e} with --build")
-            }
-            e => format!("{ped_path}: {e}"),
-        })?;
+        let analysis =
+            Analysis::new(&ds.store, &pedigree, options).map_err(|e| match e.kind() {
+                InheritanceErrorKind::NoBuild => format!("{path}: {} with --build", e.report()),
+                InheritanceErrorKind::Pedigree(_) => format!("{ped_path}: {}", e.report()),
+            })?;
         Ok((ds, analysis))
     }
 }
@@ -187,15 +180,8 @@ pub fn view(args: &[String]) -> Result<(), String> {
     let regions = a.regions.parsed()?;
     let (ds, analysis) = a.analysis("view")?;
     let store = &ds.store;
-    let results: Vec<ModeResult> = a
-        .modes
-        .iter()
-        .map(|&m| analysis.evaluate(store, m))
-        .collect();
-    let mut keep = wasm_core::bitmap::Bitmap::zeros(store.len());
-    for r in &results {
-        keep.or_with(&r.kept());
-    }
+    let selection = analysis.select(store, &a.modes);
+    let mut keep = selection.kept.clone();
     if let Some((expression, mode)) = &filter {
         let compiled =
             Filter::compile(expression, store, *mode, &WorkingDirFiles).map_err(|e| {
@@ -217,32 +203,9 @@ pub fn view(args: &[String]) -> Result<(), String> {
     let r = if format == "tsv" {
         export::write_tsv(&mut out, store, keep.iter_ones())
     } else {
-        write_vcf(&mut out, &ds, &results, &keep)
+        write_vcf(&mut out, &ds, &selection, &keep)
     };
     crate::write_result(r.and_then(|()| out.flush()))
-}
-
-/// `INFO/INHERITANCE` of record `i`: `MODE:FAMILY[|FAMILY]`, a family followed by `?` when the
-/// record is only possible there.
-fn inheritance_tag(results: &[ModeResult], i: usize) -> String {
-    results
-        .iter()
-        .filter_map(|r| {
-            let families: Vec<String> = r
-                .families_of(i)
-                .into_iter()
-                .map(|(f, v)| {
-                    if v == Verdict::Possible {
-                        format!("{f}?")
-                    } else {
-                        f.to_string()
-                    }
-                })
-                .collect();
-            (!families.is_empty()).then(|| format!("{}:{}", r.mode.name(), families.join("|")))
-        })
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// A VCF header rebuilt from the store (the engine keeps the declarations, not the header's
@@ -250,7 +213,7 @@ fn inheritance_tag(results: &[ModeResult], i: usize) -> String {
 fn write_vcf<W: Write>(
     out: &mut W,
     ds: &Dataset,
-    results: &[ModeResult],
+    selection: &Selection,
     keep: &wasm_core::bitmap::Bitmap,
 ) -> io::Result<()> {
     let store = &ds.store;
@@ -293,7 +256,7 @@ fn write_vcf<W: Write>(
     for i in keep.iter_ones() {
         line.clear();
         export::write_vcf_record(&mut line, store, i)?;
-        let tag = format!("INHERITANCE={}", inheritance_tag(results, i));
+        let tag = format!("INHERITANCE={}", selection.tag(i));
         // INFO is the eighth column: add the tag to it (replacing `.`).
         let text = String::from_utf8_lossy(&line);
         let mut cols: Vec<&str> = text.split('\t').collect();
@@ -363,12 +326,10 @@ pub fn explain(args: &[String]) -> Result<(), String> {
     let mut out = BufWriter::new(stdout.lock());
     let r = (|| -> io::Result<()> {
         if json {
-            let mut all = Vec::new();
-            for &i in &records {
-                for &m in &modes {
-                    all.extend(analysis.explain(store, i, m));
-                }
-            }
+            let all: Vec<_> = records
+                .iter()
+                .flat_map(|&i| analysis.explain_row(store, i, &modes))
+                .collect();
             let value = serde_json::to_string_pretty(&all).map_err(io::Error::other)?;
             return writeln!(out, "{value}");
         }

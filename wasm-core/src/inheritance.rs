@@ -11,6 +11,11 @@
 //! ([`Explanation`], [`ReasonCode`]); the same walk is the oracle the columnar evaluation is
 //! tested against.
 //!
+//! Several modes at once are a union ([`Analysis::select`] gives a [`Selection`]). A caller
+//! such as the app's worker calls [`Analysis::new`] once per pedigree, gates and strictness,
+//! [`Analysis::select`] on every change of the chosen modes (its bitmap of passing rows joins
+//! the filter's), and [`Analysis::explain_row`] for the row a person looks at.
+//!
 //! Where it sits: after ingest, beside [`crate::filter`]; the pedigree comes from
 //! [`crate::pedigree`]. Modes are decided per alternate allele (a record fits when one of its
 //! alleles does) and per family (a record fits when it fits in some family); `mendel-error`
@@ -23,17 +28,19 @@ mod explain;
 mod mendel;
 mod plan;
 mod ploidy;
+mod selection;
 
 use std::cell::OnceCell;
 
 use crate::bitmap::Bitmap;
-use crate::pedigree::{self, Matched, Pedigree, PedigreeError};
+use crate::pedigree::{self, Matched, Pedigree, PedigreeError, PedigreeErrorKind};
 use crate::store::VariantStore;
 
 pub use self::cells::{GateFail, Gates, SkippedGate};
 pub use self::explain::{Explanation, Partner, Reason, ReasonCode, Verdict};
 pub use self::mendel::MendelClass;
 pub use self::ploidy::{Build, Context};
+pub use self::selection::{Selection, select};
 
 use self::cells::{Fields, States, excess_alt_reads};
 use self::comphet::{Genes, PairOutcome};
@@ -113,6 +120,28 @@ pub enum InheritanceError {
     NoBuild { x_records: u64 },
     #[error(transparent)]
     Pedigree(#[from] PedigreeError),
+}
+
+/// What kind of failure an [`InheritanceError`] is, for callers and tests that decide on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum InheritanceErrorKind {
+    /// chrX records and no build: ask for one.
+    NoBuild,
+    Pedigree(PedigreeErrorKind),
+}
+
+impl InheritanceError {
+    pub fn kind(&self) -> InheritanceErrorKind {
+        match self {
+            Self::NoBuild { .. } => InheritanceErrorKind::NoBuild,
+            Self::Pedigree(e) => InheritanceErrorKind::Pedigree(e.kind()),
+        }
+    }
+
+    /// The message a person reads, with its causes (see [`crate::formats::IngestError::report`]).
+    pub fn report(&self) -> crate::formats::Report<'_> {
+        crate::formats::Report::new(self)
+    }
 }
 
 /// What a reader should know that is not an error.

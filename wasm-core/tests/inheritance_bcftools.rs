@@ -32,13 +32,7 @@ fn load(path: &Path) -> Dataset {
 }
 
 fn analysis(ds: &Dataset, ped: &[u8]) -> Analysis {
-    let x = ds
-        .summary
-        .contigs
-        .iter()
-        .find(|c| matches!(c.name.as_str(), "X" | "chrX"))
-        .and_then(|c| c.length);
-    let build = Build::detect(ds.summary.reference_build.as_deref(), x).or(Some(Build::GRCh37));
+    let build = Build::of_summary(&ds.summary).or(Some(Build::GRCh37));
     let pedigree = Pedigree::parse(ped).expect("the PED parses");
     Analysis::new(
         &ds.store,

@@ -20,13 +20,7 @@ impl Demo {
         let bytes = files::read(&root.join("family.vcf"));
         let ds = read_from("family.vcf", &bytes[..], None).expect("the demo reads");
         let pedigree = Pedigree::parse(&files::read(&root.join("family.ped"))).expect("PED");
-        let x = ds
-            .summary
-            .contigs
-            .iter()
-            .find(|c| c.name == "chrX")
-            .and_then(|c| c.length);
-        let build = Build::detect(ds.summary.reference_build.as_deref(), x);
+        let build = Build::of_summary(&ds.summary);
         assert_eq!(build, Some(Build::GRCh38));
         let a = Analysis::new(
             &ds.store,
@@ -183,4 +177,64 @@ fn explanations_name_the_planted_reasons() {
     // chrX inside PAR1: the X-linked modes do not read it.
     let e = d.explain("demo-x-par", Mode::XRecessive, "quartet");
     assert_eq!(headline(&e).0, ReasonCode::InPar);
+}
+
+#[test]
+fn several_modes_are_a_union_with_each_modes_tag_and_explanations() {
+    let d = Demo::new();
+    let s = &d.ds.store;
+    // seqr's "recessive": recessive ∪ comp-het ∪ x-recessive (comp-het named twice counts once).
+    let modes = [
+        Mode::Recessive,
+        Mode::CompHet,
+        Mode::XRecessive,
+        Mode::CompHet,
+    ];
+    let selection = d.a.select(s, &modes);
+    assert_eq!(selection.modes.len(), 3);
+    let mut union = wasm_core::bitmap::Bitmap::zeros(s.len());
+    for m in [Mode::Recessive, Mode::CompHet, Mode::XRecessive] {
+        let alone = d.a.evaluate(s, m).kept();
+        assert!(alone.count_ones() > 0, "{m:?}");
+        assert_eq!(selection.of(m).map(|r| r.kept()), Some(alone.clone()));
+        union.or_with(&alone);
+    }
+    assert_eq!(selection.kept, union);
+    assert!(
+        selection.kept.count_ones() > selection.of(Mode::Recessive).unwrap().kept().count_ones()
+    );
+    assert!(selection.of(Mode::DeNovo).is_none());
+    // The tag names exactly the modes that keep a record, and only kept records have one.
+    for i in 0..s.len() {
+        let tag = selection.tag(i);
+        assert_eq!(
+            tag.is_empty(),
+            !selection.kept.get(i),
+            "record {i}: {tag:?}"
+        );
+    }
+    let rec = d.record("demo-recessive");
+    assert!(
+        selection.tag(rec).starts_with("recessive:quartet"),
+        "{}",
+        selection.tag(rec)
+    );
+    // One explanation per chosen mode, family and allele, in the order chosen.
+    let explained = d.a.explain_row(s, rec, &modes);
+    let order: Vec<Mode> = explained.iter().map(|e| e.mode).collect();
+    assert_eq!(order.len(), 3 * 2, "{order:?}");
+    assert_eq!(&order[..2], &[Mode::Recessive, Mode::Recessive]);
+    assert!(
+        explained.iter().any(|e| e.mode == Mode::Recessive
+            && e.family == "quartet"
+            && e.verdict == Verdict::Fits)
+    );
+    // The one-call form gives the same rows.
+    let pedigree = Pedigree::parse(&files::read(
+        &files::workspace_root().join("static/demo/family.ped"),
+    ))
+    .unwrap();
+    let (_, again) = wasm_core::inheritance::select(s, &pedigree, d.a.options().clone(), &modes)
+        .expect("selects");
+    assert_eq!(again.kept, selection.kept);
 }

@@ -331,6 +331,14 @@ impl IngestError {
 #[derive(Debug, Clone, Copy)]
 pub struct Report<'a>(&'a (dyn Error + 'static));
 
+impl<'a> Report<'a> {
+    /// The report of any error of the engine (the pedigree's and the inheritance modes' use
+    /// it too).
+    pub fn new(error: &'a (dyn Error + 'static)) -> Report<'a> {
+        Report(error)
+    }
+}
+
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)?;

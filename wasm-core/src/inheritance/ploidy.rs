@@ -45,6 +45,17 @@ impl Build {
         })
     }
 
+    /// The build of a loaded file ([`Build::detect`] on its summary): the header's reference
+    /// build, else the length of its `X` / `chrX` contig.
+    pub fn of_summary(summary: &crate::formats::Summary) -> Option<Build> {
+        let x = summary
+            .contigs
+            .iter()
+            .find(|c| ContigKind::of(&c.name) == ContigKind::X)
+            .and_then(|c| c.length);
+        Build::detect(summary.reference_build.as_deref(), x)
+    }
+
     /// The two PARs of chrX, 1-based inclusive (CLINICAL.md §2).
     pub fn pars(self) -> [(u64, u64); 2] {
         match self {

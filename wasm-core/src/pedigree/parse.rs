@@ -4,7 +4,8 @@
 //! `family individual father mother sex phenotype`, separated by tabs (a line with a tab is
 //! split at each tab, so an empty field is a value not given, as slivar's test PEDs write it) or
 //! by runs of spaces, extra columns ignored, lines starting with `#` and blank lines skipped,
-//! CRLF accepted. Besides the codes, the words `male` / `female` and `affected` / `unaffected`
+//! CRLF accepted (a carriage return anywhere else is an error: CR-only line ends would make the
+//! file one line). Besides the codes, the words `male` / `female` and `affected` / `unaffected`
 //! (peddy's and slivar's PEDs) are read.
 //! A first line whose individual column reads like a column name (`IID`, `sample`, …) is a
 //! header and skipped. A parent named without a line of their own is added as an implied
@@ -154,6 +155,9 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Pedigree, PedigreeError> {
     }
     let mut raws: Vec<Raw> = Vec::new();
     for (line, content) in lines(text) {
+        if content.contains('\r') {
+            return Err(PedigreeError::CarriageReturn { line });
+        }
         let content = content.trim();
         if content.is_empty() || content.starts_with('#') {
             continue;
@@ -475,61 +479,66 @@ mod tests {
     }
 
     #[test]
-    fn errors_name_the_line() {
-        // The PED text, and the line its error names (None: another error).
-        type LineOf = fn(&PedigreeError) -> Option<u64>;
-        let cases: [(&[u8], LineOf); 7] = [
-            (b"f a 0 0 1\n", |e| match e {
-                PedigreeError::TooFewColumns { line, found: 5 } => Some(*line),
-                _ => None,
-            }),
-            (b"f a 0 0 1 1\n\nf a 0 0 1 2\n", |e| match e {
-                PedigreeError::Duplicate { line, first: 1, .. } => Some(*line),
-                _ => None,
-            }),
-            (b"f a b 0 1 1\nf b a 0 1 1\n", |e| match e {
-                PedigreeError::OwnAncestor { line, .. } => Some(*line),
-                _ => None,
-            }),
-            (b"f kid d m 1 1\nf d 0 0 2 1\nf m 0 0 2 1\n", |e| match e {
-                PedigreeError::FatherNotMale { line, .. } => Some(*line),
-                _ => None,
-            }),
-            (b"f kid d m 1 1\nf d 0 0 1 1\nf m 0 0 1 1\n", |e| match e {
-                PedigreeError::MotherNotFemale { line, .. } => Some(*line),
-                _ => None,
-            }),
-            (b"f kid p p 1 1\n", |e| match e {
-                PedigreeError::SameParents { line, .. } => Some(*line),
-                _ => None,
-            }),
-            (b"f a a 0 1 1\n", |e| match e {
-                PedigreeError::OwnAncestor { line, .. } => Some(*line),
-                _ => None,
-            }),
+    fn errors_name_their_kind_and_line() {
+        use crate::pedigree::PedigreeErrorKind as K;
+        let cases: [(&[u8], K, u64); 10] = [
+            (b"f a 0 0 1\n", K::TooFewColumns, 1),
+            (b"f a 0 0 1 1\n\nf a 0 0 1 2\n", K::Duplicate, 3),
+            (b"f a b 0 1 1\nf b a 0 1 1\n", K::OwnAncestor, 1),
+            (
+                b"f kid d m 1 1\nf d 0 0 2 1\nf m 0 0 2 1\n",
+                K::FatherNotMale,
+                1,
+            ),
+            (
+                b"f kid d m 1 1\nf d 0 0 1 1\nf m 0 0 1 1\n",
+                K::MotherNotFemale,
+                1,
+            ),
+            (b"f kid p p 1 1\n", K::SameParents, 1),
+            // Their own parent.
+            (b"f a a 0 1 1\n", K::OwnAncestor, 1),
+            // A cycle through three generations, reported at its first line in file order.
+            (
+                b"f x 0 0 1 1\nf a c 0 1 1\nf b a 0 1 1\nf c b 0 1 1\n",
+                K::OwnAncestor,
+                2,
+            ),
+            // CR-only line ends (classic Mac OS), and a stray CR inside a CRLF file.
+            (
+                b"f kid dad mom 1 2\rf dad 0 0 1 1\rf mom 0 0 2 1\r",
+                K::CarriageReturn,
+                1,
+            ),
+            (b"f a 0 0 1 1\r\nf b 0\r0 1 1\r\n", K::CarriageReturn, 2),
         ];
-        let wanted = [1, 3, 1, 1, 1, 1, 1];
-        for ((text, line_of), want) in cases.iter().zip(wanted) {
+        for (text, kind, line) in cases {
             let e = Pedigree::parse(text).unwrap_err();
             assert_eq!(
-                line_of(&e),
-                Some(want),
-                "{}: {e}",
-                String::from_utf8_lossy(text)
+                (e.kind(), e.line()),
+                (kind, Some(line)),
+                "{}: {}",
+                String::from_utf8_lossy(text),
+                e.report()
             );
         }
-        // A cycle through three generations, starting at its second line.
         let e =
             Pedigree::parse(b"f x 0 0 1 1\nf a c 0 1 1\nf b a 0 1 1\nf c b 0 1 1\n").unwrap_err();
         assert!(
-            matches!(&e, PedigreeError::OwnAncestor { line: 2, id, .. } if id == "a"),
+            matches!(&e, PedigreeError::OwnAncestor { id, .. } if id == "a"),
             "{e}"
         );
-        assert_eq!(Pedigree::parse(b"# only\n\n"), Err(PedigreeError::Empty));
-        assert!(matches!(
-            Pedigree::parse(b"f a 0 0 1 1\n\xff\xfe"),
-            Err(PedigreeError::NotText { line: 2 })
-        ));
+        let e = Pedigree::parse(b"f a 0 0 1 1\n\nf a 0 0 1 2\n").unwrap_err();
+        assert!(
+            matches!(e, PedigreeError::Duplicate { first: 1, .. }),
+            "{e}"
+        );
+        let e = Pedigree::parse(b"# only\n\n").unwrap_err();
+        assert_eq!((e.kind(), e.line()), (K::Empty, None));
+        let e = Pedigree::parse(b"f a 0 0 1 1\n\xff\xfe").unwrap_err();
+        assert_eq!((e.kind(), e.line()), (K::NotText, Some(2)));
+        let e = Pedigree::parse(b"f a 0 0 1 1\nf b 0\x000 1 1\n").unwrap_err();
+        assert_eq!((e.kind(), e.line()), (K::NotText, Some(2)));
     }
 
     #[test]
