@@ -20,6 +20,8 @@ use wasm_core::formats::indexed::IndexedFile;
 use wasm_core::formats::shards::{self, ShardPlan};
 use wasm_core::formats::{ReadOptions, StreamFilter};
 use wasm_core::index::Index;
+use wasm_core::inheritance::{self, Analysis, Build, Gates, Options};
+use wasm_core::pedigree::{Pedigree, looks_like_ped};
 use wasm_core::progress::Silent;
 use wasm_core::regions::{GeneList, RegionSet};
 use wasm_core::store::VariantStore;
@@ -43,6 +45,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("filter", filter),
     ("regions", regions),
     ("query_format", query_format),
+    ("ped", ped),
 ];
 
 /// The function of the target named `name`.
@@ -584,5 +587,53 @@ pub fn query_format(data: &[u8]) {
             out.clear();
             format.render(store, i, None, &mut out);
         }
+    }
+}
+
+/// The synthetic demo families (`static/demo/family.vcf`: ten samples, two families, every
+/// inheritance mode with hits), which a fuzzed PED is matched against.
+fn demo_family() -> &'static Dataset {
+    static DEMO: OnceLock<Dataset> = OnceLock::new();
+    DEMO.get_or_init(|| {
+        let bytes: &[u8] = include_bytes!("../../static/demo/family.vcf");
+        wasm_core::read_dataset(Cursor::new(bytes), None, &mut Silent)
+            .expect("the committed demo family loads")
+    })
+}
+
+/// A PED file: the content test, the reader, each family's proband and roles; then, when it
+/// names samples of the demo family, every inheritance mode over its calls as one selection
+/// (gates on or off and strict or lenient by the input's length), each kept record's
+/// `INFO/INHERITANCE` tag and the explanations of the first records under every mode.
+pub fn ped(data: &[u8]) {
+    let _ = looks_like_ped(data);
+    let Ok(pedigree) = Pedigree::parse(data) else {
+        return;
+    };
+    for f in 0..pedigree.families().len() {
+        let _ = pedigree.proband(f);
+        let _ = pedigree.roles(f);
+    }
+    let ds = demo_family();
+    let store = &ds.store;
+    let options = Options {
+        gates: if data.len().is_multiple_of(3) {
+            Gates::off()
+        } else {
+            Gates::default()
+        },
+        lenient: data.len() % 2 == 1,
+        build: Some(Build::GRCh38),
+    };
+    let Ok(analysis) = Analysis::new(store, &pedigree, options) else {
+        return;
+    };
+    let _ = analysis.notices().iter().map(ToString::to_string).count();
+    let selection = analysis.select(store, &inheritance::Mode::ALL);
+    for i in selection.kept.iter_ones().take(RECORDS_USED) {
+        let _ = selection.tag(i);
+    }
+    for i in 0..store.len().min(8) {
+        let _ = analysis.explain_row(store, i, &inheritance::Mode::ALL);
     }
 }

@@ -148,6 +148,12 @@ pub const TARGETS: &[Target] = &[
         max_len: 4 * KIB,
         dict: Some("filter.dict"),
     },
+    Target {
+        name: "ped",
+        seeds: &[Seeds::Files(&[".ped"])],
+        max_len: 4 * KIB,
+        dict: Some("ped.dict"),
+    },
 ];
 
 /// What `cargo xtask fuzz` was asked to do.
