@@ -105,6 +105,11 @@ impl Bitmap {
         b
     }
 
+    /// The words: bit `j` of word `k` is bit `64 k + j`; bits past [`Bitmap::len`] are clear.
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }

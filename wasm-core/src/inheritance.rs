@@ -400,6 +400,15 @@ impl Analysis {
         let read = fam.samples_read();
         let mut sites = comphet::Sites::default();
         let mut by_states: std::collections::HashMap<u128, u32> = std::collections::HashMap::new();
+        // A trio or a quartet reads few samples: their states index a table (2^16 at most)
+        // instead of the map, which the candidates of a genome would otherwise hash one by one.
+        const STATE_BITS: usize = 5;
+        const _: () = assert!(cells::STATES <= 1 << STATE_BITS);
+        let mut dense: Vec<u32> = if read.len() * STATE_BITS < 16 {
+            vec![u32::MAX; 1 << (read.len() * STATE_BITS + 1)]
+        } else {
+            Vec::new()
+        };
         let mut keys: Vec<(usize, usize)> = Vec::new();
         let mut candidates = Vec::new();
         let blocks = [&self.states.primary, &self.states.extra];
@@ -416,7 +425,19 @@ impl Analysis {
                 }
                 let unsure = !o.all_pass.get(u);
                 let build = || fam.site_from_states(|s| block.states[s][u], unsure);
-                let site = if read.len() <= 15 {
+                let site = if !dense.is_empty() {
+                    let key = read.iter().fold(usize::from(unsure), |k, &s| {
+                        k << STATE_BITS | usize::from(block.states[s][u])
+                    });
+                    match dense[key] {
+                        u32::MAX => {
+                            let site = sites.intern(build());
+                            dense[key] = site;
+                            site
+                        }
+                        site => site,
+                    }
+                } else if read.len() <= 15 {
                     let key = read.iter().fold(u128::from(unsure), |k, &s| {
                         k << 8 | u128::from(block.states[s][u])
                     });

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use crate::bitmap::{Bitmap, word};
 use crate::pedigree::Matched;
 use crate::store::VariantStore;
+use crate::store::widening::Widening;
 
 use super::cells::{Block, STATES, States};
 use super::mendel;
@@ -147,7 +148,8 @@ pub fn unit_mask(block: &Block, records: &Bitmap) -> Bitmap {
 
 /// `mendel-error` for one trio over every record: inconsistent calls whose three samples pass
 /// the site gates. Each distinct (child, father, mother) triple of genotype codes is judged
-/// once per context.
+/// once per context; the genotype code column is read word by word of 64 records, at its own
+/// width (no per-record dispatch on it).
 pub fn mendel(
     store: &VariantStore,
     contexts: &Contexts,
@@ -160,58 +162,105 @@ pub fn mendel(
     let (sc, sf, sm) = (sample(c), sample(f), sample(mo));
     let sex = m.pedigree.individuals()[c].sex;
     let values = store.genotype_values();
-    let n_codes = values.len();
-    let codes = store.genotype_codes();
-    let ns = store.samples().len();
-    let contexts_of = [
+    let masks = [
         (Context::Autosome, &contexts.autosomal),
         (Context::XHemizygous, &contexts.x_hemizygous),
         (Context::Y, &contexts.y),
         (Context::Mito, &contexts.mito),
     ];
-    let mut out = Bitmap::zeros(store.len());
-    for (context, mask) in contexts_of {
-        if mask.count_ones() == 0 {
-            continue;
-        }
-        let judge = |kc: usize, kf: usize, km: usize| {
-            mendel::check(context, sex, values[kc], values[kf], values[km]).is_some()
-        };
-        let mut hits = mask.clone();
-        if n_codes <= 64 {
-            // 0 unknown, 1 consistent, 2 error.
-            let mut table = vec![0u8; n_codes * n_codes * n_codes];
-            hits.retain(|i| {
-                let (kc, kf, km) = (
-                    codes.get(i * ns + sc) as usize,
-                    codes.get(i * ns + sf) as usize,
-                    codes.get(i * ns + sm) as usize,
-                );
-                let slot = &mut table[(kc * n_codes + kf) * n_codes + km];
-                if *slot == 0 {
-                    *slot = 1 + u8::from(judge(kc, kf, km));
-                }
-                *slot == 2
-            });
-        } else {
-            let mut memo: HashMap<(u32, u32, u32), bool> = HashMap::new();
-            hits.retain(|i| {
-                let key = (
-                    codes.get(i * ns + sc) as u32,
-                    codes.get(i * ns + sf) as u32,
-                    codes.get(i * ns + sm) as u32,
-                );
-                *memo
-                    .entry(key)
-                    .or_insert_with(|| judge(key.0 as usize, key.1 as usize, key.2 as usize))
-            });
-        }
-        out.or_with(&hits);
-    }
+    let judge = |context: Context, kc: u64, kf: u64, km: u64| {
+        let v = |k: u64| values[k as usize];
+        mendel::check(context, sex, v(kc), v(kf), v(km)).is_some()
+    };
+    let trio = Trio {
+        samples: store.samples().len(),
+        cells: [sc, sf, sm],
+        n_codes: values.len(),
+    };
+    let words = match store.genotype_codes() {
+        Widening::U8(codes) => trio.errors(codes, &masks, judge),
+        Widening::U16(codes) => trio.errors(codes, &masks, judge),
+        Widening::U32(codes) => trio.errors(codes, &masks, judge),
+        Widening::U64(codes) => trio.errors(codes, &masks, judge),
+    };
+    let mut out = Bitmap::from_words(words, store.len());
     for s in [sc, sf, sm] {
         let mut pass = states.site_gate_fail[s].clone();
         pass.invert();
         out.and_with(&pass);
     }
     out
+}
+
+/// One trio's samples in the store's genotype code column.
+struct Trio {
+    samples: usize,
+    /// Child, father, mother.
+    cells: [usize; 3],
+    /// How many distinct genotype codes the store has.
+    n_codes: usize,
+}
+
+/// Verdicts of triples of genotype codes already judged, per context.
+enum Memo {
+    /// `n_codes`³ slots: 0 not judged, 1 consistent, 2 a Mendel error.
+    Table(Vec<u8>),
+    Map(HashMap<(u64, u64, u64), bool>),
+}
+
+impl Trio {
+    /// The words of the records whose trio genotypes are a Mendel error in their context.
+    fn errors<T: Copy + Into<u64>>(
+        &self,
+        codes: &[T],
+        masks: &[(Context, &Bitmap); 4],
+        judge: impl Fn(Context, u64, u64, u64) -> bool,
+    ) -> Vec<u64> {
+        let n = self.n_codes;
+        // A table while it stays small (64³ bytes), else a map.
+        let mut memos: Vec<Memo> = masks
+            .iter()
+            .map(|(_, mask)| {
+                if mask.count_ones() > 0 && n <= 64 {
+                    Memo::Table(vec![0u8; n * n * n])
+                } else {
+                    Memo::Map(HashMap::new())
+                }
+            })
+            .collect();
+        let [sc, sf, sm] = self.cells;
+        let ns = self.samples;
+        let n_words = masks[0].1.words().len();
+        let mut out = vec![0u64; n_words];
+        for ((context, mask), memo) in masks.iter().zip(&mut memos) {
+            for (k, (&mask_word, out_word)) in mask.words().iter().zip(&mut out).enumerate() {
+                let mut rest = mask_word;
+                while rest != 0 {
+                    let j = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    let cell = (k * 64 + j) * ns;
+                    let (kc, kf, km) = (
+                        codes[cell + sc].into(),
+                        codes[cell + sf].into(),
+                        codes[cell + sm].into(),
+                    );
+                    let error = match memo {
+                        Memo::Table(table) => {
+                            let slot =
+                                &mut table[((kc as usize * n) + kf as usize) * n + km as usize];
+                            if *slot == 0 {
+                                *slot = 1 + u8::from(judge(*context, kc, kf, km));
+                            }
+                            *slot == 2
+                        }
+                        Memo::Map(map) => *map
+                            .entry((kc, kf, km))
+                            .or_insert_with(|| judge(*context, kc, kf, km)),
+                    };
+                    *out_word |= u64::from(error) << j;
+                }
+            }
+        }
+        out
+    }
 }
