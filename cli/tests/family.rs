@@ -224,6 +224,22 @@ fn errors_are_one_line() {
         &demo("trio.vcf.gz"),
     ]);
     assert!(e.contains("line 1"), "{e}");
+    // CR-only line ends: named, at the line the carriage return is in, not read as one line.
+    let mac = dir.path().join("mac.ped");
+    files::write(
+        &mac,
+        b"f HG002 HG003 HG004 1 2\rf HG003 0 0 1 1\rf HG004 0 0 2 1\r",
+    );
+    let e = ENCLAVE.err(&[
+        "view",
+        "--ped",
+        &mac.to_string_lossy(),
+        "--mode",
+        "de-novo",
+        &demo("trio.vcf.gz"),
+    ]);
+    assert!(e.contains("mac.ped") && e.contains("line 1"), "{e}");
+    assert_eq!(e.trim_end().lines().count(), 1, "{e}");
     let e = ENCLAVE.err(&[
         "view",
         "--ped",

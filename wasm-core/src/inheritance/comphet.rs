@@ -65,6 +65,17 @@ impl Genes {
         let mut scratch = Vec::new();
         let mut per_record = Ragged::default();
         let mut row: Vec<u32> = Vec::new();
+        // A gene named in a record: interned, and added to the record's genes once.
+        let mut add = |row: &mut Vec<u32>, text: &str| {
+            let next = names.len() as u32;
+            let gene = *ids.entry(text.to_string()).or_insert_with(|| {
+                names.push(text.to_string());
+                next
+            });
+            if !row.contains(&gene) {
+                row.push(gene);
+            }
+        };
         for i in 0..store.len() {
             row.clear();
             if let Some(reader) = bcsq.as_mut()
@@ -79,15 +90,7 @@ impl Genes {
                     }
                     scratch.clear();
                     annotation::decode_into(raw, &mut scratch);
-                    let text = String::from_utf8_lossy(&scratch);
-                    let next = names.len() as u32;
-                    let gene = *ids.entry(text.to_string()).or_insert_with(|| {
-                        names.push(text.to_string());
-                        next
-                    });
-                    if !row.contains(&gene) {
-                        row.push(gene);
-                    }
+                    add(&mut row, &String::from_utf8_lossy(&scratch));
                 }
             }
             for (main, fallback) in &sources {
@@ -101,14 +104,7 @@ impl Genes {
                             _ => continue,
                         }
                     };
-                    let next = names.len() as u32;
-                    let gene = *ids.entry(text.to_string()).or_insert_with(|| {
-                        names.push(text.to_string());
-                        next
-                    });
-                    if !row.contains(&gene) {
-                        row.push(gene);
-                    }
+                    add(&mut row, text);
                 }
             }
             per_record.push(&row);
