@@ -4,9 +4,9 @@
 //!
 //! ```text
 //! enclave view  [-i EXPR | -e EXPR] [-r REGION [--index IDX]] [--key KEY [--passphrase-file F]]
-//!               [-f tsv|vcf] FILE
+//!               [-f tsv|vcf] [--threads N] [--batch N] FILE
 //! enclave query -f FORMAT [-i EXPR | -e EXPR] [-r REGION [--index IDX]]
-//!               [--key KEY [--passphrase-file F]] FILE
+//!               [--key KEY [--passphrase-file F]] [--threads N] [--batch N] FILE
 //! enclave stats [--json] [--key KEY [--passphrase-file F]] FILE
 //! enclave stats --bcftools|--qc [-i EXPR | -e EXPR] [-r REGION [--index IDX]]
 //!               [--key KEY [--passphrase-file F]] FILE
@@ -20,38 +20,46 @@
 //!
 //! `query` is an addition to DESIGN.md's CLI contract: bcftools' `query -f` format language
 //! (`wasm_core::export::query`), used by the filter conformance tests and for custom TSV.
-//! Crypt4GH files are recognised by their magic bytes, never by name ([`open`]); the Crypt4GH
-//! commands live in [`crypt4gh`], key and passphrase handling in [`keys`], `-r` and index
-//! lookup in [`regions`].
+//! Crypt4GH files are recognised by their magic bytes, never by name ([`stream::Source`]); the
+//! Crypt4GH commands live in [`crypt4gh`], key and passphrase handling in [`keys`], `-r` and
+//! index lookup in [`regions`]. `view` and `query` stream the file ([`stream`]: batches printed
+//! as they are parsed; [`parallel`]: parts of the file on every core, printed in file order)
+//! through one printer ([`print`]), which also prints a store read whole (`-r` through an
+//! index, `--batch 0`).
 
 mod crypt4gh;
 mod family;
 mod files;
 mod keys;
 mod output;
+mod parallel;
+mod print;
 mod regions;
 mod selection_stats;
+mod stream;
 
-use std::fs::File;
-use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use wasm_core::export::query::{self, QueryFormat};
+use wasm_core::bitmap::Bitmap;
+use wasm_core::export::query::QueryFormat;
 use wasm_core::filter::{Filter, Mode};
-use wasm_core::formats::{is_encrypted, read_encrypted_dataset};
-use wasm_core::{export, progress::Silent, read_dataset, stats};
+use wasm_core::formats::ReadOptions;
+use wasm_core::regions::RegionSet;
+use wasm_core::stats;
 
 use crate::files::WorkingDirFiles;
 use crate::keys::KeyArgs;
+use crate::parallel::Parallel;
+use crate::print::{FilterArg, Job, Output, Printer, Stop};
 use crate::regions::RegionArgs;
-use wasm_core::bitmap::Bitmap;
 
 const USAGE: &str = "usage:
   enclave view  [-i EXPR | -e EXPR] [-r REGION [--index IDX]] [--key KEY [--passphrase-file F]]
-                [-f tsv|vcf] FILE
+                [-f tsv|vcf] [--threads N] [--batch N] FILE
                      print records (tsv: CHROM POS REF ALT, as bcftools query)
   enclave query -f FORMAT [-i EXPR | -e EXPR] [-r REGION [--index IDX]]
-                [--key KEY [--passphrase-file F]] FILE
+                [--key KEY [--passphrase-file F]] [--threads N] [--batch N] FILE
                      print records in a bcftools query format, e.g.
                      -f '%CHROM\\t%POS[\\t%SAMPLE=%GT]\\n'
   enclave stats [--json] [--key KEY [--passphrase-file F]] FILE
@@ -80,6 +88,12 @@ const USAGE: &str = "usage:
             an index the whole file is read. A region naming chr1 also finds contig 1.
   --index IDX
             the .tbi or .csi index to use with -r instead of the one beside FILE.
+  --threads N
+            view and query print records as they read them, a batch at a time; a file over
+            8 MB is read in parts on every core, printed in file order. N parts at once (1: one
+            thread). A record that cannot be read ends the command (non-zero exit) after the
+            records before it were printed.
+  --batch N records parsed per batch (default 65536); 0 reads the whole file before printing.
   --key KEY a Crypt4GH secret key (.sec, as written by enclave keygen or crypt4gh-keygen).
             view, query and stats read an encrypted FILE with it (found by its first bytes,
             not its name); for encrypt it names the sender (default: a one-off key).
@@ -131,49 +145,130 @@ fn run(args: &[String]) -> Result<(), String> {
     }
 }
 
-/// Reads a VCF / BCF, plain or compressed, decrypting it first when its first bytes say it is
-/// Crypt4GH: sniffing by content means a renamed file is still read correctly.
+/// Reads a VCF / BCF, plain or compressed, whole, decrypting it first when its first bytes say
+/// it is Crypt4GH: sniffing by content means a renamed file is still read correctly.
 fn open(path: &str, keys: &KeyArgs) -> Result<wasm_core::Dataset, String> {
-    let mut file = File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
-    let size = file.metadata().ok().map(|m| m.len());
-    let mut head = Vec::with_capacity(16);
-    (&mut file)
-        .take(16)
-        .read_to_end(&mut head)
-        .and_then(|_| file.seek(SeekFrom::Start(0)))
-        .map_err(|e| format!("cannot read {path}: {e}"))?;
-    if !is_encrypted(&head) {
-        if keys.key.is_some() {
-            eprintln!("enclave: note: {path} is not Crypt4GH-encrypted; --key is not used");
-        }
-        return read_dataset(file, size, &mut Silent)
-            .map_err(|e| format!("{path}: {}", e.report()));
-    }
-    let Some(key) = keys.secret_key()? else {
-        return Err(keys::encrypted_without_key(path));
-    };
-    read_encrypted_dataset(file, &key, &mut Silent).map_err(|e| keys::ingest_error(path, keys, e))
+    open_whole(path, keys, true)
 }
 
-/// Reads FILE, or with `-r` only the records overlapping the regions: through the index when
-/// there is one, else by reading it all; then the second value masks the records to keep.
-fn load(
+/// [`open`], saying that a key is not used only when `noted` (a streamed attempt said it).
+fn open_whole(path: &str, keys: &KeyArgs, noted: bool) -> Result<wasm_core::Dataset, String> {
+    stream::Source::open(path, keys, noted)?
+        .read(&ReadOptions::default())
+        .map_err(|e| keys::ingest_error(path, keys, e))
+}
+
+/// Prints the records of FILE that `job` keeps: streamed a batch at a time, or with `-r`
+/// through the index only the records overlapping the regions.
+fn print_file(
     path: &str,
     keys: &KeyArgs,
     regions: &RegionArgs,
-) -> Result<(wasm_core::Dataset, Option<Bitmap>), String> {
-    let Some(set) = regions.parsed()? else {
-        return open(path, keys).map(|ds| (ds, None));
+    job: &Job,
+    tuning: &Tuning,
+) -> Result<(), String> {
+    let set = regions.parsed()?;
+    if let Some(set) = &set {
+        if let Some(index) = regions.index.clone().or_else(|| regions::find_index(path)) {
+            let ds = regions::query(path, &index, set, keys)?;
+            return print_store(&ds.store, None, job);
+        }
+        eprintln!(
+            "enclave: note: no index beside {path} ({path}.csi or {path}.tbi): reading the whole file for -r"
+        );
+    }
+    let mut skip = 0;
+    let streamed = tuning.batch != Some(0);
+    if streamed {
+        let source = stream::Source::open(path, keys, true)?;
+        let threads = tuning.threads(source.size);
+        if threads > 1 {
+            let key = source.key.as_ref();
+            match parallel::stream(path, key, job, set.as_ref(), tuning.batch, threads) {
+                Parallel::Done => return Ok(()),
+                Parallel::Output(e) => return write_result(Err(e)),
+                Parallel::NotSplit => {}
+                Parallel::NeedsWholeFile => {
+                    return print_whole(path, keys, set.as_ref(), job, 0, false);
+                }
+                Parallel::Resume { records } => skip = records,
+            }
+        }
+        match stream::stream(source, keys, job, set.as_ref(), tuning.batch, skip)? {
+            stream::Streamed::Done => return Ok(()),
+            stream::Streamed::NeedsWholeFile => {}
+        }
+    }
+    print_whole(path, keys, set.as_ref(), job, skip, !streamed)
+}
+
+/// Reads FILE whole, then prints its records after the first `skip` (already printed).
+fn print_whole(
+    path: &str,
+    keys: &KeyArgs,
+    regions: Option<&RegionSet>,
+    job: &Job,
+    skip: u64,
+    noted: bool,
+) -> Result<(), String> {
+    let ds = open_whole(path, keys, noted)?;
+    let mask = stream::mask(&ds.store, regions, skip);
+    print_store(&ds.store, mask.as_ref(), job)
+}
+
+/// Prints the records of a store read whole.
+fn print_store(
+    store: &wasm_core::store::VariantStore,
+    mask: Option<&Bitmap>,
+    job: &Job,
+) -> Result<(), String> {
+    let files = WorkingDirFiles;
+    job.check(store, &files)?;
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+    let r = match Printer::new(job, &files).print(store, mask, &mut out) {
+        Ok(()) => Ok(()),
+        Err(Stop::Output(e)) => Err(e),
+        Err(Stop::Invalid(message)) => return Err(message),
     };
-    match regions.index.clone().or_else(|| regions::find_index(path)) {
-        Some(index) => regions::query(path, &index, &set, keys).map(|ds| (ds, None)),
-        None => {
-            eprintln!(
-                "enclave: note: no index beside {path} ({path}.csi or {path}.tbi): reading the whole file for -r"
-            );
-            let ds = open(path, keys)?;
-            let mask = set.mask(&ds.store);
-            Ok((ds, Some(mask)))
+    write_result(r.and_then(|()| out.flush()))
+}
+
+/// `--batch N` (records parsed per batch when streaming; 0 reads the whole file first) and
+/// `--threads N` (parts of the file read at once; 1: one thread).
+#[derive(Default)]
+struct Tuning {
+    batch: Option<usize>,
+    threads: Option<usize>,
+}
+
+/// Files smaller than this are streamed in one thread unless `--threads` says otherwise.
+const PARALLEL_BYTES: u64 = 8 << 20;
+
+impl Tuning {
+    /// Takes `--batch N` / `--threads N`; `Ok(false)` for other options.
+    fn option(&mut self, a: &str, it: &mut std::slice::Iter<'_, String>) -> Result<bool, String> {
+        let slot = match a {
+            "--batch" => &mut self.batch,
+            "--threads" => &mut self.threads,
+            _ => return Ok(false),
+        };
+        let v = value(it, a, "a number")?;
+        *slot = Some(
+            v.parse()
+                .map_err(|_| format!("{a} takes a number, not {v:?}"))?,
+        );
+        Ok(true)
+    }
+
+    /// Threads to read a file of `size` bytes with: as given, else the cores for a large file.
+    fn threads(&self, size: Option<u64>) -> usize {
+        match self.threads {
+            Some(n) => n.max(1),
+            None if size.is_some_and(|s| s >= PARALLEL_BYTES) => {
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            }
+            None => 1,
         }
     }
 }
@@ -193,12 +288,6 @@ fn write_result(r: io::Result<()>) -> Result<(), String> {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         r => r.map_err(|e| format!("writing output: {e}")),
     }
-}
-
-/// A `-i`/`-e` expression given on the command line.
-struct FilterArg {
-    expression: String,
-    mode: Mode,
 }
 
 /// Reads the value of an option that takes one, or says which is missing.
@@ -260,6 +349,30 @@ fn set_filter(
     Ok(())
 }
 
+/// Reads FILE whole for `stats --bcftools|--qc`, or with `-r` only the records overlapping the
+/// regions: through the index when there is one, else by reading it all; then the second value
+/// masks the records to keep.
+fn load(
+    path: &str,
+    keys: &KeyArgs,
+    regions: &RegionArgs,
+) -> Result<(wasm_core::Dataset, Option<Bitmap>), String> {
+    let Some(set) = regions.parsed()? else {
+        return open(path, keys).map(|ds| (ds, None));
+    };
+    match regions.index.clone().or_else(|| regions::find_index(path)) {
+        Some(index) => regions::query(path, &index, &set, keys).map(|ds| (ds, None)),
+        None => {
+            eprintln!(
+                "enclave: note: no index beside {path} ({path}.csi or {path}.tbi): reading the whole file for -r"
+            );
+            let ds = open(path, keys)?;
+            let mask = set.mask(&ds.store);
+            Ok((ds, Some(mask)))
+        }
+    }
+}
+
 /// Compiles the expression against the loaded file; an error shows the expression with a caret.
 /// Warnings (a bare value, which never holds) go to stderr with their caret.
 fn compile(arg: &FilterArg, store: &wasm_core::store::VariantStore) -> Result<Filter, String> {
@@ -304,10 +417,12 @@ fn view(args: &[String]) -> Result<(), String> {
     let mut filter = None;
     let mut keys = KeyArgs::default();
     let mut regions = RegionArgs::default();
+    let mut tuning = Tuning::default();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "-f" | "--format" => format = value(&mut it, a, "tsv or vcf")?.clone(),
+            other if tuning.option(other, &mut it)? => {}
             other => {
                 if !common_option(
                     other,
@@ -322,30 +437,14 @@ fn view(args: &[String]) -> Result<(), String> {
             }
         }
     }
-    if !matches!(format.as_str(), "tsv" | "vcf") {
-        return Err(format!("view: unknown format {format:?} (tsv or vcf)"));
-    }
+    let output = match format.as_str() {
+        "tsv" => Output::Tsv,
+        "vcf" => Output::Vcf,
+        _ => return Err(format!("view: unknown format {format:?} (tsv or vcf)")),
+    };
     keys.check()?;
     let path = file.ok_or("view: no FILE given")?;
-    let (ds, mask) = load(&path, &keys, &regions)?;
-    let store = &ds.store;
-    let keep =
-        selection(filter.as_ref(), mask, store)?.unwrap_or_else(|| Bitmap::ones(store.len()));
-    let rows: Vec<usize> = keep.iter_ones().collect();
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
-    let r = if format == "tsv" {
-        export::write_tsv(&mut out, store, rows.into_iter())
-    } else {
-        (|| {
-            for i in rows {
-                export::write_vcf_record(&mut out, store, i)?;
-                out.write_all(b"\n")?;
-            }
-            Ok(())
-        })()
-    };
-    write_result(r.and_then(|()| out.flush()))
+    print_file(&path, &keys, &regions, &Job::new(output, filter), &tuning)
 }
 
 fn query_cmd(args: &[String]) -> Result<(), String> {
@@ -354,11 +453,13 @@ fn query_cmd(args: &[String]) -> Result<(), String> {
     let mut filter = None;
     let mut keys = KeyArgs::default();
     let mut regions = RegionArgs::default();
+    let mut tuning = Tuning::default();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "-f" | "--format" => format = Some(value(&mut it, a, "a format")?.clone()),
             f if f.len() > 2 && f.starts_with("-f") => format = Some(f[2..].to_string()),
+            other if tuning.option(other, &mut it)? => {}
             other => {
                 if !common_option(
                     other,
@@ -374,40 +475,11 @@ fn query_cmd(args: &[String]) -> Result<(), String> {
         }
     }
     let format = format.ok_or("query: no -f FORMAT given (e.g. -f '%CHROM\\t%POS\\n')")?;
-    let bad_format =
-        |e: query::QueryFormatError| format!("invalid -f format:\n{}", e.render(&format));
-    let parsed = QueryFormat::parse(&format).map_err(bad_format)?;
+    let parsed = QueryFormat::parse(&format).map_err(|e| print::bad_format(&format, e))?;
     keys.check()?;
     let path = file.ok_or("query: no FILE given")?;
-    let (ds, mask) = load(&path, &keys, &regions)?;
-    let store = &ds.store;
-    parsed.check(store).map_err(bad_format)?;
-    let compiled = filter.as_ref().map(|arg| compile(arg, store)).transpose()?;
-
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
-    let mut line = Vec::new();
-    let r = (|| {
-        for i in 0..store.len() {
-            if mask.as_ref().is_some_and(|m| !m.get(i)) {
-                continue;
-            }
-            line.clear();
-            match &compiled {
-                None => parsed.render(store, i, None, &mut line),
-                Some(f) => {
-                    let Some(samples) = query::select(&f.evaluate_record(store, i), f.mode())
-                    else {
-                        continue;
-                    };
-                    parsed.render(store, i, Some(&samples), &mut line);
-                }
-            }
-            out.write_all(&line)?;
-        }
-        Ok(())
-    })();
-    write_result(r.and_then(|()| out.flush()))
+    let job = Job::new(Output::Query(parsed), filter);
+    print_file(&path, &keys, &regions, &job, &tuning)
 }
 
 fn stats_cmd(args: &[String]) -> Result<(), String> {

@@ -90,7 +90,7 @@ fn file(data: &[u8]) {
         0 => {
             let prefix = ReadOptions {
                 raw_limit: Some(data.len() as u64 / 2),
-                stream: None,
+                ..ReadOptions::default()
             };
             let _ =
                 wasm_core::formats::read_dataset_with(Cursor::new(data), len, &prefix, &mut Silent);
@@ -103,8 +103,8 @@ fn file(data: &[u8]) {
                 ..StreamFilter::default()
             };
             let streaming = ReadOptions {
-                raw_limit: None,
                 stream: Some(&stream),
+                ..ReadOptions::default()
             };
             let _ = wasm_core::formats::read_dataset_with(
                 Cursor::new(data),

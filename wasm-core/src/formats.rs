@@ -10,6 +10,7 @@
 //! - [`ingest`]: whole, prefix and streaming reads ([`read_dataset`], [`ReadOptions`]) and the
 //!   header and record loops every reader shares;
 //! - [`streaming`]: streaming filter mode's batches ([`StreamFilter`]);
+//! - [`sink`]: streaming to a sink, a read that keeps nothing ([`Batches`], [`BatchSink`]);
 //! - [`dataset`]: what a read gives ([`Dataset`], [`Summary`]) and [`estimate_memory`];
 //! - [`error`]: [`IngestError`] with its typed sources, kinds and [`Location`];
 //! - [`warnings`]: problems tolerated while reading ([`Warnings`]);
@@ -27,6 +28,7 @@ pub mod ingest;
 mod merged;
 pub mod open;
 pub mod shards;
+pub mod sink;
 pub mod sniff;
 pub mod streaming;
 pub mod vcf_text;
@@ -43,6 +45,7 @@ pub use self::ingest::{
     read_encrypted_dataset_with,
 };
 pub use self::open::{ReadSeek, is_encrypted};
+pub use self::sink::{BatchSink, Batches};
 pub use self::sniff::{Compression, NotVariant, Payload};
 pub use self::streaming::{StreamFilter, check_stream_filter};
 pub use self::warnings::Warnings;

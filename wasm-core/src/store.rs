@@ -561,6 +561,14 @@ impl VariantStore {
         }
     }
 
+    /// Keeps the text columns the store has plain, never LZ4 blocks ([`text`]): for a batch
+    /// that lives only until it is printed ([`crate::formats::sink`]), where compressing costs
+    /// time and saves nothing. A field first seen later gets the usual column.
+    pub fn keep_text_plain(&mut self) {
+        self.info.keep_text_plain();
+        self.format.keep_text_plain();
+    }
+
     /// Releases growth slack once loading is done (columns grow by doubling).
     pub fn shrink_to_fit(&mut self) {
         self.chrom.shrink_to_fit();

@@ -9,10 +9,11 @@
 //! - time decryption and ingest (plain and encrypted) natively and in Node's V8, beside
 //!   `bcftools view` and the reference `crypt4gh decrypt` on the same files;
 //! - on the genome files, time the `enclave` CLI beside bcftools doing the same job — read every
-//!   record, filter, 1 Mb region through the index, `bcftools stats -s -` ([`stats`]) —
-//!   checking that both give the same answer, and report the store's memory per variant; time
-//!   every inheritance mode over the loaded three-sample genome as a trio (`enclave-bench
-//!   inheritance`, a mode change);
+//!   record, filter (the CLI streaming on every core, in one thread, and reading the whole
+//!   file first; with peak memory when GNU `time` is installed), 1 Mb region through the
+//!   index, `bcftools stats -s -` ([`stats`]) — checking that both give the same answer, and
+//!   report the store's memory per variant; time every inheritance mode over the loaded
+//!   three-sample genome as a trio (`enclave-bench inheritance`, a mode change);
 //! - build the app (release) and measure the same jobs in headless Chromium on
 //!   `genome.1s.vcf.gz`, with one worker and with a pool ([`browser`], `e2e/bench-app.mjs`), and
 //!   the bundle's gzip size;
@@ -50,6 +51,9 @@ const MEMORY_BUDGET_B: f64 = 100.0;
 /// The filter row's expression and output format, given to bcftools and enclave alike.
 const FILTER: &str = r#"QUAL>30 && INFO/DP>10 && GT="het""#;
 const QUERY_FORMAT: &str = r"%CHROM\t%POS\n";
+/// How the filter row runs `enclave query`: streamed with the defaults (every core), streamed in
+/// one thread, and reading the whole file first (as before streaming).
+const STREAMING: [&[&str]; 3] = [&[], &["--threads", "1"], &["--batch", "0"]];
 /// [`FILTER`] with one clause's text edited and its meaning kept (INFO/DP is an Integer), as a
 /// user edits one clause: the browser's re-filter evaluates that clause and takes the others
 /// from the worker's clause cache, and bcftools' count for FILTER still holds.
@@ -322,6 +326,8 @@ fn best(
 struct Timed {
     seconds: f64,
     stdout: Vec<u8>,
+    /// The last run's peak resident memory in KiB, when it was measured ([`capture_peak`]).
+    peak_kib: Option<u64>,
 }
 
 /// Why a tool has no figure in a row.
@@ -347,6 +353,7 @@ fn capture(command: &mut Command) -> Measured {
         return Ok(Timed {
             seconds,
             stdout: output.stdout,
+            peak_kib: None,
         });
     }
     let stderr = String::from_utf8_lossy(&output.stderr).trim().to_string();
@@ -355,6 +362,27 @@ fn capture(command: &mut Command) -> Measured {
     } else {
         Missing::Failed(format!("{command:?} failed ({}): {stderr}", output.status))
     })
+}
+
+/// As [`capture`], with the peak resident memory of the command, measured by GNU `time`
+/// (`/usr/bin/time -f %M`; Debian's `time` package) when it is installed: `memo` is the file it
+/// writes the figure to. Without it the figure is left out.
+fn capture_peak(command: &mut Command, memo: &Path) -> Measured {
+    let Some(time) = util::which("time") else {
+        return capture(command);
+    };
+    let _ = std::fs::remove_file(memo);
+    let mut wrapped = Command::new(time);
+    wrapped
+        .args(["-f", "%M", "-o"])
+        .arg(memo)
+        .arg(command.get_program())
+        .args(command.get_args());
+    let mut timed = capture(&mut wrapped)?;
+    timed.peak_kib = std::fs::read_to_string(memo)
+        .ok()
+        .and_then(|t| t.lines().last()?.trim().parse().ok());
+    Ok(timed)
 }
 
 /// `bcftools view -H FILE | wc -l`, timed as one pipeline; stdout is wc's.
@@ -383,6 +411,7 @@ fn count_with_bcftools(bcftools: &Path, file: &Path) -> Measured {
         Ok(Timed {
             seconds,
             stdout: wc.stdout,
+            peak_kib: None,
         })
     } else {
         Err(Missing::Failed(format!(
@@ -557,7 +586,8 @@ struct GenomeFile {
 struct GenomeResults {
     files: Vec<GenomeFile>,
     filter_bcftools: Measured,
-    filter_enclave: Measured,
+    /// `enclave query` with each of [`STREAMING`]'s options.
+    filter_enclave: [Measured; 3],
     region_bcftools: Measured,
     region_enclave: Measured,
     /// `enclave-bench refilter`: (ingest seconds, refilter seconds, passing records).
@@ -603,21 +633,29 @@ impl Genome<'_> {
         }
         let one = self.dir.join("genome.1s.vcf.gz");
         println!("  genome.1s.vcf.gz: filter {FILTER}");
+        let memo = self.dir.join("peak.txt");
         let filter_bcftools = bcftools(&|b| {
             best_of(self.runs, || {
-                capture(
+                capture_peak(
                     Command::new(b)
                         .args(["query", "-i", FILTER, "-f", QUERY_FORMAT])
                         .arg(&one),
+                    &memo,
                 )
             })
         });
-        let filter_enclave = best_of(self.runs, || {
-            capture(
-                Command::new(self.enclave)
-                    .args(["query", "-i", FILTER, "-f", QUERY_FORMAT])
-                    .arg(&one),
-            )
+        // The CLI streams the file (on every core by default), in one thread, and, as before
+        // streaming, after reading it whole (`--batch 0`).
+        let filter_enclave = STREAMING.map(|options| {
+            best_of(self.runs, || {
+                capture_peak(
+                    Command::new(self.enclave)
+                        .args(["query", "-i", FILTER, "-f", QUERY_FORMAT])
+                        .args(options)
+                        .arg(&one),
+                    &memo,
+                )
+            })
         });
         println!("  genome.1s.vcf.gz: region {REGION}");
         let region_bcftools = bcftools(&|b| {
@@ -686,7 +724,7 @@ impl GenomeResults {
             let stats = String::from_utf8_lossy(&one.count_enclave.as_ref().ok()?.stdout);
             Some(browser::Expected {
                 records: json_number(&stats, "summary", "records")?,
-                filtered: lines(&self.filter_enclave)?,
+                filtered: lines(&self.filter_enclave[0])?,
                 region: lines(&self.region_enclave)?,
                 source: "the enclave CLI",
             })
@@ -735,6 +773,18 @@ struct Report {
 
 fn ratio(t: f64, reference: Option<f64>) -> String {
     reference.map_or(String::new(), |r| format!("{:.2}×", t / r))
+}
+
+/// A time, and the peak memory when it was measured.
+fn with_peak(t: &Timed) -> String {
+    match t.peak_kib {
+        Some(kib) => format!(
+            "{} (peak {:.0} MB)",
+            seconds(t.seconds),
+            kib as f64 / 1024.0
+        ),
+        None => seconds(t.seconds),
+    }
 }
 
 fn seconds(t: f64) -> String {
@@ -1103,30 +1153,26 @@ impl Report {
 
         let group = format!("filter -i '{FILTER}' (genome.1s.vcf.gz)");
         let reference = self.reference_row(&group, "bcftools query", &g.filter_bcftools);
-        match &g.filter_enclave {
-            Ok(t) => {
-                let check = match &g.filter_bcftools {
-                    Ok(b) => compare("filter", &b.stdout, &t.stdout),
-                    Err(_) => Check::Ok(format!("{} lines", data_lines(&t.stdout).len())),
-                };
-                let r = ratio(t.seconds, reference);
-                self.row(
-                    &group,
-                    "enclave query (native)",
-                    seconds(t.seconds),
-                    r,
-                    check,
-                );
-            }
-            Err(m) => {
-                let result = missing_text(m, "not supported");
-                self.row(
-                    &group,
-                    "enclave query (native)",
-                    result,
-                    String::new(),
-                    Check::None,
-                );
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let tools = [
+            format!("enclave query (native; streamed, {cores} threads)"),
+            "enclave query --threads 1 (native; streamed, one thread)".to_string(),
+            "enclave query --batch 0 (native; whole file read first)".to_string(),
+        ];
+        for (tool, measured) in tools.iter().zip(&g.filter_enclave) {
+            match measured {
+                Ok(t) => {
+                    let check = match &g.filter_bcftools {
+                        Ok(b) => compare("filter", &b.stdout, &t.stdout),
+                        Err(_) => Check::Ok(format!("{} lines", data_lines(&t.stdout).len())),
+                    };
+                    let r = ratio(t.seconds, reference);
+                    self.row(&group, tool, with_peak(t), r, check);
+                }
+                Err(m) => {
+                    let result = missing_text(m, "not supported");
+                    self.row(&group, tool, result, String::new(), Check::None);
+                }
             }
         }
         let tool = "enclave-bench refilter (native, in-process)";
@@ -1339,7 +1385,7 @@ impl Report {
                 self.row(
                     group,
                     tool,
-                    seconds(t.seconds),
+                    with_peak(t),
                     String::new(),
                     Check::Ok(format!("{lines} lines")),
                 );

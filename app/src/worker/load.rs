@@ -243,7 +243,7 @@ pub fn load_with(
     let overview = indexed.as_ref().map(IndexedFile::overview);
     let prefix_options = ReadOptions {
         raw_limit: Some(options.prefix_bytes),
-        stream: None,
+        ..ReadOptions::default()
     };
     // A file no larger than the prefix is read whole here, with its progress.
     let prefix = read(reader, size, secret.as_ref(), &prefix_options, progress)

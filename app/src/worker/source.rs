@@ -241,8 +241,8 @@ impl Source {
             .map_err(|e| SourceError::Failed(format!("cannot read the file: {e}")))?;
         let mut guard = Guard::new(progress, self.ceiling);
         let options = ReadOptions {
-            raw_limit: None,
             stream: Some(spec),
+            ..ReadOptions::default()
         };
         let dataset = match read(reader, self.size, self.key.as_ref(), &options, &mut guard) {
             Ok(dataset) => dataset,

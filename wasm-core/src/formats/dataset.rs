@@ -44,7 +44,8 @@ pub struct Summary {
     /// Only a prefix was read ([`super::ReadOptions::raw_limit`]).
     #[serde(default)]
     pub partial: bool,
-    /// Streaming filter mode: the records scanned (`records` are those kept).
+    /// Streaming filter mode: the records scanned (`records` are those kept). Streaming to a
+    /// sink ([`super::ReadOptions::batches`]): the records handed over (none is kept).
     #[serde(default)]
     pub scanned: Option<u64>,
 }

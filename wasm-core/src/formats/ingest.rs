@@ -6,7 +6,8 @@
 //! header (`read_vcf_header`) and records (`read_vcf_records`), or the BCF header
 //! (`read_bcf_header`) and records (`read_bcf_records`) → the store → [`super::dataset`].
 //! The reading context (`Ctx`) carries what every loop shares: progress and cancelling, the
-//! prefix limit, the [`Warnings`], the streaming batch and the `Origin` that turns line,
+//! prefix limit, the [`Warnings`], the streaming batch or the sink's batch ([`super::sink`])
+//! and the `Origin` that turns line,
 //! record and offset into an error's [`Location`]. Shards ([`super::shards`]) read their
 //! header and records through the same functions.
 
@@ -25,6 +26,7 @@ use super::error::{
 };
 use super::header::{ContigInfo, HeaderError, TextHeader};
 use super::open::{BUF, Counting, ReadSeek, peek};
+use super::sink::{Batches, Sink};
 use super::sniff::{self, Compression, Payload};
 use super::streaming::{Stream, StreamFilter, keep_lines, keep_records};
 use super::vcf_text::{self, LineError, LineReader};
@@ -41,6 +43,9 @@ pub struct ReadOptions<'a> {
     pub raw_limit: Option<u64>,
     /// Streaming filter mode: keep only the records this filter passes.
     pub stream: Option<&'a StreamFilter>,
+    /// Streaming to a sink: hand every record over in batches and keep none ([`super::sink`]).
+    /// Takes the place of `stream` when both are given.
+    pub batches: Option<&'a Batches<'a>>,
 }
 
 /// Reads a whole VCF / BCF (plain, gzip or BGZF) into a [`Dataset`].
@@ -142,10 +147,13 @@ pub(crate) fn read_boxed(
             (header, true)
         }
     };
-    if !ctx.stopped_early && compression == Compression::Bgzf {
+    let checked = if !ctx.stopped_early && compression == Compression::Bgzf {
         let marker = tail.borrow().as_slice() == EOF_MARKER;
-        check_eof_marker(marker, ended_cleanly, &mut ctx.warnings, count.get())?;
-    }
+        check_eof_marker(marker, ended_cleanly, &mut ctx.warnings, count.get())
+    } else {
+        Ok(())
+    };
+    ctx.end_records(checked)?;
     let _ = ctx.progress.report(count.get(), total);
     let (bytes_read, uncompressed) = (count.get(), uncompressed.get());
     Ok(ctx.into_dataset(header, compression, payload, bytes_read, uncompressed))
@@ -189,6 +197,7 @@ pub(crate) struct Ctx<'a> {
     /// Set when reading stopped at `raw_limit`.
     pub stopped_early: bool,
     stream: Option<Stream<'a>>,
+    sink: Option<Sink<'a>>,
     /// What locations in messages can say.
     pub origin: Origin,
 }
@@ -245,7 +254,11 @@ impl<'a> Ctx<'a> {
             warnings: Warnings::default(),
             raw_limit: options.raw_limit,
             stopped_early: false,
-            stream: options.stream.map(Stream::new),
+            stream: options
+                .stream
+                .filter(|_| options.batches.is_none())
+                .map(Stream::new),
+            sink: options.batches.map(Sink::new),
             origin,
         }
     }
@@ -274,8 +287,23 @@ impl<'a> Ctx<'a> {
             },
         );
         dataset.summary.partial = self.stopped_early;
-        dataset.summary.scanned = self.stream.as_ref().map(|s| s.scanned);
+        dataset.summary.scanned = match (&self.stream, &self.sink) {
+            (_, Some(sink)) => Some(sink.delivered),
+            (Some(stream), None) => Some(stream.scanned),
+            (None, None) => None,
+        };
         dataset
+    }
+
+    /// After the records, once the end of the data is `checked`: the sink gets what is left.
+    pub(crate) fn end_records(
+        &mut self,
+        checked: Result<(), IngestError>,
+    ) -> Result<(), IngestError> {
+        match self.sink.as_mut() {
+            Some(sink) => sink.end(checked),
+            None => checked,
+        }
     }
 
     /// Whether reading should stop here (a prefix read reached its limit).
@@ -383,8 +411,26 @@ fn line_error<R>(
 }
 
 /// Reads VCF records from `lines` (positioned after the header) into `store`, or into the
-/// streaming batch. Returns whether the data ended on a record boundary.
+/// streaming batch, or hands them to the sink. Returns whether the data ended on a record
+/// boundary.
 pub(crate) fn read_vcf_records<R: BufRead>(
+    lines: &mut LineReader<R>,
+    store: &mut VariantStore,
+    ctx: &mut Ctx<'_>,
+    decode_err: &dyn Fn(io::Error) -> IngestError,
+) -> Result<bool, IngestError> {
+    if let Some(sink) = ctx.sink.as_mut() {
+        sink.header(store)?;
+    }
+    let read = read_vcf_lines(lines, store, ctx, decode_err);
+    match ctx.sink.as_mut() {
+        Some(sink) => sink.finish_loop(read),
+        None => read,
+    }
+}
+
+/// [`read_vcf_records`]' loop.
+fn read_vcf_lines<R: BufRead>(
     lines: &mut LineReader<R>,
     store: &mut VariantStore,
     ctx: &mut Ctx<'_>,
@@ -408,9 +454,10 @@ pub(crate) fn read_vcf_records<R: BufRead>(
             .locate(Some(lines.line), Some(record), Some(lines.line_offset));
         ctx.warnings.at(location.clone());
         let unterminated = !lines.had_newline;
-        let target = match ctx.stream.as_mut() {
-            Some(stream) => stream.batch(store),
-            None => &mut *store,
+        let target = match (ctx.sink.as_mut(), ctx.stream.as_mut()) {
+            (Some(sink), _) => sink.batch(store),
+            (None, Some(stream)) => stream.batch(store),
+            (None, None) => &mut *store,
         };
         vcf_text::parse_record(&lines.buf, target, &mut scratch, &mut ctx.warnings).map_err(
             |e| IngestError::Record {
@@ -429,6 +476,9 @@ pub(crate) fn read_vcf_records<R: BufRead>(
                 "no-final-newline",
                 "the last line has no newline: the file may be truncated".into(),
             );
+        }
+        if let Some(sink) = ctx.sink.as_mut() {
+            sink.parsed(!unterminated)?;
         }
         if let Some(stream) = ctx.stream.as_mut() {
             stream.lines.extend_from_slice(&lines.buf);
@@ -534,8 +584,26 @@ impl BcfHeader {
 }
 
 /// Reads BCF records from `reader` (positioned after the header) into `store`, or into the
-/// streaming batch.
+/// streaming batch, or hands them to the sink.
 pub(crate) fn read_bcf_records<R: Read>(
+    reader: R,
+    header: &vcf::Header,
+    store: &mut VariantStore,
+    ctx: &mut Ctx<'_>,
+    decode_err: &dyn Fn(io::Error) -> IngestError,
+) -> Result<(), IngestError> {
+    if let Some(sink) = ctx.sink.as_mut() {
+        sink.header(store)?;
+    }
+    let read = read_bcf_loop(reader, header, store, ctx, decode_err);
+    match ctx.sink.as_mut() {
+        Some(sink) => sink.finish_loop(read),
+        None => read,
+    }
+}
+
+/// [`read_bcf_records`]' loop.
+fn read_bcf_loop<R: Read>(
     reader: R,
     header: &vcf::Header,
     store: &mut VariantStore,
@@ -568,9 +636,10 @@ pub(crate) fn read_bcf_records<R: Read>(
         }
         n += 1;
         ctx.warnings.at(origin.locate(None, Some(n), None));
-        let target = match ctx.stream.as_mut() {
-            Some(stream) => stream.batch(store),
-            None => &mut *store,
+        let target = match (ctx.sink.as_mut(), ctx.stream.as_mut()) {
+            (Some(sink), _) => sink.batch(store),
+            (None, Some(stream)) => stream.batch(store),
+            (None, None) => &mut *store,
         };
         bcf::push_record(&record, header, target, &mut scratch, &mut ctx.warnings).map_err(
             |e| IngestError::Record {
@@ -578,6 +647,9 @@ pub(crate) fn read_bcf_records<R: Read>(
                 source: RecordError::Bcf(e).into(),
             },
         )?;
+        if let Some(sink) = ctx.sink.as_mut() {
+            sink.parsed(true)?;
+        }
         if let Some(stream) = ctx.stream.as_mut() {
             stream.records.push(record.clone());
             if stream.full() {

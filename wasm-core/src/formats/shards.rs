@@ -649,10 +649,13 @@ impl Part {
             } else {
                 0
             };
-        if self.end.is_none() && !ctx.stopped_early {
+        let checked = if self.end.is_none() && !ctx.stopped_early {
             let marker = body.ended_with_eof_marker();
-            check_eof_marker(marker, ended_cleanly, &mut ctx.warnings, base + count.get())?;
-        }
+            check_eof_marker(marker, ended_cleanly, &mut ctx.warnings, base + count.get())
+        } else {
+            Ok(())
+        };
+        ctx.end_records(checked)?;
         let bytes_read = count.get();
         if !ctx.stopped_early {
             let _ = ctx.progress.report(self.total, Some(self.total));

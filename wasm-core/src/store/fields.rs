@@ -120,6 +120,15 @@ impl Fields {
             f.data.shrink_to_fit();
         }
     }
+
+    /// Keeps every text column plain ([`super::VariantStore::keep_text_plain`]).
+    pub(super) fn keep_text_plain(&mut self) {
+        for f in &mut self.fields {
+            if let ColumnData::Text(c) = &mut f.data {
+                c.never_compress();
+            }
+        }
+    }
 }
 
 /// Where a value goes: the field's index and the row's type-checked storage.

@@ -108,6 +108,12 @@ impl TextColumn {
         }
     }
 
+    /// Keeps the column plain however much text it gets: for a store that lives only until
+    /// it is printed (a streamed batch), where compressing costs time and saves nothing.
+    pub fn never_compress(&mut self) {
+        self.threshold = usize::MAX;
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         match &self.layout {
