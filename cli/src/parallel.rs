@@ -74,8 +74,8 @@ struct TurnState {
     stop: bool,
 }
 
-/// Streams the file at `path` in parts on `threads` threads, writing to standard output. The
-/// parts are planned on `data` (the file, opened), `key` opening a Crypt4GH file.
+/// Streams the file at `path` in parts on `threads` threads, writing to standard output; `key`
+/// opens a Crypt4GH file. Each part opens the file on its own.
 pub fn stream(
     path: &str,
     key: Option<&SecretKey>,

@@ -1153,9 +1153,16 @@ impl Report {
 
         let group = format!("filter -i '{FILTER}' (genome.1s.vcf.gz)");
         let reference = self.reference_row(&group, "bcftools query", &g.filter_bcftools);
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // The CLI reads a file over 8 MB on every core (cli/src/main.rs, PARALLEL_BYTES).
+        let one = g.files.iter().find(|f| f.samples == 1);
+        let threads = match one.map(|f| f.bgzf_bytes) {
+            Some(bytes) if bytes >= 8 << 20 => {
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            }
+            _ => 1,
+        };
         let tools = [
-            format!("enclave query (native; streamed, {cores} threads)"),
+            format!("enclave query (native; streamed, {threads} threads)"),
             "enclave query --threads 1 (native; streamed, one thread)".to_string(),
             "enclave query --batch 0 (native; whole file read first)".to_string(),
         ];
