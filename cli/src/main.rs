@@ -90,9 +90,9 @@ const USAGE: &str = "usage:
             the .tbi or .csi index to use with -r instead of the one beside FILE.
   --threads N
             view and query print records as they read them, a batch at a time; a file over
-            8 MB is read in parts on every core, printed in file order. N parts at once (1: one
-            thread). A record that cannot be read ends the command (non-zero exit) after the
-            records before it were printed.
+            8 MB is read in parts on the cores no other program is using, printed in file
+            order. N parts at once (1: one thread). A record that cannot be read ends the
+            command (non-zero exit) after the records before it were printed.
   --batch N records parsed per batch (default 65536); 0 reads the whole file before printing.
   --key KEY a Crypt4GH secret key (.sec, as written by enclave keygen or crypt4gh-keygen).
             view, query and stats read an encrypted FILE with it (found by its first bytes,
@@ -261,15 +261,34 @@ impl Tuning {
         Ok(true)
     }
 
-    /// Threads to read a file of `size` bytes with: as given, else the cores for a large file.
+    /// Threads to read a file of `size` bytes with: as given; else, for a file over 8 MB, the
+    /// cores no other program is using right now. Parts read in parallel take more CPU in all
+    /// than one thread (each part reads the header and starts a fresh batch), and on a busy
+    /// machine the scheduler shares CPU per session, not per thread, so they only help on idle
+    /// cores (BENCHMARKS.md, "Streaming the CLI").
     fn threads(&self, size: Option<u64>) -> usize {
         match self.threads {
             Some(n) => n.max(1),
-            None if size.is_some_and(|s| s >= PARALLEL_BYTES) => {
-                std::thread::available_parallelism().map_or(1, |n| n.get())
-            }
+            None if size.is_some_and(|s| s >= PARALLEL_BYTES) => idle_cores(),
             None => 1,
         }
+    }
+}
+
+/// The cores less the threads other programs are running right now (the fourth field of
+/// `/proc/loadavg` counts the runnable ones, this one included); all of them when that cannot be
+/// read.
+fn idle_cores() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let running = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|text| {
+            let field = text.split_whitespace().nth(3)?;
+            field.split('/').next()?.parse::<usize>().ok()
+        });
+    match running {
+        Some(running) => cores.saturating_sub(running.saturating_sub(1)).max(1),
+        None => cores,
     }
 }
 

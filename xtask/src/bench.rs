@@ -9,11 +9,12 @@
 //! - time decryption and ingest (plain and encrypted) natively and in Node's V8, beside
 //!   `bcftools view` and the reference `crypt4gh decrypt` on the same files;
 //! - on the genome files, time the `enclave` CLI beside bcftools doing the same job — read every
-//!   record, filter (the CLI streaming on every core, in one thread, and reading the whole
-//!   file first; with peak memory when GNU `time` is installed), 1 Mb region through the
-//!   index, `bcftools stats -s -` ([`stats`]) — checking that both give the same answer, and
-//!   report the store's memory per variant; time every inheritance mode over the loaded
-//!   three-sample genome as a trio (`enclave-bench inheritance`, a mode change);
+//!   record, filter (the CLI streaming with its defaults, in one thread, in parts on two
+//!   threads, and reading the whole file first; with peak memory when GNU `time` is
+//!   installed), 1 Mb region through the index, `bcftools stats -s -` ([`stats`]) — checking
+//!   that both give the same answer, and report the store's memory per variant; time every inheritance
+//!   mode over the loaded three-sample genome as a trio (`enclave-bench inheritance`, a mode
+//!   change);
 //! - build the app (release) and measure the same jobs in headless Chromium on
 //!   `genome.1s.vcf.gz`, with one worker and with a pool ([`browser`], `e2e/bench-app.mjs`), and
 //!   the bundle's gzip size;
@@ -51,9 +52,15 @@ const MEMORY_BUDGET_B: f64 = 100.0;
 /// The filter row's expression and output format, given to bcftools and enclave alike.
 const FILTER: &str = r#"QUAL>30 && INFO/DP>10 && GT="het""#;
 const QUERY_FORMAT: &str = r"%CHROM\t%POS\n";
-/// How the filter row runs `enclave query`: streamed with the defaults (every core), streamed in
-/// one thread, and reading the whole file first (as before streaming).
-const STREAMING: [&[&str]; 3] = [&[], &["--threads", "1"], &["--batch", "0"]];
+/// How the filter row runs `enclave query`: streamed with the defaults (parts on the idle
+/// cores), in one thread, in parts on two threads whether the cores are idle or not, and
+/// reading the whole file first (as before streaming).
+const STREAMING: [&[&str]; 4] = [
+    &[],
+    &["--threads", "1"],
+    &["--threads", "2"],
+    &["--batch", "0"],
+];
 /// [`FILTER`] with one clause's text edited and its meaning kept (INFO/DP is an Integer), as a
 /// user edits one clause: the browser's re-filter evaluates that clause and takes the others
 /// from the worker's clause cache, and bcftools' count for FILTER still holds.
@@ -587,7 +594,7 @@ struct GenomeResults {
     files: Vec<GenomeFile>,
     filter_bcftools: Measured,
     /// `enclave query` with each of [`STREAMING`]'s options.
-    filter_enclave: [Measured; 3],
+    filter_enclave: [Measured; 4],
     region_bcftools: Measured,
     region_enclave: Measured,
     /// `enclave-bench refilter`: (ingest seconds, refilter seconds, passing records).
@@ -1153,18 +1160,11 @@ impl Report {
 
         let group = format!("filter -i '{FILTER}' (genome.1s.vcf.gz)");
         let reference = self.reference_row(&group, "bcftools query", &g.filter_bcftools);
-        // The CLI reads a file over 8 MB on every core (cli/src/main.rs, PARALLEL_BYTES).
-        let one = g.files.iter().find(|f| f.samples == 1);
-        let threads = match one.map(|f| f.bgzf_bytes) {
-            Some(bytes) if bytes >= 8 << 20 => {
-                std::thread::available_parallelism().map_or(1, |n| n.get())
-            }
-            _ => 1,
-        };
         let tools = [
-            format!("enclave query (native; streamed, {threads} threads)"),
-            "enclave query --threads 1 (native; streamed, one thread)".to_string(),
-            "enclave query --batch 0 (native; whole file read first)".to_string(),
+            "enclave query (native; streamed, the defaults)",
+            "enclave query --threads 1 (native; streamed, one thread)",
+            "enclave query --threads 2 (native; streamed, parts on two threads)",
+            "enclave query --batch 0 (native; whole file read first)",
         ];
         for (tool, measured) in tools.iter().zip(&g.filter_enclave) {
             match measured {
