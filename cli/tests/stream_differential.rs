@@ -494,3 +494,19 @@ fn crypt4gh_files_stream_like_a_whole_read() {
         assert!(plain.stdout == whole.stdout, "reads like its plaintext");
     }
 }
+
+#[test]
+fn a_filter_warning_is_printed_once_however_many_batches_and_parts() {
+    // A bare flag where a condition belongs compiles (it never holds) with a warning.
+    let trio = testdata_dir().join("slivar/tests/ashk-trio.vcf.gz");
+    let command = &["view", "-f", "tsv", "-e", "DB"];
+    let (whole, problems) = compare(&trio, command, &[] as &[&str]);
+    assert!(problems.is_empty(), "{problems}");
+    assert!(whole.ok() && !whole.stdout.is_empty(), "{}", whole.stderr);
+    assert_eq!(
+        whole.stderr.matches("warning:").count(),
+        1,
+        "{}",
+        whole.stderr
+    );
+}
