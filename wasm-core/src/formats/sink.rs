@@ -186,7 +186,7 @@ impl<'a> Sink<'a> {
 mod tests {
     use super::*;
     use crate::export::write_vcf_record;
-    use crate::formats::{ReadOptions, read_dataset, read_dataset_with};
+    use crate::formats::{ErrorKind, ReadOptions, RecordKind, read_dataset, read_dataset_with};
     use crate::progress::Silent;
 
     const HEADER: &str = "##fileformat=VCFv4.2\n##contig=<ID=1>\n\
@@ -288,6 +288,12 @@ mod tests {
         for size in [1, 2, 3, 64] {
             let (seen, result) = stream(&text, size, Seen::default());
             let err = result.unwrap_err();
+            assert_eq!(
+                err.kind(),
+                ErrorKind::Record(RecordKind::Position),
+                "{}",
+                err.report()
+            );
             assert_eq!(err.location().and_then(|l| l.line), Some(9), "{err}");
             let lines = seen.batches.concat();
             assert_eq!(lines, whole_lines(&vcf(false))[..3], "batches of {size}");
@@ -311,7 +317,7 @@ mod tests {
             ..Seen::default()
         };
         let (seen, result) = stream(&vcf(false), 2, seen);
-        assert!(matches!(result, Err(IngestError::Cancelled)));
+        assert_eq!(result.unwrap_err().kind(), ErrorKind::Cancelled);
         assert_eq!(seen.batches.len(), 2, "no batch after the sink said stop");
     }
 }
