@@ -1,4 +1,4 @@
-//! `cargo xtask bench [--records N] [--runs N]`: Enclave's speed beside the reference tools, in
+//! `cargo xtask bench [--records N] [--runs N] [--no-app]`: Enclave's speed beside the reference tools, in
 //! one run on one machine, printed as ratios (DESIGN.md "Budgets": benchmarks, not timed tests).
 //! The full run, at the size DESIGN.md's budgets are stated for, is `--records 5000000`.
 //!
@@ -17,7 +17,7 @@
 //!   change);
 //! - build the app (release) and measure the same jobs in headless Chromium on
 //!   `genome.1s.vcf.gz`, with one worker and with a pool ([`browser`], `e2e/bench-app.mjs`), and
-//!   the bundle's gzip size;
+//!   the bundle's gzip size (`--no-app` leaves the app out: its rows say so);
 //!
 //! → print a table (each figure the best of `--runs` runs) and one line per DESIGN.md budget, and
 //! write both into BENCHMARKS.md between `<!-- bench:table -->` and `<!-- /bench:table -->`.
@@ -74,6 +74,9 @@ const TABLE_END: &str = "<!-- /bench:table -->";
 pub struct Options {
     pub records: u64,
     pub runs: u32,
+    /// Measure the app in Chromium (and build it); `--no-app` leaves its rows out, for a run
+    /// about the native rows on a machine where building and running the app costs too long.
+    pub app: bool,
 }
 
 impl Options {
@@ -81,9 +84,14 @@ impl Options {
         let mut options = Self {
             records: DEFAULT_RECORDS,
             runs: DEFAULT_RUNS,
+            app: true,
         };
         let mut it = args.iter();
         while let Some(flag) = it.next() {
+            if flag == "--no-app" {
+                options.app = false;
+                continue;
+            }
             let value = it
                 .next()
                 .ok_or_else(|| Error::new(format!("`{flag}` needs a value")))?;
@@ -192,12 +200,20 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
     }
     .measure(&inputs)?;
     println!("==> bench: the app in headless Chromium (genome.1s.vcf.gz)");
-    let app = browser::App {
-        root,
-        data: dir.join("genome.1s.vcf.gz"),
-        runs: options.runs,
-    }
-    .measure(genome.expected());
+    let app = if options.app {
+        browser::App {
+            root,
+            data: dir.join("genome.1s.vcf.gz"),
+            runs: options.runs,
+        }
+        .measure(genome.expected())
+    } else {
+        browser::AppFigures {
+            browser: Err(Missing::Skipped("--no-app")),
+            bundle: Err("--no-app".into()),
+            expected: genome.expected(),
+        }
+    };
     let mut report = Report::new(options);
     if let Some(load) = load_native {
         report.warnings.push(format!(
@@ -343,6 +359,8 @@ enum Missing {
     /// The tool exited with a message saying it does not support what was asked.
     Unsupported,
     Failed(String),
+    /// Left out of this run on purpose (the option that said so).
+    Skipped(&'static str),
 }
 
 type Measured = std::result::Result<Timed, Missing>;
@@ -812,6 +830,7 @@ fn missing_text(missing: &Missing, unsupported: &str) -> String {
         Missing::NotInstalled(tool) => format!("n/a ({tool} not installed)"),
         Missing::Unsupported => format!("n/a ({unsupported})"),
         Missing::Failed(e) => format!("failed: {}", e.lines().next().unwrap_or_default()),
+        Missing::Skipped(why) => format!("not measured ({why})"),
     }
 }
 

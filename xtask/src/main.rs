@@ -6,7 +6,7 @@
 //! - `test`: every check CI runs, in order ([`test`]);
 //! - `fuzz [TARGET] [--seconds N]`: the engine's libFuzzer targets, longer than CI runs them
 //!   ([`fuzz`]);
-//! - `bench [--records N] [--runs N]`: Crypt4GH decryption and ingest, native and wasm32 (Node's
+//! - `bench [--records N] [--runs N] [--no-app]`: Crypt4GH decryption and ingest, native and wasm32 (Node's
 //!   V8), the whole-genome jobs with the `enclave` CLI and with the app in headless Chromium,
 //!   beside bcftools and the reference crypt4gh, as ratios ([`bench`]).
 //!
@@ -46,11 +46,12 @@ commands:
                      --input FILE: run TARGET once on FILE (reproduce a finding);
                      --minimize FILE: shrink a crashing FILE into FILE.min; --ci: what
                      `test` runs (every target 15 s, fresh seeds). See docs/FUZZING.md
-  bench [--records N] [--runs N]
+  bench [--records N] [--runs N] [--no-app]
                      benchmarks: Crypt4GH decryption and ingest (plain vs encrypted), native
                      and wasm32 in Node; whole-genome ingest, filter, region and memory with the
                      enclave CLI and the app in headless Chromium (1 and N workers); the bundle
-                     size; beside bcftools and the reference crypt4gh (ratios)
+                     size; beside bcftools and the reference crypt4gh (ratios). --no-app
+                     leaves the app (its build and Chromium) out
   help               this text
 ";
 
