@@ -12,9 +12,9 @@
 //!   record, filter (the CLI streaming with its defaults, in one thread, in parts on two
 //!   threads, and reading the whole file first; with peak memory when GNU `time` is
 //!   installed), 1 Mb region through the index, `bcftools stats -s -` ([`stats`]) — checking
-//!   that both give the same answer, and report the store's memory per variant; time every inheritance
-//!   mode over the loaded three-sample genome as a trio (`enclave-bench inheritance`, a mode
-//!   change);
+//!   that both give the same answer, and report the store's memory per variant; time every
+//!   inheritance mode over the loaded three-sample genome as a trio (`enclave-bench
+//!   inheritance`, a mode change);
 //! - build the app (release) and measure the same jobs in headless Chromium on
 //!   `genome.1s.vcf.gz`, with one worker and with a pool ([`browser`], `e2e/bench-app.mjs`), and
 //!   the bundle's gzip size (`--no-app` leaves the app out: its rows say so);
