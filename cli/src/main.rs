@@ -10,6 +10,7 @@
 //! enclave stats [--json] [--key KEY [--passphrase-file F]] FILE
 //! enclave stats --bcftools|--qc [-i EXPR | -e EXPR] [-r REGION [--index IDX]]
 //!               [--key KEY [--passphrase-file F]] FILE
+//! enclave check [--ped FILE.ped] [--json] [--key KEY [--passphrase-file F]] FILE
 //! enclave decrypt --key KEY [--passphrase-file F] [-o OUT] FILE.c4gh
 //! enclave encrypt --recipient PUBKEY... [--key SENDER [--passphrase-file F]]
 //!                 [--edit-list N,N,...] [-o OUT] FILE
@@ -25,8 +26,9 @@
 //! index lookup in [`regions`]. `view` and `query` stream the file ([`stream`]: batches printed
 //! as they are parsed; [`parallel`]: parts of the file on every core, printed in file order)
 //! through one printer ([`print`]), which also prints a store read whole (`-r` through an
-//! index, `--batch 0`).
+//! index, `--batch 0`). The pedigree check is [`check`].
 
+mod check;
 mod crypt4gh;
 mod family;
 mod files;
@@ -54,7 +56,7 @@ use crate::parallel::Parallel;
 use crate::print::{FilterArg, Job, Output, Printer, Stop};
 use crate::regions::RegionArgs;
 
-const USAGE: &str = "usage:
+pub(crate) const USAGE: &str = "usage:
   enclave view  [-i EXPR | -e EXPR] [-r REGION [--index IDX]] [--key KEY [--passphrase-file F]]
                 [-f tsv|vcf] [--threads N] [--batch N] FILE
                      print records (tsv: CHROM POS REF ALT, as bcftools query)
@@ -69,6 +71,9 @@ const USAGE: &str = "usage:
                      --bcftools: bcftools stats -s - (1.24) in its text format, for MultiQC
                      and plot-vcfstats; --qc: the QC beyond it as JSON (FILTER, contigs,
                      consequences, GQ, allele balance)
+  enclave check [--ped FILE.ped] [--json] [--key KEY [--passphrase-file F]] FILE
+                     pedigree check: sex from chrX, relatedness of every pair, and the
+                     warnings where they contradict the PED (exit 0 with warnings)
   enclave decrypt --key KEY [--passphrase-file F] [-o OUT] FILE.c4gh
                      the plaintext of a Crypt4GH file, to OUT or standard output
   enclave encrypt --recipient PUBKEY... [--key SENDER [--passphrase-file F]]
@@ -131,6 +136,7 @@ fn run(args: &[String]) -> Result<(), String> {
         "explain" => family::explain(rest),
         "query" => query_cmd(rest),
         "stats" => stats_cmd(rest),
+        "check" => check::check(rest),
         "decrypt" => crypt4gh::decrypt(rest),
         "encrypt" => crypt4gh::encrypt(rest),
         "keygen" => crypt4gh::keygen(rest),
@@ -147,7 +153,7 @@ fn run(args: &[String]) -> Result<(), String> {
 
 /// Reads a VCF / BCF, plain or compressed, whole, decrypting it first when its first bytes say
 /// it is Crypt4GH: sniffing by content means a renamed file is still read correctly.
-fn open(path: &str, keys: &KeyArgs) -> Result<wasm_core::Dataset, String> {
+pub(crate) fn open(path: &str, keys: &KeyArgs) -> Result<wasm_core::Dataset, String> {
     open_whole(path, keys, true)
 }
 
@@ -293,7 +299,7 @@ fn idle_cores() -> usize {
 }
 
 /// Takes the one positional FILE argument.
-fn set_file(file: &mut Option<String>, arg: &str) -> Result<(), String> {
+pub(crate) fn set_file(file: &mut Option<String>, arg: &str) -> Result<(), String> {
     if let Some(first) = file {
         return Err(format!("more than one FILE given ({first:?}, {arg:?})"));
     }
@@ -302,7 +308,7 @@ fn set_file(file: &mut Option<String>, arg: &str) -> Result<(), String> {
 }
 
 /// Maps a closed pipe (`enclave view … | head`) to success.
-fn write_result(r: io::Result<()>) -> Result<(), String> {
+pub(crate) fn write_result(r: io::Result<()>) -> Result<(), String> {
     match r {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         r => r.map_err(|e| format!("writing output: {e}")),

@@ -6,7 +6,8 @@
 //! Data flow: bytes from any `Read` → [`formats`] (sniff, decompress, parse VCF/BCF) →
 //! [`store::VariantStore`] (columns, never one object per record) → [`filter`] (bcftools expressions →
 //! [`bitmap::Bitmap`]), [`annotation`] (CSQ/ANN), [`regions`] → [`stats`] and [`export`]; with a
-//! [`pedigree`], [`inheritance`] evaluates family modes over the same columns into bitmaps.
+//! [`pedigree`], [`inheritance`] evaluates family modes over the same columns into bitmaps and
+//! [`pedigree_check`] compares the genotypes with the PED.
 //! Long work reports through [`progress::Progress`], which can cancel it.
 
 pub mod annotation;
@@ -20,6 +21,7 @@ pub mod formats;
 pub mod index;
 pub mod inheritance;
 pub mod pedigree;
+pub mod pedigree_check;
 pub mod progress;
 pub mod regions;
 pub mod stats;
