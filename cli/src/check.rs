@@ -53,8 +53,10 @@ pub fn check(args: &[String]) -> Result<(), String> {
 
 /// Reads a PED file into the check's input (CLINICAL.md §1: `family individual father mother
 /// sex phenotype`, tab or space separated, `#` comments, `0` for no parent).
-// TODO(eng-family): read through `wasm_core::pedigree::Pedigree::parse` once it is on main,
-// so the CLI reports its errors (a cycle, an individual twice) the same way the app does.
+// TODO(#14): read through `wasm_core::pedigree::Pedigree::parse` (now on main), so `check` and
+// `view --ped` report a bad PED in the same words (a cycle, an individual twice, CR-only line
+// ends). Not a one-line swap: `Pedigree` gives a parent of unknown sex the sex of its role, which
+// the sex check must not take as declared, so `Pedigree` has to keep the sex as written first.
 fn read_ped(path: &str) -> Result<Declared, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let text = String::from_utf8_lossy(&bytes);
