@@ -414,13 +414,12 @@ fn arith(op: Arith, a: &Vals<f64>, b: &Vals<f64>) -> Vals<f64> {
         Arith::Sub => x - y,
         Arith::Mul => x * y,
         Arith::Div => x / y,
-        Arith::Mod => {
-            if y == 0.0 {
-                f64::NAN
-            } else {
-                (x as i64 % y as i64) as f64
-            }
-        }
+        // bcftools truncates both sides to integers; a divisor that truncates to 0 (`0.5`)
+        // gives a missing value, as `%0` does (bcftools 1.16: `POS%0.5==0` and `!=0` both
+        // false), and so does i64::MIN % -1, which overflows.
+        Arith::Mod => (x as i64)
+            .checked_rem(y as i64)
+            .map_or(f64::NAN, |r| r as f64),
     })
 }
 
@@ -661,5 +660,19 @@ mod tests {
         // sample does (a later `&` with a per-sample side then fails, as in bcftools).
         let r = logic(Logic::OrVec, v(false, Some(&[false; 3])), qual, used);
         assert_eq!((r.site, r.samples), (true, Some(vec![false; 3])));
+    }
+
+    #[test]
+    fn modulo_truncates_and_a_zero_divisor_is_missing() {
+        let rem =
+            |x: f64, y: f64| arith(Arith::Mod, &Vals::site(vec![x]), &Vals::site(vec![y])).data[0];
+        assert_eq!(rem(7.0, 2.0), 1.0);
+        // bcftools 1.16: `POS%2.5==1` keeps POS 7 (2.5 truncates to 2).
+        assert_eq!(rem(7.0, 2.5), 1.0);
+        // A divisor that truncates to 0, 0 itself, and i64::MIN % -1: missing, never a panic
+        // (the fuzz target `filter` found `…%2/0638.76…`, a divisor of 0.003).
+        assert!(rem(7.0, 0.5).is_nan());
+        assert!(rem(7.0, 0.0).is_nan());
+        assert!(rem(-1e300, -1.0).is_nan());
     }
 }
