@@ -14,7 +14,9 @@
 //! Several modes at once are a union ([`Analysis::select`] gives a [`Selection`]). A caller
 //! such as the app's worker calls [`Analysis::new`] once per pedigree, gates and strictness,
 //! [`Analysis::select`] on every change of the chosen modes (its bitmap of passing rows joins
-//! the filter's), and [`Analysis::explain_row`] for the row a person looks at.
+//! the filter's), and [`Analysis::explain_row`] for the row a person looks at. A file read in
+//! parts (one store per worker) pairs `comp-het` across them through [`PartEvidence`]
+//! ([`Analysis::part_evidence`], [`PartEvidence::merge`], [`Analysis::select_in_part`]).
 //!
 //! Where it sits: after ingest, beside [`crate::filter`]; the pedigree comes from
 //! [`crate::pedigree`]. Modes are decided per alternate allele (a record fits when one of its
@@ -24,6 +26,7 @@
 mod cells;
 mod columnar;
 mod comphet;
+mod evidence;
 mod explain;
 mod mendel;
 mod plan;
@@ -37,6 +40,7 @@ use crate::pedigree::{self, Matched, Pedigree, PedigreeError, PedigreeErrorKind}
 use crate::store::VariantStore;
 
 pub use self::cells::{GateFail, Gates, SkippedGate};
+pub use self::evidence::PartEvidence;
 pub use self::explain::{Explanation, Partner, Reason, ReasonCode, Verdict};
 pub use self::mendel::MendelClass;
 pub use self::ploidy::{Build, Context};
@@ -220,6 +224,14 @@ fn allele_count(store: &VariantStore, i: usize) -> u32 {
     store.alt_alleles(i).count().max(1) as u32
 }
 
+/// A family's `comp-het` candidates: (block, unit) of each, (record, site number) for pairing,
+/// and the distinct sites.
+struct Candidates {
+    keys: Vec<(usize, usize)>,
+    list: Vec<(usize, u32)>,
+    sites: comphet::Sites,
+}
+
 /// A pedigree tied to one store, its calls read into states under one set of gates.
 #[derive(Debug)]
 pub struct Analysis {
@@ -300,6 +312,18 @@ impl Analysis {
 
     /// Every record's answer to `mode`.
     pub fn evaluate(&self, store: &VariantStore, mode: Mode) -> ModeResult {
+        self.evaluate_in_part(store, mode, 0, &PartEvidence::default())
+    }
+
+    /// [`Analysis::evaluate`] for part `part` of a file read in parts, `comp-het` pairing also
+    /// with the candidates of the other parts in `others` (see [`PartEvidence`]).
+    pub fn evaluate_in_part(
+        &self,
+        store: &VariantStore,
+        mode: Mode,
+        part: u32,
+        others: &PartEvidence,
+    ) -> ModeResult {
         let n = store.len();
         let mut fits = Bitmap::zeros(n);
         let mut possible = Bitmap::zeros(n);
@@ -319,7 +343,7 @@ impl Analysis {
                     }
                     (hits, Bitmap::zeros(n))
                 }
-                Mode::CompHet => self.comp_het(store, f),
+                Mode::CompHet => self.comp_het(store, f, part, others),
                 _ => self.simple(store, f, mode),
             };
             fits.or_with(&ff);
@@ -389,7 +413,8 @@ impl Analysis {
         )
     }
 
-    fn comp_het(&self, store: &VariantStore, family: usize) -> (Bitmap, Bitmap) {
+    /// A family's comp-het candidates, read from the state columns.
+    fn comp_het_candidates(&self, store: &VariantStore, family: usize) -> Candidates {
         let compiled = columnar::compile(&plan::plan(&self.matched, family, Mode::CompHet));
         let fam = comphet::Family::new(&self.matched, family);
         let mask = &self.contexts.autosomal;
@@ -451,7 +476,27 @@ impl Analysis {
                 candidates.push((block.record(u), site));
             }
         }
-        let best = comphet::best_outcomes(genes, &candidates, &sites);
+        Candidates {
+            keys,
+            list: candidates,
+            sites,
+        }
+    }
+
+    /// `comp-het` in one family: pairs within the store, and with the candidates other parts
+    /// of the file offer (`others`, see [`PartEvidence`]).
+    fn comp_het(
+        &self,
+        store: &VariantStore,
+        family: usize,
+        part: u32,
+        others: &PartEvidence,
+    ) -> (Bitmap, Bitmap) {
+        let genes = self.genes(store);
+        let Candidates { keys, list, sites } = self.comp_het_candidates(store, family);
+        let mut best = comphet::best_outcomes(genes, &list, &sites);
+        others.improve(genes, family, part, &list, &sites, &mut best);
+        let blocks = [&self.states.primary, &self.states.extra];
         let n = store.len();
         let mut f = [Bitmap::zeros(blocks[0].len), Bitmap::zeros(blocks[1].len)];
         let mut p = [Bitmap::zeros(blocks[0].len), Bitmap::zeros(blocks[1].len)];
@@ -471,6 +516,20 @@ impl Analysis {
     /// Record `record`'s answer to `mode`, per family and alternate allele (`mendel-error`:
     /// per family, for the site), walking the predicates row by row.
     pub fn explain(&self, store: &VariantStore, record: usize, mode: Mode) -> Vec<Explanation> {
+        self.explain_in_part(store, record, mode, 0, &PartEvidence::default())
+    }
+
+    /// [`Analysis::explain`] for record `record` of part `part` of a file read in parts:
+    /// `comp-het` also names the partners other parts offer in `others`, by position and by
+    /// their index in the whole file.
+    pub fn explain_in_part(
+        &self,
+        store: &VariantStore,
+        record: usize,
+        mode: Mode,
+        part: u32,
+        others: &PartEvidence,
+    ) -> Vec<Explanation> {
         let (fields, _) = Fields::new(store, &self.options.gates);
         let row = Row {
             store,
@@ -509,7 +568,7 @@ impl Analysis {
             }
             for allele in 1..=allele_count(store, record) {
                 let e = if mode == Mode::CompHet {
-                    self.explain_comp_het(store, &row, f, record, allele)
+                    self.explain_comp_het(store, &row, f, record, allele, part, others)
                 } else {
                     let preds = plan::plan(&self.matched, f, mode);
                     let (o, reasons, mut notes) = row.preds(&preds, record, allele);
@@ -542,6 +601,7 @@ impl Analysis {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn explain_comp_het(
         &self,
         store: &VariantStore,
@@ -549,6 +609,8 @@ impl Analysis {
         family: usize,
         record: usize,
         allele: u32,
+        part: u32,
+        others: &PartEvidence,
     ) -> Explanation {
         let mut e = Explanation {
             mode: Mode::CompHet,
@@ -615,6 +677,45 @@ impl Analysis {
         let mine = genes.of(record);
         let mut best = PairOutcome::Fail;
         let mut why: Vec<Reason> = Vec::new();
+        // One candidate partner, judged: its reasons become notes (a doubt that keeps it) or
+        // the reasons it does not pair; a partner that keeps it is named.
+        let mut visit = |other: &comphet::Site, partner: Partner| {
+            let (po, reasons) = comphet::pair(&site, other);
+            let verdict = match po {
+                PairOutcome::Fits => Some(Verdict::Fits),
+                PairOutcome::Possible => Some(Verdict::Possible),
+                PairOutcome::Missing if self.options.lenient => Some(Verdict::Possible),
+                _ => None,
+            };
+            let at = format!("{}:{}", partner.chrom, partner.pos);
+            for (code, k) in reasons {
+                let text = self.pair_reason(row, &fam, code, k, &at);
+                let r = Reason::new(code, None, text);
+                if verdict.is_some()
+                    && matches!(code, ReasonCode::Unphased | ReasonCode::GenotypeMissing)
+                {
+                    if !e.notes.contains(&r) {
+                        e.notes.push(r);
+                    }
+                } else if verdict.is_none() && !why.contains(&r) {
+                    why.push(r);
+                }
+            }
+            if let Some(v) = verdict {
+                best = best.min(po);
+                e.partners.push(Partner {
+                    verdict: v,
+                    ..partner
+                });
+            }
+        };
+        // Partners in file order: the parts before this one, this store, the parts after.
+        let names: Vec<&str> = mine.iter().map(|&g| genes.name(g)).collect();
+        let elsewhere = others.partners(family, &names, part, &site);
+        let base = others.first_record(part);
+        for o in elsewhere.iter().filter(|o| o.part < part) {
+            visit(o.site, o.partner.clone());
+        }
         for t in 0..store.len() {
             if !genes.of(t).iter().any(|g| mine.contains(g)) {
                 continue;
@@ -629,37 +730,11 @@ impl Analysis {
                 if comphet::site_blocked(&other).is_some() {
                     continue;
                 }
-                let (po, reasons) = comphet::pair(&site, &other);
-                let verdict = match po {
-                    PairOutcome::Fits => Some(Verdict::Fits),
-                    PairOutcome::Possible => Some(Verdict::Possible),
-                    PairOutcome::Missing if self.options.lenient => Some(Verdict::Possible),
-                    _ => None,
-                };
-                for (code, k) in reasons {
-                    let text = self.pair_reason(row, &fam, code, k, store, t);
-                    let r = Reason::new(code, None, text);
-                    if verdict.is_some()
-                        && matches!(code, ReasonCode::Unphased | ReasonCode::GenotypeMissing)
-                    {
-                        if !e.notes.contains(&r) {
-                            e.notes.push(r);
-                        }
-                    } else if verdict.is_none() && !why.contains(&r) {
-                        why.push(r);
-                    }
-                }
-                if let Some(v) = verdict {
-                    best = best.min(po);
-                    e.partners.push(Partner {
-                        record: t as u64,
-                        chrom: store.chrom(t).to_string(),
-                        pos: store.pos(t),
-                        allele: b,
-                        verdict: v,
-                    });
-                }
+                visit(&other, Partner::at(store, t, b, base));
             }
+        }
+        for o in elsewhere.iter().filter(|o| o.part > part) {
+            visit(o.site, o.partner.clone());
         }
         e.verdict = match best {
             PairOutcome::Fits => Verdict::Fits,
@@ -690,10 +765,8 @@ impl Analysis {
         fam: &comphet::Family,
         code: ReasonCode,
         k: Option<usize>,
-        store: &VariantStore,
-        partner: usize,
+        at: &str,
     ) -> String {
-        let at = format!("{}:{}", store.chrom(partner), store.pos(partner));
         match (code, k) {
             (ReasonCode::SameParent, Some(k)) => {
                 format!(

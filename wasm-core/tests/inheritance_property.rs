@@ -5,6 +5,14 @@
 //! around the gates' thresholds, genes shared by neighbouring records, gates on or off, strict
 //! or lenient. For each record and family, the best verdict over its alleles that
 //! [`Analysis::explain`] gives must be what [`Analysis::evaluate`]'s bitmaps say.
+//!
+//! The same random cases split into 2, 3 and 4 parts (every record for some, seeded random
+//! records for all), each part a store of its own with the merged
+//! [`wasm_core::inheritance::PartEvidence`] of every part, give per mode and family the whole
+//! store's bits and its `comp-het` explanations, partners in other parts named by position.
+
+#[path = "inheritance_parts/split.rs"]
+mod split;
 
 use enclave_test_support::engine::read_from;
 use enclave_test_support::rng::SplitMix64;
@@ -284,4 +292,34 @@ fn columnar_modes_equal_the_row_by_row_evaluator() {
             checked[k]
         );
     }
+}
+
+#[test]
+fn parts_of_random_families_equal_the_whole() {
+    let mut covered = split::Covered::default();
+    for seed in 0..120u64 {
+        let (vcf, ped, options) = random_case(seed);
+        let n = vcf.lines().filter(|l| !l.starts_with('#')).count();
+        let name = format!("seed {seed}");
+        let explain = |i: usize, kept: bool| kept || i.is_multiple_of(5);
+        if seed < 6 {
+            for cut in 1..n {
+                covered += split::check(&name, &vcf, &ped, &options, &[cut], explain);
+            }
+        }
+        let mut rng = SplitMix64(seed ^ 0x9e37_79b9);
+        for parts in 2..=4usize {
+            let mut bounds: Vec<usize> = Vec::new();
+            while bounds.len() < parts - 1 {
+                let b = 1 + rng.below(n as u64 - 1) as usize;
+                if !bounds.contains(&b) {
+                    bounds.push(b);
+                }
+            }
+            bounds.sort_unstable();
+            covered += split::check(&name, &vcf, &ped, &options, &bounds, explain);
+        }
+    }
+    // The random genes are scattered, so pairs across parts are common.
+    assert!(covered.cross_partners > 0, "{covered:?}");
 }

@@ -128,10 +128,16 @@ impl Genes {
     pub fn name(&self, gene: u32) -> &str {
         &self.names[gene as usize]
     }
+
+    /// Every gene's name, by id.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
 }
 
 /// Where an affected member's copy of the allele came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Origin {
     Father,
     Mother,
@@ -186,8 +192,9 @@ pub enum PairOutcome {
     Fail = 3,
 }
 
-/// One candidate site as pairing sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// One candidate site as pairing sees it; it depends on calls only, never on the record, so
+/// parts of one file compare theirs ([`super::PartEvidence`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Site {
     /// Per affected member ([`Family::affected`]).
     pub origins: Vec<Origin>,

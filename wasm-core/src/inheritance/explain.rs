@@ -166,7 +166,8 @@ impl Verdict {
     }
 }
 
-/// A compound-het partner of a record.
+/// A compound-het partner of a record, named by position: it may lie in another part of a
+/// file read in parts ([`super::PartEvidence`]).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Partner {
     /// The partner's index in file order.
@@ -175,7 +176,30 @@ pub struct Partner {
     pub pos: u64,
     /// Its alternate allele (1-based).
     pub allele: u32,
+    /// Its REF, and its ALT at `allele` (empty when the record has none).
+    pub reference: String,
+    pub alternate: String,
     pub verdict: Verdict,
+}
+
+impl Partner {
+    /// Record `t` of `store` at `allele`, `first` the index in the file of the store's first
+    /// record; the verdict is filled in by the caller.
+    pub(crate) fn at(store: &VariantStore, t: usize, allele: u32, first: u64) -> Partner {
+        Partner {
+            record: first + t as u64,
+            chrom: store.chrom(t).to_string(),
+            pos: store.pos(t),
+            allele,
+            reference: String::from_utf8_lossy(store.reference(t)).into_owned(),
+            alternate: store
+                .alt_alleles(t)
+                .nth(allele as usize - 1)
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .unwrap_or_default(),
+            verdict: Verdict::No,
+        }
+    }
 }
 
 /// One mode's answer for one record, family and alternate allele.

@@ -14,7 +14,9 @@
 //!
 //! [`select`] does 1 and 2 in one call for a caller that keeps nothing.
 
-use super::{Analysis, Explanation, InheritanceError, Mode, ModeResult, Options, Verdict};
+use super::{
+    Analysis, Explanation, InheritanceError, Mode, ModeResult, Options, PartEvidence, Verdict,
+};
 use crate::bitmap::Bitmap;
 use crate::pedigree::Pedigree;
 use crate::store::VariantStore;
@@ -81,13 +83,26 @@ impl Selection {
 impl Analysis {
     /// Every record's answer to each of `modes`, and their union.
     pub fn select(&self, store: &VariantStore, modes: &[Mode]) -> Selection {
+        self.select_in_part(store, modes, 0, &PartEvidence::default())
+    }
+
+    /// [`Analysis::select`] for part `part` of a file read in parts (this store): `others`,
+    /// the merged evidence of every part ([`PartEvidence::merge`]; this part's own entries are
+    /// ignored), gives `comp-het` the candidates of the other parts to pair with.
+    pub fn select_in_part(
+        &self,
+        store: &VariantStore,
+        modes: &[Mode],
+        part: u32,
+        others: &PartEvidence,
+    ) -> Selection {
         let mut kept = Bitmap::zeros(store.len());
         let mut results: Vec<ModeResult> = Vec::with_capacity(modes.len());
         for &mode in modes {
             if results.iter().any(|r| r.mode == mode) {
                 continue;
             }
-            let r = self.evaluate(store, mode);
+            let r = self.evaluate_in_part(store, mode, part, others);
             kept.or_with(&r.kept());
             results.push(r);
         }
@@ -106,12 +121,26 @@ impl Analysis {
         record: usize,
         modes: &[Mode],
     ) -> Vec<Explanation> {
+        self.explain_row_in_part(store, record, modes, 0, &PartEvidence::default())
+    }
+
+    /// [`Analysis::explain_row`] for record `record` of part `part` (see
+    /// [`Analysis::select_in_part`]); `comp-het` partners in other parts are named by position
+    /// and by index in the whole file.
+    pub fn explain_row_in_part(
+        &self,
+        store: &VariantStore,
+        record: usize,
+        modes: &[Mode],
+        part: u32,
+        others: &PartEvidence,
+    ) -> Vec<Explanation> {
         let mut out = Vec::new();
         let mut seen: Vec<Mode> = Vec::with_capacity(modes.len());
         for &mode in modes {
             if !seen.contains(&mode) {
                 seen.push(mode);
-                out.extend(self.explain(store, record, mode));
+                out.extend(self.explain_in_part(store, record, mode, part, others));
             }
         }
         out
