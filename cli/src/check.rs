@@ -8,9 +8,8 @@
 
 use std::io::{self, BufWriter, Write};
 
-use wasm_core::pedigree_check::{
-    self, CheckParams, Declared, DeclaredIndividual, PedigreeCheck, Sex,
-};
+use wasm_core::pedigree::Pedigree;
+use wasm_core::pedigree_check::{self, CheckParams, Declared, PedigreeCheck};
 
 use crate::keys::KeyArgs;
 
@@ -51,39 +50,13 @@ pub fn check(args: &[String]) -> Result<(), String> {
     crate::write_result(r.and_then(|()| out.flush()))
 }
 
-/// Reads a PED file into the check's input (CLINICAL.md §1: `family individual father mother
-/// sex phenotype`, tab or space separated, `#` comments, `0` for no parent).
-// TODO(#14): read through `wasm_core::pedigree::Pedigree::parse` (now on main), so `check` and
-// `view --ped` report a bad PED in the same words (a cycle, an individual twice, CR-only line
-// ends). Not a one-line swap: `Pedigree` gives a parent of unknown sex the sex of its role, which
-// the sex check must not take as declared, so `Pedigree` has to keep the sex as written first.
+/// Reads a PED file into the check's input through the pedigree's one reader (CLINICAL.md §1),
+/// so `check` and `view --ped` refuse a bad PED (too few columns, a cycle, an individual twice,
+/// CR-only line ends) in the same words. The check compares the sex as written.
 fn read_ped(path: &str) -> Result<Declared, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let text = String::from_utf8_lossy(&bytes);
-    let mut individuals = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim_end_matches('\r');
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let f: Vec<&str> = line.split_whitespace().collect();
-        if f.len() < 6 {
-            return Err(format!(
-                "{path}: line {}: a PED line has 6 columns (family individual father mother sex phenotype), this one {}",
-                n + 1,
-                f.len()
-            ));
-        }
-        let parent = |p: &str| (p != "0" && p != "-9").then(|| p.to_string());
-        individuals.push(DeclaredIndividual {
-            family: f[0].into(),
-            id: f[1].into(),
-            father: parent(f[2]),
-            mother: parent(f[3]),
-            sex: Sex::from_ped(f[4]),
-        });
-    }
-    Ok(Declared::new(&individuals))
+    let pedigree = Pedigree::parse(&bytes).map_err(|e| format!("{path}: {}", e.report()))?;
+    Ok(Declared::from_pedigree(&pedigree))
 }
 
 fn ratio(x: Option<f64>) -> String {

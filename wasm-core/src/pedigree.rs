@@ -23,10 +23,18 @@ pub use self::parse::looks_like_ped;
 pub use self::roles::{DeclaredRole, Role, SampleRole};
 
 /// PED column 5: `1` male, `2` female, anything else unknown (CLINICAL.md §1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+///
+/// The one sex type of the engine: the pedigree's, the inheritance modes' and the pedigree
+/// check's (declared in the PED and predicted from chrX). Serialised in lower case (`"female"`),
+/// as `enclave check --json` prints it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Sex {
     Male,
     Female,
+    #[default]
     Unknown,
 }
 
@@ -48,6 +56,12 @@ impl Sex {
             Sex::Female => "female",
             Sex::Unknown => "unknown",
         }
+    }
+}
+
+impl std::fmt::Display for Sex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -92,8 +106,14 @@ pub struct Individual {
     /// Index of the father in [`Pedigree::individuals`].
     pub father: Option<usize>,
     pub mother: Option<usize>,
-    /// As declared; a father or mother of unknown sex is taken as male or female.
+    /// The sex the modes use: as written, except that a father or mother of unknown sex is
+    /// taken as male or female (the sex of their role).
     pub sex: Sex,
+    /// The sex as written in PED column 5 (or given in the app), before any role implies one:
+    /// unknown for a parent named only as a parent. The pedigree check compares the sex
+    /// predicted from chrX with this one, never with a sex the role implied.
+    #[serde(default)]
+    pub written_sex: Sex,
     pub phenotype: Phenotype,
     /// The PED line (1-based) that lists the individual, or for a parent named only as a
     /// parent, the line that first names them; `None` when built from roles.

@@ -21,7 +21,7 @@ pub mod relatedness;
 pub mod sex;
 pub mod sites;
 
-pub use self::declared::{Declared, DeclaredIndividual, DeclaredRelation, Sex};
+pub use self::declared::{Declared, DeclaredRelation, Sex};
 pub use self::findings::{CheckNotice, CheckWarning, PredictedRelation};
 pub use self::relatedness::{PairCounts, RelatednessTally};
 pub use self::sex::{SexCounts, SexTally};

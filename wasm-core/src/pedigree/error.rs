@@ -15,8 +15,8 @@ use crate::formats::Report;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum PedigreeError {
     #[error(
-        "PED line {line}: {found} columns; a PED line has at least 6 (family, individual, \
-         father, mother, sex, phenotype)"
+        "PED line {line}: {found} columns; a PED line has 6 columns or more (family, \
+         individual, father, mother, sex, phenotype)"
     )]
     TooFewColumns { line: u64, found: usize },
     #[error("PED line {line}: individual {id} is listed twice (first on line {first})")]

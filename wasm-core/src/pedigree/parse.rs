@@ -207,6 +207,7 @@ fn build(raws: &[Raw]) -> Result<Pedigree, PedigreeError> {
             father: None,
             mother: None,
             sex: raw.sex,
+            written_sex: raw.sex,
             phenotype: raw.phenotype,
             line: Some(raw.line),
             implied: false,
@@ -235,6 +236,7 @@ fn build(raws: &[Raw]) -> Result<Pedigree, PedigreeError> {
                         father: None,
                         mother: None,
                         sex: if is_father { Sex::Male } else { Sex::Female },
+                        written_sex: Sex::Unknown,
                         phenotype: Phenotype::Unknown,
                         line: Some(raw.line),
                         implied: true,
@@ -415,6 +417,19 @@ mod tests {
                 (Sex::Unknown, Phenotype::Unknown),
             ]
         );
+    }
+
+    #[test]
+    fn a_parent_keeps_the_sex_as_written_beside_the_role_s() {
+        // Both parents of sex 0, the mother named only as a parent.
+        let ped = Pedigree::parse(b"f kid dad mom 1 2\nf dad 0 0 0 1\n").unwrap();
+        let sexes = |id: &str| {
+            let i = &ped.individuals()[ped.find(id).unwrap()];
+            (i.sex, i.written_sex)
+        };
+        assert_eq!(sexes("dad"), (Sex::Male, Sex::Unknown));
+        assert_eq!(sexes("mom"), (Sex::Female, Sex::Unknown));
+        assert_eq!(sexes("kid"), (Sex::Male, Sex::Male));
     }
 
     #[test]

@@ -152,6 +152,7 @@ pub(super) fn from_roles(roles: &[SampleRole]) -> Result<Pedigree, PedigreeError
                     DeclaredRole::Mother => Sex::Female,
                     _ => r.sex,
                 },
+                written_sex: r.sex,
                 phenotype: r.phenotype,
                 line: None,
                 implied: false,

@@ -1,57 +1,22 @@
-//! What the PED claims, as the pedigree check needs it: each individual's family, parents and
-//! sex ([`DeclaredIndividual`]), and from those the relation and the expected relatedness of
-//! any two of them ([`Declared::relation`]).
+//! What the PED claims, as the pedigree check needs it: from a [`Pedigree`] (the one PED
+//! reader, `crate::pedigree`, or samples given roles in the app), each individual's family,
+//! parents and sex *as written* ([`Individual::written_sex`]: a parent of unknown sex is not
+//! taken as the sex of their role here, since the check compares the PED's sex with the
+//! genotypes'), and from those the relation and the expected relatedness of any two of them
+//! ([`Declared::relation`]).
 //!
-//! This is the check's own small input, so that it does not depend on how the PED was read:
-//! the app and the CLI fill it from the pedigree (`crate::pedigree`) or from a table the user
-//! built. Expected relatedness is twice the kinship coefficient, computed over the whole
-//! pedigree (parent–child and full siblings 0.5, half siblings, grandparents and avuncular
-//! pairs 0.25, first cousins 0.125, more in consanguineous families); individuals of different
-//! families are unrelated (CLINICAL.md §1, §4).
+//! Expected relatedness is twice the kinship coefficient, computed over the whole pedigree
+//! (parent–child and full siblings 0.5, half siblings, grandparents and avuncular pairs 0.25,
+//! first cousins 0.125, more in consanguineous families); individuals of different families
+//! are unrelated (CLINICAL.md §1, §4). Families are the pedigree's ([`Pedigree::families`]:
+//! PED column 1, joined where parent links cross it).
 
 use std::collections::HashMap;
 
-/// Sex as a PED declares it (column 5: `1` male, `2` female, anything else unknown) or as the
-/// check predicts it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Sex {
-    Male,
-    Female,
-    Unknown,
-}
+use crate::pedigree::{Individual, Pedigree};
 
-impl Sex {
-    /// PED column 5 (CLINICAL.md §1).
-    pub fn from_ped(code: &str) -> Sex {
-        match code.trim() {
-            "1" => Sex::Male,
-            "2" => Sex::Female,
-            _ => Sex::Unknown,
-        }
-    }
-}
-
-impl std::fmt::Display for Sex {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Sex::Male => "male",
-            Sex::Female => "female",
-            Sex::Unknown => "unknown",
-        })
-    }
-}
-
-/// One PED line, as the check reads it. Parents are individual ids of the same family (`None`
-/// for `0`); a parent named but without a line of its own is taken as a founder.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeclaredIndividual {
-    pub family: String,
-    pub id: String,
-    pub father: Option<String>,
-    pub mother: Option<String>,
-    pub sex: Sex,
-}
+/// Sex as a PED declares it or as the check predicts it: the pedigree's one [`Sex`] type.
+pub use crate::pedigree::Sex;
 
 /// The relation of two individuals according to the PED.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -95,8 +60,7 @@ impl DeclaredRelation {
 #[derive(Debug, Clone)]
 pub struct Declared {
     people: Vec<Person>,
-    /// Individual id → index; an id that appears in two families keeps its first line (the
-    /// PED reader reports such a file as an error).
+    /// Individual id → index, for those with a PED line of their own.
     by_id: HashMap<String, usize>,
     /// Generation depth (founders 0); `None` for individuals on a cycle.
     depth: Vec<Option<u32>>,
@@ -104,8 +68,10 @@ pub struct Declared {
 
 #[derive(Debug, Clone)]
 struct Person {
-    family: String,
+    /// Index of the family in [`Pedigree::families`].
+    family: usize,
     id: String,
+    /// As written ([`Individual::written_sex`]).
     sex: Sex,
     father: Option<usize>,
     mother: Option<usize>,
@@ -114,50 +80,48 @@ struct Person {
 }
 
 impl Declared {
-    pub fn new(individuals: &[DeclaredIndividual]) -> Self {
-        let mut people: Vec<Person> = Vec::new();
-        let mut by_id: HashMap<String, usize> = HashMap::new();
-        // Parents are looked up within the family: (family, id) → index.
-        let mut by_family: HashMap<(String, String), usize> = HashMap::new();
-        for ind in individuals {
-            let key = (ind.family.clone(), ind.id.clone());
-            if by_family.contains_key(&key) {
-                continue;
+    /// What `pedigree` claims. A parent named without a line of their own is a founder of
+    /// unknown sex, not a PED member ([`Declared::contains`] is false for them).
+    ///
+    /// ```
+    /// use wasm_core::pedigree::Pedigree;
+    /// use wasm_core::pedigree_check::{Declared, DeclaredRelation, Sex};
+    /// let ped = Pedigree::parse(b"f kid dad mom 1 2\nf dad 0 0 0 1\nf mom 0 0 2 1\n").unwrap();
+    /// let d = Declared::from_pedigree(&ped);
+    /// assert_eq!(d.relation("kid", "dad"), (DeclaredRelation::ParentChild, Some(0.5)));
+    /// // The father's sex as written (0), not the one his role implies.
+    /// assert_eq!(d.sex("dad"), Some(Sex::Unknown));
+    /// ```
+    pub fn from_pedigree(pedigree: &Pedigree) -> Self {
+        let individuals = pedigree.individuals();
+        let mut family = vec![0; individuals.len()];
+        for (f, fam) in pedigree.families().iter().enumerate() {
+            for &m in &fam.members {
+                if let Some(slot) = family.get_mut(m) {
+                    *slot = f;
+                }
             }
-            by_family.insert(key, people.len());
-            by_id.entry(ind.id.clone()).or_insert(people.len());
-            people.push(Person {
-                family: ind.family.clone(),
-                id: ind.id.clone(),
-                sex: ind.sex,
-                father: None,
-                mother: None,
-                listed: true,
-            });
         }
-        for ind in individuals {
-            let Some(&me) = by_family.get(&(ind.family.clone(), ind.id.clone())) else {
-                continue;
-            };
-            let mut link = |parent: &Option<String>| -> Option<usize> {
-                let name = parent.as_ref()?;
-                let key = (ind.family.clone(), name.clone());
-                Some(*by_family.entry(key).or_insert_with(|| {
-                    people.push(Person {
-                        family: ind.family.clone(),
-                        id: name.clone(),
-                        sex: Sex::Unknown,
-                        father: None,
-                        mother: None,
-                        listed: false,
-                    });
-                    people.len() - 1
-                }))
-            };
-            let (father, mother) = (link(&ind.father), link(&ind.mother));
-            if people[me].father.is_none() && people[me].mother.is_none() {
-                people[me].father = father.filter(|&f| f != me);
-                people[me].mother = mother.filter(|&m| m != me);
+        let people: Vec<Person> = individuals
+            .iter()
+            .zip(family)
+            .map(|(i, family): (&Individual, usize)| Person {
+                family,
+                id: i.id.clone(),
+                sex: i.written_sex,
+                father: i.father,
+                mother: i.mother,
+                listed: !i.implied,
+            })
+            .collect();
+        Self::from_people(people)
+    }
+
+    fn from_people(people: Vec<Person>) -> Self {
+        let mut by_id: HashMap<String, usize> = HashMap::new();
+        for (k, p) in people.iter().enumerate() {
+            if p.listed {
+                by_id.entry(p.id.clone()).or_insert(k);
             }
         }
         let depth = depths(&people);
@@ -357,21 +321,19 @@ fn depths(people: &[Person]) -> Vec<Option<u32>> {
 mod tests {
     use super::*;
 
-    fn ind(family: &str, id: &str, father: &str, mother: &str, sex: &str) -> DeclaredIndividual {
-        let parent = |p: &str| (p != "0").then(|| p.to_string());
-        DeclaredIndividual {
-            family: family.into(),
-            id: id.into(),
-            father: parent(father),
-            mother: parent(mother),
-            sex: Sex::from_ped(sex),
-        }
+    fn ind(family: &str, id: &str, father: &str, mother: &str, sex: &str) -> String {
+        format!("{family}\t{id}\t{father}\t{mother}\t{sex}\t1\n")
+    }
+
+    /// Reads PED lines through the pedigree's reader.
+    fn declared(lines: &[String]) -> Declared {
+        Declared::from_pedigree(&Pedigree::parse(lines.concat().as_bytes()).unwrap())
     }
 
     /// Three generations: grandparents GF×GM → DAD and AUNT; DAD×MOM → KID, SIB;
     /// DAD×OTHER → HALF; AUNT×UNCLE_IN_LAW → COUSIN.
     fn family() -> Declared {
-        Declared::new(&[
+        declared(&[
             ind("f", "GF", "0", "0", "1"),
             ind("f", "GM", "0", "0", "2"),
             ind("f", "DAD", "GF", "GM", "1"),
@@ -422,7 +384,7 @@ mod tests {
     fn consanguinity_raises_expected_relatedness() {
         // Double first cousins' child: parents are first cousins (φ = 1/16), so F = 1/16 and
         // parent–child relatedness is 2 × (1/4 + 1/32) = 0.5625.
-        let d = Declared::new(&[
+        let d = declared(&[
             ind("f", "A", "0", "0", "1"),
             ind("f", "B", "0", "0", "2"),
             ind("f", "S1", "A", "B", "1"),
@@ -439,15 +401,52 @@ mod tests {
 
     #[test]
     fn a_cycle_gives_no_expectation_and_no_endless_loop() {
-        let d = Declared::new(&[
-            ind("f", "A", "B", "0", "1"),
-            ind("f", "B", "A", "0", "1"),
-            ind("f", "C", "0", "0", "2"),
+        // The PED reader refuses a cycle (an error naming the line); a pedigree built some
+        // other way must still not loop here.
+        let person = |id: &str, father: Option<usize>| Person {
+            family: 0,
+            id: id.into(),
+            sex: Sex::Male,
+            father,
+            mother: None,
+            listed: true,
+        };
+        let d = Declared::from_people(vec![
+            person("A", Some(1)),
+            person("B", Some(0)),
+            person("C", None),
         ]);
         assert!(d.has_cycle());
         assert_eq!(d.relation("A", "B"), (DeclaredRelation::Unknown, None));
         assert_eq!(d.relation("C", "A"), (DeclaredRelation::Unknown, None));
         let ok = family();
         assert!(!ok.has_cycle());
+    }
+
+    #[test]
+    fn sex_is_the_one_written_and_parent_links_cross_family_ids() {
+        // A father of sex 0: the modes take him as male, the check as written.
+        let d = declared(&[
+            ind("f", "KID", "DAD", "MOM", "2"),
+            ind("f", "DAD", "0", "0", "0"),
+            ind("f", "MOM", "0", "0", "2"),
+        ]);
+        assert_eq!(d.sex("DAD"), Some(Sex::Unknown));
+        assert_eq!(d.sex("MOM"), Some(Sex::Female));
+        // bcftools' test PEDs give each person a family of their own: the parent links join
+        // them, so the trio is still parent and child.
+        let d = declared(&[
+            ind("K", "K", "D", "M", "1"),
+            ind("D", "D", "0", "0", "1"),
+            ind("M", "M", "0", "0", "2"),
+        ]);
+        assert_eq!(
+            d.relation("K", "D"),
+            (DeclaredRelation::ParentChild, Some(0.5))
+        );
+        assert_eq!(
+            d.relation("D", "M"),
+            (DeclaredRelation::Unrelated, Some(0.0))
+        );
     }
 }

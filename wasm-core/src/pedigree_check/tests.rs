@@ -13,19 +13,13 @@ fn dataset(text: &str) -> Dataset {
     .expect("literal VCF reads")
 }
 
+/// PED rows of one family, `(individual, father, mother, sex)`, read by the pedigree's reader.
 fn ped(rows: &[(&str, &str, &str, &str)]) -> Declared {
-    let parent = |p: &str| (p != "0").then(|| p.to_string());
-    let individuals: Vec<DeclaredIndividual> = rows
+    let text: String = rows
         .iter()
-        .map(|&(id, father, mother, sex)| DeclaredIndividual {
-            family: "fam".into(),
-            id: id.into(),
-            father: parent(father),
-            mother: parent(mother),
-            sex: Sex::from_ped(sex),
-        })
+        .map(|&(id, father, mother, sex)| format!("fam\t{id}\t{father}\t{mother}\t{sex}\t0\n"))
         .collect();
-    Declared::new(&individuals)
+    Declared::from_pedigree(&crate::pedigree::Pedigree::parse(text.as_bytes()).expect("test PED"))
 }
 
 fn vcf(contigs: &str, samples: &[&str], body: &[&str]) -> String {

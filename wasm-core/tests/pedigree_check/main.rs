@@ -20,29 +20,15 @@ mod synthetic;
 use std::collections::BTreeSet;
 
 use enclave_test_support::{compress, files};
+use wasm_core::pedigree::Pedigree;
 use wasm_core::pedigree_check::{
-    self, CheckNotice, CheckParams, CheckWarning, Declared, DeclaredIndividual, PedigreeCheck,
-    PredictedRelation, Sex,
+    self, CheckNotice, CheckParams, CheckWarning, Declared, PedigreeCheck, PredictedRelation, Sex,
 };
 
-/// Reads PED text (CLINICAL.md §1) into the check's input: a test helper, not the app's reader.
+/// Reads PED text (CLINICAL.md §1) into the check's input through the pedigree's reader, as
+/// `enclave check` and the app do.
 pub fn parse_ped(text: &str) -> Declared {
-    let parent = |p: &str| (p != "0" && p != "-9").then(|| p.to_string());
-    let individuals: Vec<DeclaredIndividual> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            DeclaredIndividual {
-                family: f[0].into(),
-                id: f[1].into(),
-                father: parent(f[2]),
-                mother: parent(f[3]),
-                sex: Sex::from_ped(f[4]),
-            }
-        })
-        .collect();
-    Declared::new(&individuals)
+    Declared::from_pedigree(&Pedigree::parse(text.as_bytes()).expect("the test PED reads"))
 }
 
 pub fn read(bytes: &[u8]) -> wasm_core::Dataset {
