@@ -10,7 +10,7 @@
 //!   thing that could not be checked a [`CheckNotice`].
 //!
 //! Data flow: a loaded [`VariantStore`] → [`tally`] (counts over the store's genotype columns,
-//! additive across the shards of one file: [`Tally::add`]) → [`finish`] with the PED →
+//! additive across the shards of one file: [`Tally::merge`]) → [`finish`] with the PED →
 //! [`PedigreeCheck`], the serde result the app plots (IBS0 against IBS2 per pair, coloured by
 //! the PED's relation) and the CLI prints (`enclave check`). [`check`] does both for one
 //! dataset. Where and why Enclave differs from peddy: docs/PEDIGREE_CHECK.md.
@@ -129,6 +129,35 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// The counts of a whole file from its parts' (the shards of a pool, in any order): what
+    /// [`tally`] of the whole store gives, so [`finish`] of the merge is the whole file's
+    /// check. One exception: a file large enough for the work limit to thin its sites is
+    /// thinned by each part for its own size. `None` without parts.
+    ///
+    /// ```
+    /// use wasm_core::pedigree_check::{self, CheckParams, Tally};
+    /// let part = |body: &str| {
+    ///     let text = format!("##fileformat=VCFv4.2\n##FORMAT=<ID=GT,Number=1,Type=String,Description=\"GT\">\n\
+    ///         #CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tA\tB\n{body}");
+    ///     let ds = wasm_core::read_dataset(text.as_bytes(), None, &mut wasm_core::progress::Silent).unwrap();
+    ///     pedigree_check::tally(&ds.store, None, &CheckParams::default())
+    /// };
+    /// let whole = part("1\t10\t.\tA\tG\t.\t.\t.\tGT\t0/1\t1/1\n2\t10\t.\tC\tT\t.\t.\t.\tGT\t0/0\t0/1\n");
+    /// let merged = Tally::merge(vec![
+    ///     part("1\t10\t.\tA\tG\t.\t.\t.\tGT\t0/1\t1/1\n"),
+    ///     part("2\t10\t.\tC\tT\t.\t.\t.\tGT\t0/0\t0/1\n"),
+    /// ]);
+    /// assert_eq!(merged, Some(whole));
+    /// ```
+    pub fn merge(parts: Vec<Tally>) -> Option<Tally> {
+        let mut parts = parts.into_iter();
+        let mut whole = parts.next()?;
+        for part in parts {
+            whole.add(&part);
+        }
+        Some(whole)
+    }
+
     /// Adds another shard's counts (same file, same samples).
     pub fn add(&mut self, other: &Tally) {
         self.sex.add(&other.sex);

@@ -222,3 +222,57 @@ fn synthetic_family_wrong_ped_warnings() {
         );
     }
 }
+
+/// The synthetic family cut into three parts, as a pool's shards hold a file: the parts'
+/// tallies, sent through serde as a worker posts them and merged, finish into the whole file's
+/// check, warnings and notices included.
+#[test]
+fn parts_merged_equal_the_whole() {
+    let text = synthetic::vcf();
+    let lines: Vec<&str> = text.lines().collect();
+    let header = lines.iter().take_while(|l| l.starts_with('#')).count();
+    let body = &lines[header..];
+    let part = |records: &[&str]| {
+        let mut t = lines[..header].join("\n");
+        t.push('\n');
+        for l in records {
+            t.push_str(l);
+            t.push('\n');
+        }
+        read(t.as_bytes())
+    };
+    let params = CheckParams::default();
+    let whole_ds = read(text.as_bytes());
+    let build = pedigree_check::build_of(&whole_ds);
+    let declared = ped("synthetic-family-wrong-ped");
+    let whole = pedigree_check::check(&whole_ds, Some(&declared), &params);
+    let (third, two_thirds) = (body.len() / 3, 2 * body.len() / 3);
+    let tallies: Vec<pedigree_check::Tally> = [
+        &body[..third],
+        &body[third..two_thirds],
+        &body[two_thirds..],
+    ]
+    .iter()
+    .map(|records| {
+        let ds = part(records);
+        assert_eq!(pedigree_check::build_of(&ds), build);
+        let t = pedigree_check::tally(&ds.store, build, &params);
+        // Through serde, as a worker posts it to the page.
+        serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap()
+    })
+    .collect();
+    // Each part alone is not the whole (the test can fail).
+    assert_ne!(
+        pedigree_check::finish(&tallies[0], Some(&declared), &params).pairs,
+        whole.pairs
+    );
+    let merged = pedigree_check::Tally::merge(tallies).unwrap();
+    assert_eq!(
+        merged,
+        pedigree_check::tally(&whole_ds.store, build, &params)
+    );
+    let parts = pedigree_check::finish(&merged, Some(&declared), &params);
+    assert_eq!(parts, whole);
+    assert!(!whole.warnings.is_empty() && whole.relatedness_sites > 500);
+    assert_eq!(pedigree_check::Tally::merge(Vec::new()), None);
+}
