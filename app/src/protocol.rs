@@ -30,6 +30,10 @@
 //! index) then replace the shown records, each answered with [`Event::Scanned`]. Regions and
 //! contig names go to the worker only.
 //!
+//! Pedigree check: [`Request::PedigreeCheck`] asks each worker holding the file for the check's
+//! counts over its records ([`Event::PedigreeTally`], additive across a pool's shards); the page
+//! merges them and finishes the check with its pedigree ([`PedigreeCheckReport`]).
+//!
 //! Data flow: `worker_client` → `postMessage(envelope)` → `worker` → engine → events back.
 
 use serde::de::DeserializeOwned;
@@ -163,6 +167,11 @@ pub enum Request {
         #[serde(default)]
         absent: AbsentFields,
     },
+    /// The pedigree check's counts over the worker's records (CLINICAL.md §4): answered with
+    /// [`Event::PedigreeTally`]. Each shard of a pool counts its part; the page merges the
+    /// counts and finishes the check with the pedigree it keeps ([`PedigreeCheckReport`]), so
+    /// the PED need not travel for it.
+    PedigreeCheck { job: u32 },
 }
 
 /// Undeclared INFO and FORMAT keys a shard lacks ([`crate::shards::absent_fields`]).
@@ -181,7 +190,8 @@ impl Request {
             | Self::Keys { job, .. }
             | Self::Filter { job, .. }
             | Self::Stream { job, .. }
-            | Self::Region { job, .. } => *job,
+            | Self::Region { job, .. }
+            | Self::PedigreeCheck { job } => *job,
         }
     }
 }
@@ -403,6 +413,11 @@ pub enum Event {
         /// The scan's expression's warnings (as [`FilterReport::warnings`]); none for a region.
         warnings: Vec<FilterError>,
     },
+    /// The pedigree check's counts over this worker's records (its shard of a pool).
+    PedigreeTally {
+        job: u32,
+        tally: Box<wasm_core::pedigree_check::Tally>,
+    },
     /// The job failed; `message` says what and where. Job 0: the worker could not read a
     /// message, and is of no further use.
     Failed {
@@ -428,6 +443,7 @@ impl Event {
             | Self::Filtered { job, .. }
             | Self::FilterRejected { job, .. }
             | Self::Scanned { job, .. }
+            | Self::PedigreeTally { job, .. }
             | Self::Failed { job, .. } => Some(*job),
         }
     }
@@ -443,6 +459,19 @@ impl Event {
                 | Self::Shards { .. }
         )
     }
+}
+
+/// The pedigree check of the shown file, as the page shows it
+/// ([`crate::ui::pedigree_check::PedigreeCheckPanel`]): the engine's result, finished in the
+/// page from every shard's [`Event::PedigreeTally`] and the pedigree the page keeps.
+///
+/// It never crosses the worker boundary (its warnings are tagged serde enums, which `postcard`
+/// cannot read): the [`Event::PedigreeTally`] counts do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PedigreeCheckReport {
+    pub check: wasm_core::pedigree_check::PedigreeCheck,
+    /// The shards whose counts were merged (1 for a file one worker holds).
+    pub parts: u32,
 }
 
 /// The descriptor format name for a file's container and payload.
@@ -687,7 +716,8 @@ mod tests {
                         format: vec!["AD".into()],
                     },
                 }),
-                Request::Filter { .. } => None,
+                Request::Filter { .. } => Some(Request::PedigreeCheck { job: 8 }),
+                Request::PedigreeCheck { .. } => None,
             };
             all.push(request);
         }
@@ -814,7 +844,15 @@ mod tests {
                     millis: 0.25,
                     warnings: report.warnings.clone(),
                 }),
-                Event::Scanned { .. } => Some(Event::Failed {
+                Event::Scanned { .. } => Some(Event::PedigreeTally {
+                    job: 13,
+                    tally: Box::new(wasm_core::pedigree_check::tally(
+                        &s.dataset().store,
+                        Some(wasm_core::pedigree_check::Build::GRCh37),
+                        &Default::default(),
+                    )),
+                }),
+                Event::PedigreeTally { .. } => Some(Event::Failed {
                     job: 12,
                     message: "“x.vcf”: line 3: a truncated record".into(),
                     location: Some(Location {
@@ -834,12 +872,12 @@ mod tests {
     #[wasm_bindgen_test]
     fn every_message_round_trips() {
         let requests = every_request();
-        assert_eq!(requests.len(), 7, "one sample per request variant");
+        assert_eq!(requests.len(), 8, "one sample per request variant");
         for request in &requests {
             assert_eq!(&round_trip(request), request);
         }
         let events = every_event();
-        assert_eq!(events.len(), 13, "one sample per event variant");
+        assert_eq!(events.len(), 14, "one sample per event variant");
         for event in &events {
             assert_eq!(&round_trip(event), event);
         }

@@ -38,6 +38,8 @@ pub mod keys;
 pub mod latest;
 pub mod open;
 pub mod overview;
+pub mod pedigree_check;
+pub mod pedigree_drawing;
 pub mod plot;
 pub mod region;
 pub mod selection;

@@ -12,7 +12,8 @@
 //! [`Source`] kept in streaming mode) or `KeyRequired`; `Request::OpenShard` → [`read_shard`] →
 //! `Loaded`. `Request::Stream` / `Request::Region` → [`Source`] → `Scanned` over the kept
 //! records; `Request::Filter` → [`Session::filter`] → `Filtered` or `FilterRejected`;
-//! `Request::Rows` / `Request::Keys` → one page (or the sort keys) of the passing records.
+//! `Request::Rows` / `Request::Keys` → one page (or the sort keys) of the passing records;
+//! `Request::PedigreeCheck` → the pedigree check's counts over the held records.
 //!
 //! Modules: [`load`] (opening), [`read`] (the memory guard every read goes through),
 //! [`source`] (a file kept in streaming mode).
@@ -189,8 +190,41 @@ fn handle(data: &JsValue) {
             regions,
         } => stream(job, &expression, mode, regions.as_deref()),
         Request::Region { job, regions } => region(job, &regions),
+        Request::PedigreeCheck { job } => pedigree_tally(job),
     };
     post(&event);
+}
+
+/// The pedigree check's counts over the held dataset (`Request::PedigreeCheck`): a file in
+/// streaming mode holds only the records a scan kept, whose counts would not be the file's.
+fn pedigree_tally(job: u32) -> Event {
+    HELD.with(|held| match held.borrow().as_ref() {
+        Some(Held {
+            source: Some(_), ..
+        }) => Event::Failed {
+            job,
+            message: "the pedigree check needs the whole file loaded; this one is too large \
+                      and is read in streaming mode"
+                .into(),
+            location: None,
+        },
+        Some(Held { session, .. }) => Event::PedigreeTally {
+            job,
+            tally: Box::new(pedigree_tally_of(session.dataset())),
+        },
+        None => Event::Failed {
+            job,
+            message: "no file is loaded in this worker: open the file again".into(),
+            location: None,
+        },
+    })
+}
+
+/// The pedigree check's counts over one worker's dataset (a whole file, or a pool's shard):
+/// what [`Event::PedigreeTally`] carries.
+pub fn pedigree_tally_of(dataset: &wasm_core::Dataset) -> wasm_core::pedigree_check::Tally {
+    let build = wasm_core::pedigree_check::build_of(dataset);
+    wasm_core::pedigree_check::tally(&dataset.store, build, &Default::default())
 }
 
 /// Posts `Progress` for `job`, at most every [`PROGRESS_INTERVAL_MS`].

@@ -9,6 +9,7 @@
 //! | [`filter`](WorkerClient::filter) | the [`FilterReport`], or [`CallError::Rejected`] |
 //! | [`rows`](WorkerClient::rows) | one [`Page`] of the passing records |
 //! | [`stream`](WorkerClient::stream) (with progress), [`region`](WorkerClient::region) | [`Scanned`]: streaming mode's kept records |
+//! | [`pedigree_check`](WorkerClient::pedigree_check) | the [`PedigreeCheckReport`]: every shard's counts merged, finished in the page |
 //!
 //! Dropping a reply abandons the call ([`call`]): that is how the page lets a newer request
 //! supersede an older one. Modules, each using only those before it: [`call`] (replies and
@@ -24,12 +25,13 @@
 pub mod call;
 pub mod fan_out;
 pub mod load;
+pub mod pedigree_check;
 pub mod pool;
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::protocol::{Event, FilterReport, Request};
+use crate::protocol::{Event, FilterReport, PedigreeCheckReport, Request};
 pub use call::{CallError, Reply};
 pub use fan_out::{FilterArgs, Page, PageRequest, Scanned};
 use fan_out::{Shards, SharedShards};
@@ -37,6 +39,7 @@ use load::Loads;
 pub use load::{LoadNote, OpenArgs, Opened};
 use pool::Workers;
 use wasm_core::filter::Mode;
+use wasm_core::pedigree::Pedigree;
 
 /// The worker script, relative to the page.
 pub const WORKER_URL: &str = "./worker.js";
@@ -120,6 +123,13 @@ impl WorkerClient {
     /// One page of the shown dataset's passing records.
     pub fn rows(&self, page: PageRequest) -> Reply<Page> {
         fan_out::rows(&self.workers, &self.shards, page)
+    }
+
+    /// The pedigree check of the shown file against `pedigree` (`None`: without a PED): each
+    /// worker holding a part counts it, the page merges the counts and finishes the check
+    /// ([`pedigree_check`]). The pedigree stays in the page.
+    pub fn pedigree_check(&self, pedigree: Option<Pedigree>) -> Reply<PedigreeCheckReport> {
+        pedigree_check::pedigree_check(&self.workers, pedigree)
     }
 
     /// Streaming mode: scans the shown file for the records a filter keeps; `progress` hears

@@ -557,3 +557,105 @@ async fn the_table_asks_for_its_page_again_when_the_selection_changes() {
         passing.rows.len() as u32
     );
 }
+
+/// A pedigree check asks every worker holding the file for its counts and finishes the check
+/// in the page: one worker's counts as they are, two shards' counts merged (the same counts
+/// twice make every number twice), with the pedigree the page keeps.
+#[wasm_bindgen_test]
+async fn a_pedigree_check_merges_every_shards_counts() {
+    use app::worker_client::pedigree_check::finish;
+    use wasm_core::pedigree::Pedigree;
+    use wasm_core::pedigree_check::{self, CheckParams, Declared, Tally};
+
+    let s = session();
+    let tally = pedigree_check::tally(&s.dataset().store, None, &CheckParams::default());
+    let samples = s.dataset().summary.samples.clone();
+    let ped = Pedigree::parse(
+        format!(
+            "f\t{}\t0\t0\t1\t1\nf\t{}\t0\t0\t2\t1\n",
+            samples[0], samples[1]
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    let declared = Declared::from_pedigree(&ped);
+
+    // One worker.
+    let relay = Relay::new("pedigree-one");
+    let client = opened(&relay, &s).await;
+    let reply = client.pedigree_check(Some(ped.clone()));
+    let request = relay.next().await;
+    assert!(
+        matches!(request, Request::PedigreeCheck { .. }),
+        "{request:?}"
+    );
+    relay.answer(Event::PedigreeTally {
+        job: job(&request),
+        tally: Box::new(tally.clone()),
+    });
+    let report = reply.await.unwrap();
+    assert_eq!(report.parts, 1);
+    assert_eq!(
+        report.check,
+        pedigree_check::finish(&tally, Some(&declared), &CheckParams::default())
+    );
+    // A worker that fails fails the call.
+    let reply = client.pedigree_check(None);
+    let request = relay.next().await;
+    relay.answer(Event::Failed {
+        job: job(&request),
+        message: "no file is loaded in this worker".into(),
+        location: None,
+    });
+    assert!(matches!(reply.await, Err(CallError::Failed { .. })));
+
+    // Two shards.
+    let relay = Relay::new("pedigree-two");
+    let client = WorkerClient::with_script(&relay.script, 2);
+    let reply = client.open(open_args(), |_| {});
+    let open = relay.next().await;
+    let spec = |start| ShardSpec {
+        range: ShardRange::Text {
+            start_offset: start,
+            end_offset: None,
+        },
+        data_bytes: 100,
+    };
+    relay.answer(Event::Shards {
+        job: job(&open),
+        specs: vec![spec(0), spec(50)],
+    });
+    let shard = relay.next().await;
+    relay.answer(Event::Loaded {
+        job: job(&shard),
+        loaded: loaded(&s),
+    });
+    relay.answer(Event::Loaded {
+        job: job(&open),
+        loaded: loaded(&s),
+    });
+    assert!(matches!(reply.await, Ok(Opened::Loaded { workers: 2, .. })));
+    let reply = client.pedigree_check(Some(ped.clone()));
+    let (c0, c1) = by_job(relay.next().await, relay.next().await);
+    for r in [&c1, &c0] {
+        assert!(matches!(r, Request::PedigreeCheck { .. }), "{r:?}");
+        relay.answer(Event::PedigreeTally {
+            job: job(r),
+            tally: Box::new(tally.clone()),
+        });
+    }
+    let report = reply.await.unwrap();
+    assert_eq!(report.parts, 2);
+    let both = Tally::merge(vec![tally.clone(), tally.clone()]).unwrap();
+    assert_eq!(
+        report,
+        finish(vec![tally.clone(), tally.clone()], Some(&ped)).unwrap()
+    );
+    assert_eq!(
+        report.check,
+        pedigree_check::finish(&both, Some(&declared), &CheckParams::default())
+    );
+    let one = pedigree_check::finish(&tally, Some(&declared), &CheckParams::default());
+    assert!(one.pairs[0].n > 0, "the counts are not all zero");
+    assert_eq!(report.check.pairs[0].n, 2 * one.pairs[0].n);
+}

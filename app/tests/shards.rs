@@ -530,3 +530,41 @@ fn fields_first_seen_in_a_later_shard_filter_as_in_the_whole_file() {
     assert_eq!(merge_schemas(&schemas).info, single.schema().info);
     assert_eq!(merge_schemas(&schemas).format, single.schema().format);
 }
+
+/// The pedigree check over a pool: each shard's counts (what its worker answers
+/// `Request::PedigreeCheck` with), merged and finished in the page as
+/// `WorkerClient::pedigree_check` does, equal the check of the whole file, with the demo
+/// trio's PED; over 1, 2 and 3 shards.
+#[wasm_bindgen_test]
+fn the_pedigree_check_of_the_shards_is_the_whole_files() {
+    use app::worker::pedigree_tally_of;
+    use app::worker_client::pedigree_check::finish;
+    use wasm_core::pedigree::Pedigree;
+    use wasm_core::pedigree_check::{self, CheckParams, Declared};
+
+    let ped = Pedigree::parse(include_bytes!("../../static/demo/trio.ped")).unwrap();
+    let whole = whole();
+    let expected = pedigree_check::check(
+        whole.dataset(),
+        Some(&Declared::from_pedigree(&ped)),
+        &CheckParams::default(),
+    );
+    // The trio is related as its PED says: the test compares a check with findings.
+    assert!(
+        expected
+            .pairs
+            .iter()
+            .any(|p| p.relatedness.is_some_and(|r| r > 0.4))
+    );
+    for n in [1, 2, 3] {
+        let shards = sharded(Some(TRIO_CSI), n);
+        assert_eq!(shards.len(), n as usize);
+        let tallies = shards
+            .iter()
+            .map(|s| pedigree_tally_of(s.dataset()))
+            .collect();
+        let report = finish(tallies, Some(&ped)).unwrap();
+        assert_eq!(report.parts, n);
+        assert_eq!(report.check, expected, "{n} shards");
+    }
+}
