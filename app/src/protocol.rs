@@ -909,7 +909,8 @@ mod tests {
         assert_eq!(
             finals,
             [
-                false, false, true, true, false, false, false, true, true, true, true, true, true
+                false, false, true, true, false, false, false, true, true, true, true, true, true,
+                true
             ]
         );
     }
