@@ -228,13 +228,15 @@ fn Warnings(check: PedigreeCheck) -> impl IntoView {
             let (kind, numbers) = warning_numbers(w);
             let numbers = numbers
                 .into_iter()
-                .map(|(name, v)| {
+                .enumerate()
+                .map(|(k, (name, v))| {
                     let shown = if v.fract() == 0.0 && v.abs() < 1e15 {
                         group(v as u64)
                     } else {
                         format!("{v:.3}")
                     };
                     view! {
+                        {if k == 0 { "(" } else { " · " }}
                         <span class="warning-number" data-name=name data-value=v.to_string()>
                             {name} " " {shown}
                         </span>
@@ -243,7 +245,7 @@ fn Warnings(check: PedigreeCheck) -> impl IntoView {
                 .collect_view();
             view! {
                 <li data-testid="pedigree-check-warning" data-kind=kind>
-                    {w.to_string()} " " <span class="muted small">{numbers}</span>
+                    {w.to_string()} " " <span class="muted small">{numbers} ")"</span>
                 </li>
             }
         })
@@ -283,7 +285,7 @@ fn SexTable(check: PedigreeCheck) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <table class="sex-check" data-testid="sex-check">
+        <table class="sex-check contig-table" data-testid="sex-check">
             <caption>"Sex: PED against chrX heterozygosity (male below a het / hom-alt ratio of 0.6)"</caption>
             <thead>
                 <tr>

@@ -341,7 +341,8 @@ fn family_view(
 ) -> impl IntoView + use<> {
     let family = &pedigree.families()[l.family];
     let width = l.width.max(1.0) * SLOT + 2.0 * MARGIN;
-    let height = TOP + f64::from(l.generations.max(1)) * ROW;
+    // The last row needs room for its symbols, labels and the proband's arrow only.
+    let height = TOP + f64::from(l.generations.max(1) - 1) * ROW + SIZE + 44.0;
     let cx = |x: f64| MARGIN + x * SLOT + SLOT / 2.0;
     let cy = |g: u32| TOP + f64::from(g) * ROW + SIZE / 2.0 + 6.0;
     let proband = pedigree
