@@ -321,9 +321,14 @@ fn the_check_panel_shows_a_wrong_peds_warnings_with_their_numbers() {
         .count();
     assert_eq!(flagged, r.pairs.iter().filter(|p| p.flagged).count());
     assert!(flagged >= 5, "{flagged}");
-    // Warnings, one item each, with their numbers.
+    // Warnings, one item each, with their numbers, and counted in the heading.
     let warnings = all(&root, "[data-testid=pedigree-check-warning]");
     assert_eq!(warnings.len(), r.warnings.len());
+    let counted = root
+        .query_selector("[data-name=warnings]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(attr(&counted, "data-value"), r.warnings.len().to_string());
     let kinds: Vec<String> = warnings.iter().map(|w| attr(w, "data-kind")).collect();
     for kind in [
         "sex",

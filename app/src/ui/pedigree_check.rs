@@ -93,16 +93,24 @@ pub fn PedigreeCheckPanel(report: PedigreeCheckReport) -> impl IntoView {
         "data:text/tab-separated-values;charset=utf-8,{}",
         String::from(js_sys::encode_uri_component(&tsv))
     );
-    let warnings = check.warnings.len();
-    let summary = format!(
-        "{} samples · {} pairs · {} warning{} · chrX {} sites · {} relatedness sites",
-        check.samples.len(),
-        check.pairs_total,
-        warnings,
-        if warnings == 1 { "" } else { "s" },
-        group(check.x_sites),
-        group(check.relatedness_sites),
-    );
+    let warnings = check.warnings.len() as u64;
+    let counts: Vec<(u64, &str)> = vec![
+        (check.samples.len() as u64, "samples"),
+        (check.pairs_total, "pairs"),
+        (warnings, if warnings == 1 { "warning" } else { "warnings" }),
+        (check.x_sites, "chrX sites"),
+        (check.relatedness_sites, "relatedness sites"),
+    ];
+    let summary = counts
+        .into_iter()
+        .enumerate()
+        .map(|(k, (n, what))| {
+            view! {
+                {(k > 0).then_some(" · ")}
+                <span data-name=what data-value=n.to_string()>{group(n)} " " {what}</span>
+            }
+        })
+        .collect_view();
     view! {
         <section class="panel pedigree-check" data-testid="pedigree-check"
             aria-label="Pedigree check">
@@ -330,14 +338,14 @@ fn RelatednessPlot(check: PedigreeCheck) -> impl IntoView {
         {ticks(x_max)
             .into_iter()
             .map(|t| view! {
-                <text class="tick" x=format!("{:.1}", x.at(t)) y=(PLOT_H - BOTTOM + 14.0).to_string()
+                <text class="tick" data-value=t.to_string() x=format!("{:.1}", x.at(t)) y=(PLOT_H - BOTTOM + 14.0).to_string()
                     text-anchor="middle" font-size="10" fill="currentColor">{format!("{t:.3}")}</text>
             })
             .collect_view()}
         {ticks(1.0)
             .into_iter()
             .map(|t| view! {
-                <text class="tick" x=(LEFT - 6.0).to_string() y=format!("{:.1}", y_at(t) + 3.0)
+                <text class="tick" data-value=t.to_string() x=(LEFT - 6.0).to_string() y=format!("{:.1}", y_at(t) + 3.0)
                     text-anchor="end" font-size="10" fill="currentColor">{format!("{t:.2}")}</text>
             })
             .collect_view()}
