@@ -23,6 +23,7 @@
 //! alleles does) and per family (a record fits when it fits in some family); `mendel-error`
 //! judges whole sites, as `bcftools +mendelian` does.
 
+mod candidates;
 mod cells;
 mod columnar;
 mod comphet;
@@ -46,6 +47,7 @@ pub use self::mendel::MendelClass;
 pub use self::ploidy::{Build, Context};
 pub use self::selection::{Selection, select};
 
+use self::candidates::Candidates;
 use self::cells::{Fields, States, excess_alt_reads};
 use self::comphet::{Genes, PairOutcome};
 use self::explain::{Row, context_reason};
@@ -222,14 +224,6 @@ impl ModeResult {
 /// The alternate alleles of record `i` that units exist for: 1 ..= max(1, ALT count).
 fn allele_count(store: &VariantStore, i: usize) -> u32 {
     store.alt_alleles(i).count().max(1) as u32
-}
-
-/// A family's `comp-het` candidates: (block, unit) of each, (record, site number) for pairing,
-/// and the distinct sites.
-struct Candidates {
-    keys: Vec<(usize, usize)>,
-    list: Vec<(usize, u32)>,
-    sites: comphet::Sites,
 }
 
 /// A pedigree tied to one store, its calls read into states under one set of gates.
@@ -411,76 +405,6 @@ impl Analysis {
             store.len(),
             [(&self.states.primary, pf, pp), (&self.states.extra, ef, ep)],
         )
-    }
-
-    /// A family's comp-het candidates, read from the state columns.
-    fn comp_het_candidates(&self, store: &VariantStore, family: usize) -> Candidates {
-        let compiled = columnar::compile(&plan::plan(&self.matched, family, Mode::CompHet));
-        let fam = comphet::Family::new(&self.matched, family);
-        let mask = &self.contexts.autosomal;
-        // (block, unit) of each candidate, and (record, site number) for pairing; a candidate
-        // outside every gene cannot pair. A site depends only on the states of the samples it
-        // reads, so those states (and the lenient doubt) are the key its number is found by.
-        let genes = self.genes(store);
-        let read = fam.samples_read();
-        let mut sites = comphet::Sites::default();
-        let mut by_states: std::collections::HashMap<u128, u32> = std::collections::HashMap::new();
-        // A trio or a quartet reads few samples: their states index a table (2^16 at most)
-        // instead of the map, which the candidates of a genome would otherwise hash one by one.
-        const STATE_BITS: usize = 5;
-        const _: () = assert!(cells::STATES <= 1 << STATE_BITS);
-        let mut dense: Vec<u32> = if read.len() * STATE_BITS < 16 {
-            vec![u32::MAX; 1 << (read.len() * STATE_BITS + 1)]
-        } else {
-            Vec::new()
-        };
-        let mut keys: Vec<(usize, usize)> = Vec::new();
-        let mut candidates = Vec::new();
-        let blocks = [&self.states.primary, &self.states.extra];
-        for (b, block) in blocks.iter().enumerate() {
-            let o = columnar::evaluate(block, &compiled, &columnar::unit_mask(block, mask));
-            let kept = if self.options.lenient {
-                &o.no_fail
-            } else {
-                &o.all_pass
-            };
-            for u in kept.iter_ones() {
-                if genes.of(block.record(u)).is_empty() {
-                    continue;
-                }
-                let unsure = !o.all_pass.get(u);
-                let build = || fam.site_from_states(|s| block.states[s][u], unsure);
-                let site = if !dense.is_empty() {
-                    let key = read.iter().fold(usize::from(unsure), |k, &s| {
-                        k << STATE_BITS | usize::from(block.states[s][u])
-                    });
-                    match dense[key] {
-                        u32::MAX => {
-                            let site = sites.intern(build());
-                            dense[key] = site;
-                            site
-                        }
-                        site => site,
-                    }
-                } else if read.len() <= 15 {
-                    let key = read.iter().fold(u128::from(unsure), |k, &s| {
-                        k << 8 | u128::from(block.states[s][u])
-                    });
-                    *by_states
-                        .entry(key)
-                        .or_insert_with(|| sites.intern(build()))
-                } else {
-                    sites.intern(build())
-                };
-                keys.push((b, u));
-                candidates.push((block.record(u), site));
-            }
-        }
-        Candidates {
-            keys,
-            list: candidates,
-            sites,
-        }
     }
 
     /// `comp-het` in one family: pairs within the store, and with the candidates other parts

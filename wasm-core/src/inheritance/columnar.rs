@@ -5,9 +5,11 @@
 //! outcome; a pass over the member's state column turns it into two words per 64 units
 //! (passes, fails) with no branch per unit ([`word`]), and the predicates of a family combine
 //! word by word: a unit fits when every predicate passed, and is kept under `--lenient` when
-//! none failed. No record is interpreted one by one; only `comp-het`'s candidates (a small
-//! share) are paired site by site, and `mendel-error` judges each distinct triple of genotype
-//! codes once.
+//! none failed. Predicates on one sample share one table, so each column is read once, and runs
+//! of 64 units outside the mode's mask (the autosomes for the chrX modes) are not read. No
+//! record is interpreted one by one; `comp-het`'s candidates of a small family are found through
+//! one table over its members' states ([`outcome`], `super::candidates`) and paired site by
+//! site, and `mendel-error` judges each distinct triple of genotype codes once.
 
 use std::collections::HashMap;
 
@@ -32,23 +34,41 @@ pub enum Compiled {
     Fixed(Outcome),
 }
 
+/// The predicates as column passes. Predicates on one sample merge into one table (pass where
+/// every one passes, fail where any fails): [`evaluate`] only ANDs passes and ORs fails, so
+/// the order does not matter, and each sample's column is read once.
 pub fn compile(preds: &[Pred]) -> Vec<Compiled> {
-    preds
-        .iter()
-        .map(|p| match p {
-            Pred::Member(m) => Compiled::Member {
-                sample: m.sample,
-                table: bits(&m.table()),
-            },
-            Pred::AnyOf { options, .. } => Compiled::AnyOf(
+    let mut out: Vec<Compiled> = Vec::with_capacity(preds.len());
+    for p in preds {
+        match p {
+            Pred::Member(m) => {
+                let t = bits(&m.table());
+                let same = out.iter_mut().find_map(|c| match c {
+                    Compiled::Member { sample, table } if *sample == m.sample => Some(table),
+                    _ => None,
+                });
+                match same {
+                    Some(table) => {
+                        for (a, b) in table.iter_mut().zip(t) {
+                            *a = (*a & b & 1) | ((*a | b) & 2);
+                        }
+                    }
+                    None => out.push(Compiled::Member {
+                        sample: m.sample,
+                        table: t,
+                    }),
+                }
+            }
+            Pred::AnyOf { options, .. } => out.push(Compiled::AnyOf(
                 options
                     .iter()
                     .map(|o| (o.sample, bits(&o.table())))
                     .collect(),
-            ),
-            Pred::Fixed { outcome, .. } => Compiled::Fixed(*outcome),
-        })
-        .collect()
+            )),
+            Pred::Fixed { outcome, .. } => out.push(Compiled::Fixed(*outcome)),
+        }
+    }
+    out
 }
 
 /// Passes and fails of one member over one run of up to 64 units, in one pass: each state's
@@ -100,6 +120,16 @@ pub fn evaluate(block: &Block, compiled: &[Compiled], mask: &Bitmap) -> Outcomes
     let words = n.div_ceil(64);
     let mut pass = vec![u64::MAX; words];
     let mut fail = vec![0u64; words];
+    // Runs of 64 units the mask leaves out are never read (most of the genome for the chrX
+    // modes, the records outside genes for comp-het): their outcome is masked away below.
+    let live: Vec<usize> = mask
+        .words()
+        .iter()
+        .enumerate()
+        .filter(|&(_, &w)| w != 0)
+        .map(|(k, _)| k)
+        .collect();
+    let run = |k: usize| (k * 64, ((k + 1) * 64).min(n));
     for c in compiled {
         match c {
             Compiled::Fixed(Outcome::Pass) => {}
@@ -109,15 +139,17 @@ pub fn evaluate(block: &Block, compiled: &[Compiled], mask: &Bitmap) -> Outcomes
                 fail.fill(u64::MAX);
             }
             Compiled::Member { sample, table } => {
-                for (k, chunk) in block.states[*sample].chunks(64).enumerate() {
-                    let (p, f) = member_words(chunk, table);
+                let column = &block.states[*sample];
+                for &k in &live {
+                    let (lo, hi) = run(k);
+                    let (p, f) = member_words(&column[lo..hi], table);
                     pass[k] &= p;
                     fail[k] |= f;
                 }
             }
             Compiled::AnyOf(options) => {
-                for k in 0..words {
-                    let (lo, hi) = (k * 64, ((k + 1) * 64).min(n));
+                for &k in &live {
+                    let (lo, hi) = run(k);
                     let (mut any_pass, mut all_fail) = (0u64, u64::MAX);
                     for (sample, table) in options {
                         let (p, f) = member_words(&block.states[*sample][lo..hi], table);
@@ -136,6 +168,39 @@ pub fn evaluate(block: &Block, compiled: &[Compiled], mask: &Bitmap) -> Outcomes
     all_pass.and_with(mask);
     no_fail.and_with(mask);
     Outcomes { all_pass, no_fail }
+}
+
+/// One unit's outcome from its members' states (`state(sample)`), as [`evaluate`] decides it
+/// for every unit: (every predicate passes, none fails).
+pub fn outcome(compiled: &[Compiled], state: impl Fn(usize) -> u8) -> (bool, bool) {
+    let bit = |table: &[u8; STATES], s: usize| table[usize::from(state(s)) & (STATES - 1)];
+    let (mut pass, mut fail) = (true, false);
+    for c in compiled {
+        match c {
+            Compiled::Fixed(Outcome::Pass) => {}
+            Compiled::Fixed(Outcome::Missing) => pass = false,
+            Compiled::Fixed(Outcome::Fail) => {
+                pass = false;
+                fail = true;
+            }
+            Compiled::Member { sample, table } => {
+                let v = bit(table, *sample);
+                pass &= v & 1 == 1;
+                fail |= v & 2 == 2;
+            }
+            Compiled::AnyOf(options) => {
+                let (mut any_pass, mut all_fail) = (false, true);
+                for (sample, table) in options {
+                    let v = bit(table, *sample);
+                    any_pass |= v & 1 == 1;
+                    all_fail &= v & 2 == 2;
+                }
+                pass &= any_pass;
+                fail |= all_fail;
+            }
+        }
+    }
+    (pass, !fail)
 }
 
 /// A mask over the store's records, moved onto a block's units.

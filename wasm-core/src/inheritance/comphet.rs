@@ -16,6 +16,7 @@
 use std::collections::HashMap;
 
 use crate::annotation::{self, Column};
+use crate::bitmap::Bitmap;
 use crate::pedigree::{Matched, Phenotype};
 use crate::store::{Ragged, VariantStore};
 
@@ -26,6 +27,8 @@ use super::explain::ReasonCode;
 #[derive(Debug, Clone)]
 pub struct Genes {
     per_record: Ragged<u32>,
+    /// The records in some gene: the only ones that can pair.
+    pub in_gene: Bitmap,
     names: Vec<String>,
     /// `CSQ/SYMBOL`, … — the sub-fields read, empty when the file has no gene annotation.
     pub source: Vec<String>,
@@ -109,8 +112,12 @@ impl Genes {
             }
             per_record.push(&row);
         }
+        let in_gene = Bitmap::from_fn(store.len(), |i| {
+            i < per_record.len() && !per_record.get(i).is_empty()
+        });
         Genes {
             per_record,
+            in_gene,
             names,
             source,
         }
@@ -406,6 +413,113 @@ impl Sites {
 /// a gene pair, a candidate never with itself. Candidates are bucketed by gene, each gene's
 /// distinct sites counted, and each pair of distinct sites judged once for the whole family.
 pub fn best_outcomes(
+    genes: &Genes,
+    candidates: &[(usize, u32)],
+    sites: &Sites,
+) -> Vec<PairOutcome> {
+    if sites.sites.len() <= 64 {
+        best_outcomes_few(genes, candidates, sites)
+    } else {
+        best_outcomes_many(genes, candidates, sites)
+    }
+}
+
+/// [`best_outcomes`] when the family has at most 64 distinct sites (a trio has a handful):
+/// each gene's sites are a word, with a second word for the sites held twice (a site pairs
+/// with itself only then), and genes with the same two words share one answer per site.
+fn best_outcomes_few(
+    genes: &Genes,
+    candidates: &[(usize, u32)],
+    sites: &Sites,
+) -> Vec<PairOutcome> {
+    let n_sites = sites.sites.len();
+    let blocked = sites
+        .sites
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| site_blocked(s).is_some())
+        .fold(0u64, |w, (k, _)| w | 1 << k);
+    let n_genes = genes.names.len();
+    let mut seen = vec![0u64; n_genes];
+    let mut twice = vec![0u64; n_genes];
+    for &(record, site) in candidates {
+        let bit = 1u64 << site;
+        if blocked & bit != 0 {
+            continue;
+        }
+        for &g in genes.of(record) {
+            let s = &mut seen[g as usize];
+            twice[g as usize] |= *s & bit;
+            *s |= bit;
+        }
+    }
+    // Pair outcomes of two sites, judged once.
+    let mut pairs = vec![u8::MAX; n_sites * n_sites];
+    let mut judge = |a: usize, b: usize| -> PairOutcome {
+        let slot = &mut pairs[a.min(b) * n_sites + a.max(b)];
+        if *slot == u8::MAX {
+            *slot = pair(&sites.sites[a.min(b)], &sites.sites[a.max(b)]).0 as u8;
+        }
+        match *slot {
+            0 => PairOutcome::Fits,
+            1 => PairOutcome::Possible,
+            2 => PairOutcome::Missing,
+            _ => PairOutcome::Fail,
+        }
+    };
+    let ones = |w: u64| {
+        let mut rest = w;
+        std::iter::from_fn(move || {
+            (rest != 0).then(|| {
+                let k = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                k
+            })
+        })
+    };
+    // Per distinct (sites, sites twice): each site's best partner outcome.
+    let mut answers: Vec<[PairOutcome; 64]> = Vec::new();
+    let mut answer_of: HashMap<(u64, u64), u32> = HashMap::new();
+    let mut gene_answer = vec![u32::MAX; n_genes];
+    for g in 0..n_genes {
+        let (s, t) = (seen[g], twice[g]);
+        if s.count_ones() < 2 && t == 0 {
+            continue; // no site, or one site held once: nothing pairs
+        }
+        gene_answer[g] = *answer_of.entry((s, t)).or_insert_with(|| {
+            let mut best = [PairOutcome::Fail; 64];
+            for x in ones(s) {
+                for y in ones(s) {
+                    if x == y && t & (1 << x) == 0 {
+                        continue;
+                    }
+                    best[x] = best[x].min(judge(x, y));
+                }
+            }
+            answers.push(best);
+            answers.len() as u32 - 1
+        });
+    }
+    candidates
+        .iter()
+        .map(|&(record, site)| {
+            if blocked & (1 << site) != 0 {
+                return PairOutcome::Fail;
+            }
+            genes
+                .of(record)
+                .iter()
+                .filter_map(|&g| answers.get(gene_answer[g as usize] as usize))
+                .map(|a| a[site as usize])
+                .min()
+                .unwrap_or(PairOutcome::Fail)
+        })
+        .collect()
+}
+
+/// [`best_outcomes`] for many distinct sites (large families): candidates bucketed by gene,
+/// each gene's distinct sites counted, each pair of distinct sites judged once.
+fn best_outcomes_many(
     genes: &Genes,
     candidates: &[(usize, u32)],
     sites: &Sites,
