@@ -22,7 +22,9 @@
 //!   HG003 and HG004, [`enclave_bench::family::GENOME_TRIO_PED`]), times reading every call's
 //!   state under the default gates (`states seconds records`), then each mode's evaluation over
 //!   the loaded store, the app's step when a mode is ticked (`mode:NAME seconds kept`, best of
-//!   RUNS), and one explanation (`explain seconds reasons`).
+//!   RUNS), what the genome as one part offers other parts for comp-het (`evidence seconds
+//!   candidates`, `evidence_bytes 0 json-bytes`), and one explanation (`explain seconds
+//!   reasons`).
 //! - `family-demo DIR`: writes DIR/family.vcf and DIR/family.ped, the synthetic annotated
 //!   families of `/?demo=family` ([`enclave_bench::family::demo_family`]).
 //! - `shards FILE N RUNS`: times one whole read of FILE, planning N shards without an index
@@ -319,7 +321,8 @@ fn qcstats(path: &Path, runs: u32) -> Result<(), String> {
     Ok(())
 }
 
-/// `inheritance FILE RUNS`: states, then every mode over the loaded store, then an explanation.
+/// `inheritance FILE RUNS`: states, then every mode over the loaded store, the comp-het part
+/// evidence (time, candidates, JSON bytes), then an explanation.
 fn inheritance(path: &Path, runs: u32) -> Result<(), String> {
     use wasm_core::inheritance::{Analysis, Build, Mode, Options};
     use wasm_core::pedigree::Pedigree;
@@ -355,6 +358,12 @@ fn inheritance(path: &Path, runs: u32) -> Result<(), String> {
             first = a.evaluate(store, mode).kept().iter_ones().next();
         }
     }
+    // What a part offers the others for comp-het across parts: the whole genome as one part is
+    // the sum of every part's evidence (JSON, as a worker message would carry it).
+    let (t, candidates) = best_of(runs, &|| Ok(a.part_evidence(store, 0).size().0 as u64))?;
+    println!("evidence {t:.6} {candidates}");
+    let json = serde_json::to_vec(&a.part_evidence(store, 0)).map_err(|e| e.to_string())?;
+    println!("evidence_bytes 0 {}", json.len());
     let i = first.unwrap_or(0);
     let (t, reasons) = best_of(runs, &|| {
         Ok(a.explain(store, i, Mode::Recessive)

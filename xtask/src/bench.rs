@@ -1307,6 +1307,24 @@ impl Report {
                         Check::None,
                     );
                 }
+                // What a pool's parts exchange for comp-het across parts: the whole genome
+                // as one part is the sum of its parts' evidence.
+                if let (Some(&(t, candidates)), Some(&(_, bytes))) =
+                    (t.get("evidence"), t.get("evidence_bytes"))
+                {
+                    self.row(
+                        &group,
+                        tool,
+                        format!(
+                            "{} comp-het part evidence of the whole genome ({candidates} \
+                             candidates, {:.1} MB as JSON)",
+                            seconds(t),
+                            bytes as f64 / 1e6
+                        ),
+                        String::new(),
+                        Check::None,
+                    );
+                }
             }
             Err(e) => self.row(
                 &group,
