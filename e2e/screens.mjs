@@ -21,6 +21,7 @@
 // 11-streaming-kept    a scan's result, with the records kept of those scanned
 // 12-streaming-warning `INFO/DP` alone scanned: the warning in streaming mode
 // 13-streaming-region  a region read through the index
+// 14-family            /?demo=family: the Family panel, comp-het ticked, a row's why / why not
 
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -122,6 +123,15 @@ try {
     await page.getByTestId('region-input').press('Enter');
     await page.getByTestId('region-count').waitFor({ timeout: LOAD_TIMEOUT });
     await shot(page, '13-streaming-region');
+  });
+  await visit('/?demo=family', async (page) => {
+    await waitForValue(page, 'variant-count', 292);
+    await waitForValue(page, 'pedigree-families', 2);
+    await page.getByTestId('inheritance-comp-het').check();
+    await waitForValue(page, 'filtered-count', 42);
+    await page.getByTestId('inheritance-why').first().click();
+    await page.getByTestId('inheritance-reasons').waitFor({ timeout: LOAD_TIMEOUT });
+    await shot(page, '14-family');
   });
 } finally {
   await browser.close();

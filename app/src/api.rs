@@ -28,6 +28,8 @@ pub struct Demo {
     pub path: &'static str,
     /// For an encrypted demo: its demo key.
     pub key: Option<DemoKey>,
+    /// A family demo's PED file, relative to the page (issue 14).
+    pub ped: Option<&'static str>,
 }
 
 /// The secret key of an encrypted demo. A public demo key: its passphrase is shown on the page.
@@ -44,6 +46,7 @@ pub const DEMOS: &[Demo] = &[
         name: "trio",
         path: "demo/trio.vcf.gz",
         key: None,
+        ped: None,
     },
     Demo {
         name: "trio-encrypted",
@@ -52,6 +55,21 @@ pub const DEMOS: &[Demo] = &[
             path: "demo/demo-key.sec",
             passphrase: "enclave-demo",
         }),
+        ped: None,
+    },
+    // The family demos (issue 14): the synthetic annotated families first, so every mode has
+    // hits, then the GIAB trio with unaffected parents.
+    Demo {
+        name: "family",
+        path: "demo/family.vcf",
+        key: None,
+        ped: Some("demo/family.ped"),
+    },
+    Demo {
+        name: "family-trio",
+        path: "demo/trio.vcf.gz",
+        key: None,
+        ped: Some("demo/trio.ped"),
     },
 ];
 

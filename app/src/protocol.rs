@@ -43,6 +43,8 @@ use wasm_core::annotation;
 use wasm_core::filter::{FilterError, Mode, Span};
 use wasm_core::formats::MemoryEstimate;
 use wasm_core::formats::indexed::Overview;
+use wasm_core::inheritance;
+use wasm_core::pedigree::{Pedigree, Role};
 use wasm_core::regions::RegionError;
 use wasm_core::store::{Row, SortKey};
 use wasm_core::{Location, Summary};
@@ -172,6 +174,41 @@ pub enum Request {
     /// counts and finishes the check with the pedigree it keeps ([`PedigreeCheckReport`]), so
     /// the PED need not travel for it.
     PedigreeCheck { job: u32 },
+    // Family analysis (issue 14): the pedigree, the inheritance modes, an explanation.
+    /// Ties a pedigree to the loaded dataset (`ped`: a PED file's text, as picked or as the
+    /// page's pedigree builder wrote it), or lets go of it (`None`), with the gates and
+    /// strictness its modes are evaluated under. Chosen modes are dropped and the filter in
+    /// force is re-applied without them. Answered with [`Event::Pedigree`] or
+    /// [`Event::PedigreeRejected`] (the previous pedigree stays).
+    Pedigree {
+        job: u32,
+        ped: Option<String>,
+        options: inheritance::Options,
+    },
+    /// Keeps the records that fit any of `modes` (none: no inheritance clause), with the filter
+    /// in force: answered with [`Event::Filtered`], the report's clauses naming each mode.
+    Inheritance {
+        job: u32,
+        modes: Vec<inheritance::Mode>,
+    },
+    /// Why record `record` (its index in this worker's file order) fits each of `modes`, or
+    /// does not. Answered with [`Event::Explained`].
+    Explain {
+        job: u32,
+        record: u64,
+        modes: Vec<inheritance::Mode>,
+    },
+    /// A pool's shard `part`: what its records offer compound hets in other shards, under the
+    /// pedigree in force. Answered with [`Event::PartEvidence`].
+    PartEvidence { job: u32, part: u32 },
+    /// A pool's shard `part`: the merged evidence of every shard, kept for the modes and
+    /// explanations that follow (comp-het pairs across shards). Answered with
+    /// [`Event::PartsKept`].
+    OtherParts {
+        job: u32,
+        part: u32,
+        others: inheritance::PartEvidence,
+    },
 }
 
 /// Undeclared INFO and FORMAT keys a shard lacks ([`crate::shards::absent_fields`]).
@@ -191,7 +228,12 @@ impl Request {
             | Self::Filter { job, .. }
             | Self::Stream { job, .. }
             | Self::Region { job, .. }
-            | Self::PedigreeCheck { job } => *job,
+            | Self::PedigreeCheck { job }
+            | Self::Pedigree { job, .. }
+            | Self::Inheritance { job, .. }
+            | Self::Explain { job, .. }
+            | Self::PartEvidence { job, .. }
+            | Self::OtherParts { job, .. } => *job,
         }
     }
 }
@@ -266,6 +308,12 @@ pub enum ClauseSource {
     Regions,
     /// The gene list.
     Genes,
+    /// The chosen inheritance modes together (a union): the records no chosen mode keeps.
+    Inheritance,
+    /// One chosen inheritance mode. Its `removed` is what it would remove on its own after the
+    /// clauses before the modes; modes are a union, so these are not part of the sum the other
+    /// clauses' `removed` make ([`ClauseSource::Inheritance`] is).
+    Mode(inheritance::Mode),
 }
 
 /// How many records one clause removed.
@@ -418,6 +466,29 @@ pub enum Event {
         job: u32,
         tally: Box<wasm_core::pedigree_check::Tally>,
     },
+    /// The pedigree is tied to the dataset (`None`: let go of).
+    Pedigree {
+        job: u32,
+        info: Option<PedigreeInfo>,
+    },
+    /// The pedigree could not be used (what and on which PED line); the previous one stays.
+    PedigreeRejected {
+        job: u32,
+        error: inheritance::InheritanceError,
+    },
+    /// One record's explanations, per mode, family and alternate allele; in a pool, compound
+    /// het partners are numbered in the whole file.
+    Explained {
+        job: u32,
+        explanations: Vec<inheritance::Explanation>,
+    },
+    /// A shard's evidence for compound hets across shards.
+    PartEvidence {
+        job: u32,
+        evidence: inheritance::PartEvidence,
+    },
+    /// The merged evidence is kept.
+    PartsKept { job: u32 },
     /// The job failed; `message` says what and where. Job 0: the worker could not read a
     /// message, and is of no further use.
     Failed {
@@ -444,6 +515,11 @@ impl Event {
             | Self::FilterRejected { job, .. }
             | Self::Scanned { job, .. }
             | Self::PedigreeTally { job, .. }
+            | Self::Pedigree { job, .. }
+            | Self::PedigreeRejected { job, .. }
+            | Self::Explained { job, .. }
+            | Self::PartEvidence { job, .. }
+            | Self::PartsKept { job }
             | Self::Failed { job, .. } => Some(*job),
         }
     }
@@ -472,6 +548,29 @@ pub struct PedigreeCheckReport {
     pub check: wasm_core::pedigree_check::PedigreeCheck,
     /// The shards whose counts were merged (1 for a file one worker holds).
     pub parts: u32,
+}
+
+/// A pedigree as tied to a dataset: what the Family panel shows (issue 14).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PedigreeInfo {
+    /// The pedigree itself, for the drawing.
+    pub pedigree: Pedigree,
+    /// Individuals of the pedigree the file has a sample for.
+    pub sequenced: Vec<String>,
+    /// Per family, its members' roles relative to its proband.
+    pub families: Vec<FamilyInfo>,
+    /// Per sample of the file (in file order), its family and role; `None`: not in the PED.
+    pub roles: Vec<Option<(String, Role)>>,
+    /// Not sequenced, unrelated samples, skipped gates, no gene annotation, ….
+    pub notices: Vec<inheritance::Notice>,
+}
+
+/// One family's members and their roles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FamilyInfo {
+    pub id: String,
+    /// `(individual, role, sequenced)` in member order.
+    pub members: Vec<(String, Role, bool)>,
 }
 
 /// The descriptor format name for a file's container and payload.
@@ -653,10 +752,27 @@ mod tests {
         }
     }
 
+    /// The evidence a shard of the demo's synthetic families offers (comp-het candidates).
+    fn part_evidence() -> inheritance::PartEvidence {
+        let vcf = include_str!("../../static/demo/family.vcf");
+        let ped = include_str!("../../static/demo/family.ped");
+        let ds = wasm_core::read_dataset(vcf.as_bytes(), None, &mut Silent).unwrap();
+        let pedigree = wasm_core::pedigree::Pedigree::parse(ped.as_bytes()).unwrap();
+        let options = inheritance::Options {
+            build: inheritance::Build::of_summary(&ds.summary),
+            ..inheritance::Options::default()
+        };
+        let analysis = inheritance::Analysis::new(&ds.store, &pedigree, options).unwrap();
+        let evidence = analysis.part_evidence(&ds.store, 1);
+        assert_ne!(evidence, inheritance::PartEvidence::default());
+        evidence
+    }
+
     /// One request of every variant. The match is exhaustive: a new variant does not compile
     /// until it has a sample here (the arm of the variant before it returns it), and then
     /// [`every_message_round_trips`] checks it.
     fn every_request() -> Vec<Request> {
+        let evidence = part_evidence();
         let mut all = Vec::new();
         let mut next = Some(Request::Open {
             job: 1,
@@ -717,7 +833,34 @@ mod tests {
                     },
                 }),
                 Request::Filter { .. } => Some(Request::PedigreeCheck { job: 8 }),
-                Request::PedigreeCheck { .. } => None,
+                Request::PedigreeCheck { .. } => Some(Request::Pedigree {
+                    job: 8,
+                    ped: Some("fam\tKID\tFA\tMO\t1\t2\r\nfam\tFA\t0\t0\t1\t1\n".into()),
+                    options: inheritance::Options {
+                        gates: inheritance::Gates {
+                            min_gq: Some(30.5),
+                            ..inheritance::Gates::off()
+                        },
+                        lenient: true,
+                        build: Some(inheritance::Build::GRCh38),
+                    },
+                }),
+                Request::Pedigree { .. } => Some(Request::Inheritance {
+                    job: 9,
+                    modes: inheritance::Mode::ALL.to_vec(),
+                }),
+                Request::Inheritance { .. } => Some(Request::Explain {
+                    job: 10,
+                    record: (1 << 40) + 1,
+                    modes: vec![inheritance::Mode::CompHet, inheritance::Mode::MendelError],
+                }),
+                Request::Explain { .. } => Some(Request::PartEvidence { job: 11, part: 3 }),
+                Request::PartEvidence { .. } => Some(Request::OtherParts {
+                    job: 12,
+                    part: 1,
+                    others: evidence.clone(),
+                }),
+                Request::OtherParts { .. } => None,
             };
             all.push(request);
         }
@@ -764,6 +907,28 @@ mod tests {
         let rejection = s
             .filter("QUAL>", Mode::Include, None, None, &|| 1.0)
             .expect_err("a broken expression");
+        // The file's two samples as a trio's child and father, the mother not sequenced.
+        let samples = s.dataset().store.samples().to_vec();
+        let ped = format!(
+            "fam\t{0}\t{1}\tMO\t1\t2\nfam\t{1}\t0\t0\t1\t1\nfam\tMO\t0\t0\t2\t1\n",
+            samples[0], samples[1]
+        );
+        let family = crate::session::family::Family::new(
+            &s.dataset().store,
+            &ped,
+            inheritance::Options {
+                build: Some(inheritance::Build::GRCh37),
+                ..inheritance::Options::default()
+            },
+        )
+        .expect("a valid pedigree");
+        let rejected = crate::session::family::Family::new(
+            &s.dataset().store,
+            "f A B 0 1 1\nf B 0 0 2 1\n",
+            inheritance::Options::default(),
+        )
+        .err()
+        .expect("a father of sex 2");
         let mut all = Vec::new();
         let mut next = Some(Event::Ready {
             version: PROTOCOL_VERSION,
@@ -862,7 +1027,24 @@ mod tests {
                         shard_offset: Some(7),
                     }),
                 }),
-                Event::Failed { .. } => None,
+                Event::Failed { .. } => Some(Event::Pedigree {
+                    job: 13,
+                    info: Some(family.info(s.dataset().store.samples())),
+                }),
+                Event::Pedigree { .. } => Some(Event::PedigreeRejected {
+                    job: 14,
+                    error: rejected.clone(),
+                }),
+                Event::PedigreeRejected { .. } => Some(Event::Explained {
+                    job: 15,
+                    explanations: family.explain(&s.dataset().store, 0, &inheritance::Mode::ALL),
+                }),
+                Event::Explained { .. } => Some(Event::PartEvidence {
+                    job: 16,
+                    evidence: part_evidence(),
+                }),
+                Event::PartEvidence { .. } => Some(Event::PartsKept { job: 17 }),
+                Event::PartsKept { .. } => None,
             };
             all.push(event);
         }
@@ -872,12 +1054,12 @@ mod tests {
     #[wasm_bindgen_test]
     fn every_message_round_trips() {
         let requests = every_request();
-        assert_eq!(requests.len(), 8, "one sample per request variant");
+        assert_eq!(requests.len(), 13, "one sample per request variant");
         for request in &requests {
             assert_eq!(&round_trip(request), request);
         }
         let events = every_event();
-        assert_eq!(events.len(), 14, "one sample per event variant");
+        assert_eq!(events.len(), 19, "one sample per event variant");
         for event in &events {
             assert_eq!(&round_trip(event), event);
         }
@@ -904,13 +1086,29 @@ mod tests {
         assert!(events.iter().any(|e| matches!(
             e, Event::Scanned { warnings, .. } if warned(warnings)
         )));
+        // The family messages carry what the panel shows: roles, a refused PED's line,
+        // explanations per mode.
+        assert!(events.iter().any(|e| matches!(
+            e,
+            Event::Pedigree { info: Some(info), .. }
+                if info.sequenced.len() == 2 && info.roles.iter().all(Option::is_some)
+        )));
+        assert!(events.iter().any(|e| matches!(
+            e,
+            Event::PedigreeRejected { error: inheritance::InheritanceError::Pedigree(p), .. }
+                if p.kind() == wasm_core::pedigree::PedigreeErrorKind::FatherNotMale
+                    && p.line().is_some()
+        )));
+        assert!(events.iter().any(|e| matches!(
+            e, Event::Explained { explanations, .. } if explanations.len() >= inheritance::Mode::ALL.len()
+        )));
         // Only the open's final answers end it: notes before it do not.
         let finals: Vec<bool> = events.iter().map(Event::is_final).collect();
         assert_eq!(
             finals,
             [
                 false, false, true, true, false, false, false, true, true, true, true, true, true,
-                true
+                true, true, true, true, true, true
             ]
         );
     }

@@ -9,7 +9,12 @@
 //! top-level clause's matches keyed by its text, so only new clauses are evaluated; region and
 //! gene masks are kept the same way, keyed by the list's text.
 //!
+//! A pedigree tied to the dataset ([`family`]) adds the chosen inheritance modes to the filter
+//! as clauses: their union narrows the passing records like a gene list does.
+//!
 //! Data flow: `worker` → [`Session::filter`] / [`Session::rows`] → `protocol` events.
+
+pub mod family;
 
 use wasm_core::Dataset;
 use wasm_core::annotation::{self, Schema, Summarizer};
@@ -67,6 +72,11 @@ pub struct Session {
     masks: Vec<(String, Bitmap)>,
     /// The last gene list: its text, mask and the genes no record is annotated with.
     genes: Option<(String, Bitmap, Vec<String>)>,
+    /// The pedigree and chosen inheritance modes, joined to every filter.
+    family: Option<family::Family>,
+    /// The filter in force as asked (expression, mode, regions, genes), to re-apply when the
+    /// chosen modes change.
+    applied: (String, Mode, Option<String>, Option<String>),
 }
 
 impl Session {
@@ -91,6 +101,8 @@ impl Session {
             clauses: FilterCache::default(),
             masks: Vec::new(),
             genes: None,
+            family: None,
+            applied: (String::new(), Mode::Include, None, None),
         }
     }
 
@@ -261,7 +273,17 @@ impl Session {
                 None,
             ));
         }
+        if let Some(family) = self.family.as_ref().filter(|f| f.active()) {
+            any = true;
+            family.clauses(&mut kept, &mut clauses);
+        }
         let passing = kept.count_ones();
+        self.applied = (
+            expression.to_string(),
+            mode,
+            regions.map(str::to_string),
+            genes.map(str::to_string),
+        );
         self.pass = any.then_some(kept);
         self.filtered = None;
         Ok(FilterReport {
@@ -274,6 +296,95 @@ impl Session {
             genes_not_found,
             warnings,
         })
+    }
+
+    /// Ties a pedigree (a PED file's text) to the dataset, or lets go of it (`None`). Chosen
+    /// modes are dropped and the filter in force re-applied without them. On error the
+    /// previous pedigree stays.
+    pub fn set_pedigree(
+        &mut self,
+        ped: Option<&str>,
+        options: wasm_core::inheritance::Options,
+    ) -> Result<Option<crate::protocol::PedigreeInfo>, wasm_core::inheritance::InheritanceError>
+    {
+        // The build whose PARs apply: the header's, else chrX's length (as the CLI reads it).
+        let options = wasm_core::inheritance::Options {
+            build: options
+                .build
+                .or_else(|| wasm_core::inheritance::Build::of_summary(&self.dataset.summary)),
+            ..options
+        };
+        let family = ped
+            .map(|text| family::Family::new(&self.dataset.store, text, options))
+            .transpose()?;
+        let info = family
+            .as_ref()
+            .map(|f| f.info(self.dataset.store.samples()));
+        let had_modes = self.family.as_ref().is_some_and(family::Family::active);
+        self.family = family;
+        if had_modes {
+            // The old modes' records leave the filter in force; it applied before, so it does again.
+            let _ = self.refilter();
+        }
+        Ok(info)
+    }
+
+    /// Keeps the records some of `modes` keeps, with the filter in force re-applied; fails the
+    /// job without a pedigree.
+    pub fn choose_modes(
+        &mut self,
+        modes: Vec<wasm_core::inheritance::Mode>,
+    ) -> Result<FilterReport, FilterRejection> {
+        if let Some(family) = self.family.as_mut() {
+            family.choose(&self.dataset.store, modes);
+        }
+        self.refilter()
+    }
+
+    /// A pool's shard `part`: what its records offer compound hets in other shards (empty
+    /// without a pedigree).
+    pub fn part_evidence(&self, part: u32) -> wasm_core::inheritance::PartEvidence {
+        self.family
+            .as_ref()
+            .map(|f| f.part_evidence(&self.dataset.store, part))
+            .unwrap_or_default()
+    }
+
+    /// A pool's shard `part`: keeps every shard's merged evidence, for the modes and
+    /// explanations that follow.
+    pub fn other_parts(&mut self, part: u32, others: wasm_core::inheritance::PartEvidence) {
+        if let Some(family) = self.family.as_mut() {
+            family.other_parts(&self.dataset.store, part, others);
+        }
+    }
+
+    /// Whether a pedigree is tied to the dataset.
+    pub fn has_pedigree(&self) -> bool {
+        self.family.is_some()
+    }
+
+    /// Record `record`'s explanations under `modes` (none without a pedigree).
+    pub fn explain(
+        &self,
+        record: u64,
+        modes: &[wasm_core::inheritance::Mode],
+    ) -> Vec<wasm_core::inheritance::Explanation> {
+        self.family
+            .as_ref()
+            .map(|f| f.explain(&self.dataset.store, record, modes))
+            .unwrap_or_default()
+    }
+
+    /// Applies the filter in force again (after the chosen modes changed).
+    fn refilter(&mut self) -> Result<FilterReport, FilterRejection> {
+        let (expression, mode, regions, genes) = self.applied.clone();
+        self.filter(
+            &expression,
+            mode,
+            regions.as_deref(),
+            genes.as_deref(),
+            &now,
+        )
     }
 
     /// Compiles the expression and narrows `kept` clause by clause; gives its warnings.

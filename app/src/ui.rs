@@ -22,7 +22,8 @@
 //! Components: [`open::OpenPanel`] (file input, demos, progress, cancel),
 //! [`unlock::UnlockPanel`], [`overview::OverviewPanel`], [`summary::Summary`],
 //! [`streaming::StreamingPanel`], [`region::RegionBox`], [`filter::FilterPanel`] (expression,
-//! builder, presets, gene and region lists), [`table::VariantTable`], [`egress::EgressLog`];
+//! builder, presets, gene and region lists), [`family::FamilyPanel`] (pedigree, inheritance
+//! modes, gates, why / why not), [`table::VariantTable`], [`egress::EgressLog`];
 //! shared SVG plots in [`plot`]. Everything derived from a file is shown on this page only;
 //! what goes to the server is listed by [`egress::EgressLog`].
 //!
@@ -32,6 +33,7 @@
 //! a `Latest`; drawings from [`plot`].
 
 pub mod egress;
+pub mod family;
 pub mod filter;
 pub mod format;
 pub mod keys;
@@ -64,7 +66,8 @@ pub fn mount() {
 pub fn App() -> impl IntoView {
     let client = provide_client_context(WorkerClient::new(pool_size()));
     let state = provide_app_context();
-    selection::provide_selection_context(client.clone());
+    let selection = selection::provide_selection_context(client.clone());
+    family::provide_family_context(client.clone(), selection);
     let opener = open::provide_opener_context();
     client.set_on_lost(move |message| {
         state.loaded.set(None);
@@ -131,6 +134,7 @@ pub fn App() -> impl IntoView {
                                 <summary::Summary file=file.clone() />
                                 <streaming::StreamingPanel file=file.clone() />
                                 <filter::FilterPanel file=file.clone() />
+                                <family::FamilyPanel file=file.clone() />
                                 <region::RegionBox file=file.clone() />
                                 <table::VariantTable file=file />
                             }

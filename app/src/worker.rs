@@ -14,6 +14,9 @@
 //! records; `Request::Filter` → [`Session::filter`] → `Filtered` or `FilterRejected`;
 //! `Request::Rows` / `Request::Keys` → one page (or the sort keys) of the passing records;
 //! `Request::PedigreeCheck` → the pedigree check's counts over the held records.
+//! Family analysis: `Request::Pedigree` → [`Session::set_pedigree`] → `Pedigree` or
+//! `PedigreeRejected`; `Request::Inheritance` → [`Session::choose_modes`] → `Filtered` (the
+//! modes as clauses); `Request::Explain` → [`Session::explain`] → `Explained`.
 //!
 //! Modules: [`load`] (opening), [`read`] (the memory guard every read goes through),
 //! [`source`] (a file kept in streaming mode).
@@ -191,6 +194,44 @@ fn handle(data: &JsValue) {
         } => stream(job, &expression, mode, regions.as_deref()),
         Request::Region { job, regions } => region(job, &regions),
         Request::PedigreeCheck { job } => pedigree_tally(job),
+        // Family analysis (issue 14).
+        Request::Pedigree { job, ped, options } => with_session(job, |session| {
+            match session.set_pedigree(ped.as_deref(), options) {
+                Ok(info) => Event::Pedigree { job, info },
+                Err(error) => Event::PedigreeRejected { job, error },
+            }
+        }),
+        Request::Inheritance { job, modes } => with_session(job, |session| {
+            if !session.has_pedigree() && !modes.is_empty() {
+                return Event::Failed {
+                    job,
+                    message: "no pedigree is given for this file: pick its PED file or give \
+                              the samples roles first"
+                        .into(),
+                    location: None,
+                };
+            }
+            match session.choose_modes(modes) {
+                Ok(report) => Event::Filtered { job, report },
+                Err(rejection) => Event::FilterRejected {
+                    job,
+                    expression: String::new(),
+                    rejection,
+                },
+            }
+        }),
+        Request::Explain { job, record, modes } => with_session(job, |session| Event::Explained {
+            job,
+            explanations: session.explain(record, &modes),
+        }),
+        Request::PartEvidence { job, part } => with_session(job, |session| Event::PartEvidence {
+            job,
+            evidence: session.part_evidence(part),
+        }),
+        Request::OtherParts { job, part, others } => with_session(job, |session| {
+            session.other_parts(part, others);
+            Event::PartsKept { job }
+        }),
     };
     post(&event);
 }

@@ -10,6 +10,9 @@
 //! | [`rows`](WorkerClient::rows) | one [`Page`] of the passing records |
 //! | [`stream`](WorkerClient::stream) (with progress), [`region`](WorkerClient::region) | [`Scanned`]: streaming mode's kept records |
 //! | [`pedigree_check`](WorkerClient::pedigree_check) | the [`PedigreeCheckReport`]: every shard's counts merged, finished in the page |
+//! | [`pedigree`](WorkerClient::pedigree) | the pedigree as tied to the file, or why it cannot be |
+//! | [`inheritance`](WorkerClient::inheritance) | the [`FilterReport`] with the chosen modes' clauses |
+//! | [`explain`](WorkerClient::explain) | one record's explanations per mode |
 //!
 //! Dropping a reply abandons the call ([`call`]): that is how the page lets a newer request
 //! supersede an older one. Modules, each using only those before it: [`call`] (replies and
@@ -23,6 +26,7 @@
 //! into its typed answer with a [`call`] pair.
 
 pub mod call;
+pub mod family;
 pub mod fan_out;
 pub mod load;
 pub mod pedigree_check;
@@ -130,6 +134,34 @@ impl WorkerClient {
     /// ([`pedigree_check`]). The pedigree stays in the page.
     pub fn pedigree_check(&self, pedigree: Option<Pedigree>) -> Reply<PedigreeCheckReport> {
         pedigree_check::pedigree_check(&self.workers, pedigree)
+    }
+
+    // Family analysis (issue 14): [`family`].
+
+    /// Ties a pedigree (a PED file's text; `None` lets go of it) to the shown file, with the
+    /// gates and strictness its modes use. It goes to the workers only.
+    pub fn pedigree(
+        &self,
+        ped: Option<String>,
+        options: wasm_core::inheritance::Options,
+    ) -> Reply<
+        Result<Option<crate::protocol::PedigreeInfo>, wasm_core::inheritance::InheritanceError>,
+    > {
+        family::pedigree(&self.workers, &self.shards, ped, options)
+    }
+
+    /// Keeps the records that fit any of `modes` (none: all), with the filter in force.
+    pub fn inheritance(&self, modes: Vec<wasm_core::inheritance::Mode>) -> Reply<FilterReport> {
+        family::inheritance(&self.workers, &self.shards, modes)
+    }
+
+    /// Why record `record` (its index in file order) fits each of `modes`, or does not.
+    pub fn explain(
+        &self,
+        record: u64,
+        modes: Vec<wasm_core::inheritance::Mode>,
+    ) -> Reply<Vec<wasm_core::inheritance::Explanation>> {
+        family::explain(&self.workers, &self.shards, record, modes)
     }
 
     /// Streaming mode: scans the shown file for the records a filter keeps; `progress` hears

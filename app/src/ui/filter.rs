@@ -376,14 +376,28 @@ fn RemovedBy() -> impl IntoView {
                                     ClauseSource::Expression => "expression",
                                     ClauseSource::Regions => "regions",
                                     ClauseSource::Genes => "genes",
+                                    ClauseSource::Inheritance => "inheritance",
+                                    ClauseSource::Mode(_) => "mode",
                                 };
-                                let title = format!(
-                                    "{} records fail this clause on its own; {} of them were not already removed by the clauses above.",
-                                    group(c.failing),
-                                    group(c.removed),
-                                );
+                                let mode = match c.source {
+                                    ClauseSource::Mode(m) => Some(m.name()),
+                                    _ => None,
+                                };
+                                let title = if mode.is_some() {
+                                    format!(
+                                        "{} records do not fit this mode; on its own it would remove {} of those the clauses above kept (the modes are a union: the line below is what they removed together).",
+                                        group(c.failing),
+                                        group(c.removed),
+                                    )
+                                } else {
+                                    format!(
+                                        "{} records fail this clause on its own; {} of them were not already removed by the clauses above.",
+                                        group(c.failing),
+                                        group(c.removed),
+                                    )
+                                };
                                 view! {
-                                    <li class=format!("clause {kind}") title=title>
+                                    <li class=format!("clause {kind}") title=title data-mode=mode>
                                         <code class="clause-text">{c.text}</code>
                                         <span class="num removed" data-testid="clause-removed" data-value=c.removed.to_string()
                                             data-failing=c.failing.to_string()>

@@ -18,6 +18,7 @@ use leptos::prelude::*;
 use web_sys::{File, HtmlInputElement};
 use zeroize::Zeroizing;
 
+use super::family::{Family, use_family};
 use super::format::{bytes, group};
 use super::keys::{self, KeyFile, KeyStatus};
 use super::latest::Latest;
@@ -36,6 +37,7 @@ pub struct Opener {
     task: Latest,
     app: AppState,
     selection: Selection,
+    family: Family,
     client: StoredValue<WorkerClient, LocalStorage>,
 }
 
@@ -46,6 +48,7 @@ pub fn provide_opener_context() -> Opener {
         task: Latest::new(),
         app: use_app(),
         selection: use_selection(),
+        family: use_family(),
         client: StoredValue::new_local(use_client()),
     };
     provide_context(opener);
@@ -135,9 +138,15 @@ async fn open_files(o: Opener, files: Vec<File>) {
     let mut indexes = Vec::new();
     let mut secret_keys = Vec::new();
     let mut public_keys = Vec::new();
+    let mut peds = Vec::new();
     for file in files {
         if is_index_name(&file.name()) {
             indexes.push(file);
+            continue;
+        }
+        // A PED file, recognised by its content (issue 14): it stays on this page.
+        if let Some(text) = sniff_ped(&file).await {
+            peds.push((file.name(), text));
             continue;
         }
         match keys::sniff_key_file(&file).await {
@@ -175,6 +184,24 @@ async fn open_files(o: Opener, files: Vec<File>) {
             file.name(),
             data.len() - 1
         ));
+    }
+    // Of several PED files the last one picked counts.
+    if peds.len() > 1 {
+        remarks.push(format!("{} other PED file(s) ignored.", peds.len() - 1));
+    }
+    if let Some((name, text)) = peds.pop() {
+        if chosen.is_some() {
+            remarks.push(format!(
+                "Pedigree “{name}” will be used with the file; it stays on this page."
+            ));
+            o.family.pending.set(Some((name, text)));
+        } else if app.loaded.with_untracked(Option::is_some) {
+            o.family.apply_ped(name, text);
+        } else {
+            remarks.push(format!(
+                "“{name}” is a pedigree (PED): pick it together with its data file."
+            ));
+        }
     }
     let index_names: Vec<String> = indexes.iter().map(File::name).collect();
     let matched = chosen
@@ -245,6 +272,12 @@ async fn open_demo(o: Opener, name: String) {
             }
             None => None,
         };
+        if let Some(path) = demo.ped {
+            let file = app.api.fetch_demo_file(path).await?;
+            let text = keys::blob_text(&file).await?;
+            let name = path.rsplit('/').next().unwrap_or(path).to_string();
+            o.family.pending.set(Some((name, text.to_string())));
+        }
         Ok::<_, String>((blob, key))
     }
     .await;
@@ -408,10 +441,33 @@ fn show(o: Opener, file: LoadedFile, index_problem: Option<String>) {
     app.demo_passphrase.set(None);
     o.selection.reset(file.loaded.streaming.is_some());
     app.loaded.set(Some(Arc::new(file)));
+    // After the selection's reset: the pedigree's modes re-apply the filter.
+    o.family.file_shown();
     // The outcome shows in the egress log; a metadata failure does not stop the page.
     leptos::task::spawn_local(async move {
         let _ = app.api.post_descriptor(&descriptor).await;
     });
+}
+
+/// Bytes of a picked file read to decide whether it is a PED.
+const PED_SNIFF_BYTES: f64 = 64.0 * 1024.0;
+/// Largest PED read (a pedigree of many thousands of people fits).
+const MAX_PED_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
+
+/// The text of `file` when it is a PED file (by its content, never by its name).
+async fn sniff_ped(file: &File) -> Option<String> {
+    if file.size() > MAX_PED_BYTES {
+        return None;
+    }
+    let head = file.slice_with_f64_and_f64(0.0, PED_SNIFF_BYTES).ok()?;
+    let head = wasm_bindgen_futures::JsFuture::from(head.array_buffer())
+        .await
+        .ok()?;
+    let head = js_sys::Uint8Array::new(&head).to_vec();
+    if !wasm_core::pedigree::looks_like_ped(&head) {
+        return None;
+    }
+    keys::blob_text(file).await.ok().map(|t| t.to_string())
 }
 
 /// The files of a `FileList`.
@@ -476,6 +532,24 @@ pub fn OpenPanel() -> impl IntoView {
                     on:click=move |_| opener.demo("trio-encrypted".into())
                 >
                     "Demo: trio, Crypt4GH-encrypted"
+                </button>
+                <button
+                    type="button"
+                    class="button"
+                    data-testid="open-demo-family"
+                    title="Two small families made up for the demo (no person's data), annotated, with their PED: every inheritance mode has hits"
+                    on:click=move |_| opener.demo("family".into())
+                >
+                    "Demo: families (synthetic)"
+                </button>
+                <button
+                    type="button"
+                    class="button"
+                    data-testid="open-demo-family-trio"
+                    title="The GIAB Ashkenazi trio with a PED whose parents are of unknown phenotype"
+                    on:click=move |_| opener.demo("family-trio".into())
+                >
+                    "Demo: GIAB trio with its PED"
                 </button>
                 <p class="hint">
                     "VCF, bgzipped VCF or BCF, optionally Crypt4GH-encrypted (pick your secret key "

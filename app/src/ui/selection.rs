@@ -135,6 +135,14 @@ impl Selection {
         self.revision.update(|r| *r += 1);
     }
 
+    /// Shows a report the workers made of the filter in force with something else (the family
+    /// panel's modes, [`super::family`]): the filter's line and the table follow it.
+    pub fn show(self, report: FilterReport) {
+        self.problem.set(None);
+        self.report.set(Some(report));
+        self.changed();
+    }
+
     fn client(self) -> WorkerClient {
         self.client.get_value()
     }

@@ -15,6 +15,7 @@ use leptos::prelude::*;
 use wasm_core::annotation;
 use wasm_core::store::{Row, SortKey};
 
+use super::family::{Family, role_of, sample_order, try_use_family};
 use super::format::{Count, group, qual};
 use super::latest::Latest;
 use super::selection::use_selection;
@@ -29,6 +30,14 @@ const PAGE_SIZES: [u32; 4] = [25, 50, 100, 200];
 pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
     let client = use_client();
     let f = use_selection();
+    // With a pedigree: sample columns by role (proband, mother, father, siblings), and "why".
+    let family = try_use_family();
+    let n_samples = file.loaded.summary.samples.len();
+    let order = Memo::new(move |_| match family {
+        Some(fam) => fam.info.with(|i| sample_order(i.as_ref(), n_samples)),
+        None => (0..n_samples).collect(),
+    });
+    let with_family = move || family.is_some_and(|fam| fam.info.with(Option::is_some));
     let sort = RwSignal::new((SortKey::Position, false));
     let page_rows = RwSignal::new(DEFAULT_PAGE_ROWS);
     // The first row asked for, and the selection it was asked of: a new selection starts from
@@ -213,16 +222,27 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
                                 <th scope="col" class="ann" title=format!("{annotation_tag}: HGVS of that transcript")>"HGVS"</th>
                             })}
                             {info_keys.iter().map(|k| view! { <th scope="col" class="info" title=format!("INFO/{k}")>{k.clone()}</th> }).collect_view()}
-                            {samples
-                                .iter()
-                                .map(|s| {
-                                    view! {
-                                        <th scope="col" class="sample" title=format!("Sample {s}: GT {}", format_keys.join(" "))>
-                                            {s.clone()}
-                                        </th>
-                                    }
-                                })
-                                .collect_view()}
+                            {move || {
+                                let info = family.and_then(|fam| fam.info.get());
+                                order
+                                    .get()
+                                    .into_iter()
+                                    .map(|k| {
+                                        let s = samples[k].clone();
+                                        let role = role_of(info.as_ref(), k);
+                                        let title = format!("Sample {s}: GT {}", format_keys.join(" "));
+                                        let role_name = role.as_ref().map(|(_, r)| r.name());
+                                        view! {
+                                            <th scope="col" class="sample" title=title data-testid="sample-column"
+                                                data-role=role_name>
+                                                {role.map(|(fam, r)| view! { <span class="role">{r.name()} " · " {fam}</span><br /> })}
+                                                {s}
+                                            </th>
+                                        }
+                                    })
+                                    .collect_view()
+                            }}
+                            {move || with_family().then(|| view! { <th scope="col" class="why">"why"</th> })}
                         </tr>
                     </thead>
                     <tbody>
@@ -237,7 +257,7 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
                                             .enumerate()
                                             .map(|(k, r)| {
                                                 let ann = annotated.then(|| p.annotations.get(k).cloned().flatten().unwrap_or_default());
-                                                row_view(r, ann, &format_keys)
+                                                row_view(r, ann, &format_keys, &order.get(), family.filter(|_| with_family()))
                                             })
                                             .collect_view()
                                     })
@@ -268,6 +288,8 @@ fn row_view(
     row: &Row,
     ann: Option<annotation::Summary>,
     format_keys: &[String],
+    order: &[usize],
+    family: Option<Family>,
 ) -> impl IntoView + use<> {
     let qual_text = qual(row.qual);
     let ann = ann.map(|a| {
@@ -301,9 +323,9 @@ fn row_view(
                 .iter()
                 .map(|v| view! { <td class="info">{v.clone().unwrap_or_else(|| ".".into())}</td> })
                 .collect_view()}
-            {row
-                .samples
+            {order
                 .iter()
+                .filter_map(|&k| row.samples.get(k))
                 .map(|cell| {
                     let values: Vec<String> = format_keys
                         .iter()
@@ -319,6 +341,16 @@ fn row_view(
                     }
                 })
                 .collect_view()}
+            {family.map(|fam| {
+                let (index, label) = (row.index, format!("{}:{} {}>{}", row.chrom, group(row.pos), row.reference, row.alt));
+                view! {
+                    <td class="why">
+                        <button type="button" class="button small" data-testid="inheritance-why"
+                            title="Why this record fits each inheritance mode, or why not"
+                            on:click=move |_| fam.explain(index, label.clone())>"why?"</button>
+                    </td>
+                }
+            })}
         </tr>
     }
 }

@@ -179,7 +179,7 @@ pub(crate) fn rows(workers: &Workers, shards: &SharedShards, page: PageRequest) 
 
 /// Posts one request to every worker holding the shown dataset (`request(shard, job)`, each
 /// its own job) and calls `done` with their final answers, in shard order.
-pub(super) fn fan_out(
+pub(crate) fn fan_out(
     workers: &Workers,
     request: impl Fn(usize, u32) -> Request,
     done: impl FnOnce(Vec<Event>) + 'static,
