@@ -11,6 +11,7 @@
 //! The rules, and the few places where Enclave cannot reproduce bcftools, are in
 //! docs/STATS.md; comments here name the surprising ones where they are applied.
 
+mod merge;
 pub mod samples;
 pub mod sites;
 
@@ -100,6 +101,9 @@ pub struct IndelLength {
     pub genotypes: u64,
     /// Their mean VAF (`None` when there are none).
     pub mean_vaf: Option<f64>,
+    /// The sum of their VAFs, so that parts of a file merge ([`BcftoolsStats::merge`]).
+    #[serde(default)]
+    pub vaf_sum: f64,
 }
 
 /// One row of DP: genotypes and sites of one depth.
@@ -131,6 +135,11 @@ pub struct SampleCounts {
     pub hap_ref: u64,
     pub hap_alt: u64,
     pub missing: u64,
+    /// The depths behind `mean_depth` (their sum and number), so that parts of a file merge.
+    #[serde(default)]
+    pub depth_sum: u64,
+    #[serde(default)]
+    pub depth_n: u64,
 }
 
 /// One row of PSI (frameshift columns are 0: bcftools fills them only with `-E`).
@@ -152,6 +161,10 @@ pub struct HweBin {
     pub p25: f32,
     pub median: f32,
     pub p75: f32,
+    /// Sites per hundredth of het fraction (100 bins), the counts behind the quartiles, so
+    /// that parts of a file merge.
+    #[serde(default)]
+    pub het_fractions: Vec<u64>,
 }
 
 /// One row of VAF: a sample's alternate-read fractions (from AD) in 21 bins of 0.05, for SNV
@@ -173,7 +186,9 @@ pub struct BcftoolsStats {
     /// AF rows with any count (singletons merged into the first bin, as bcftools does).
     pub af: Vec<AfBin>,
     pub qual: Vec<QualBin>,
-    /// IDD rows: deletions from the longest, then insertions.
+    /// IDD rows: deletions from the longest, then insertions. Rows without sites but with
+    /// genotypes are kept (the genotype columns count SNP and MNP alleles under lengths no
+    /// indel has; parts of a file need them to merge); bcftools prints the rows with sites.
     pub indel_lengths: Vec<IndelLength>,
     /// ST: the twelve substitutions `A>C`, `A>G`, … `T>G`, in that order.
     pub substitutions: Vec<(String, u64)>,
@@ -255,5 +270,6 @@ pub fn compute(store: &VariantStore, keep: Option<&Bitmap>) -> BcftoolsStats {
     smpl.finish(&binning, &mut out);
     out.summary.samples = n_samples as u64;
     out.depth.retain(|d| d.genotypes + d.sites > 0);
+    out.indel_lengths.retain(|d| d.genotypes + d.sites > 0);
     out
 }

@@ -15,6 +15,9 @@ use crate::store::{ColumnData, FLOAT_MISSING, INT_MISSING, Ints, VariantStore};
 use super::genotypes::{GenotypeTable, GtType};
 use super::trios::{TrioCalls, TrioQc, trio_qc};
 
+mod merge;
+pub use merge::merged_names;
+
 /// A name and how many records (or genotypes) it has.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NamedCount {
@@ -72,6 +75,9 @@ pub struct AlleleBalance {
     pub mean: Option<f64>,
     /// Ref/alt hets without reads for both alleles in AD.
     pub without_reads: u64,
+    /// The sum of the balances behind `mean`, so that parts of a file merge.
+    #[serde(default)]
+    pub sum: f64,
 }
 
 /// Everything this module computes for one set of records.
@@ -363,6 +369,7 @@ fn allele_balance(store: &VariantStore, keep: Option<&Bitmap>) -> Option<Vec<All
             histogram: Histogram::new(0.0, 0.05, AB_BINS),
             mean: None,
             without_reads: 0,
+            sum: 0.0,
         })
         .collect();
     let mut sums = vec![(0.0f64, 0u64); n];
@@ -390,6 +397,7 @@ fn allele_balance(store: &VariantStore, keep: Option<&Bitmap>) -> Option<Vec<All
     });
     for (b, (sum, k)) in out.iter_mut().zip(sums) {
         b.mean = (k > 0).then(|| sum / k as f64);
+        b.sum = sum;
     }
     Some(out)
 }

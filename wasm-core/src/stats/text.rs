@@ -141,7 +141,8 @@ fn qualities(out: &mut impl Write, s: &BcftoolsStats) -> io::Result<()> {
 
 fn indels_and_substitutions(out: &mut impl Write, s: &BcftoolsStats) -> io::Result<()> {
     out.write_all(IDD_HEADER.as_bytes())?;
-    for d in &s.indel_lengths {
+    // bcftools prints the lengths some site has (its genotype columns count more lengths).
+    for d in s.indel_lengths.iter().filter(|d| d.sites > 0) {
         match d.mean_vaf {
             Some(mean) => writeln!(
                 out,

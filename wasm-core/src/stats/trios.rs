@@ -10,9 +10,17 @@
 //! denominator: the records the check can judge, as a missing child call decides nothing and a
 //! missing parent allele stands for any allele) and the kept records of each bitmap.
 //!
+//! [`judge`] makes those bitmaps from a PED: each trio of the pedigree whose three members are
+//! samples of the store is evaluated on its own (a pedigree of the three, the child affected)
+//! with the `mendel-error` mode and the union of `de-novo` and `x-de-novo`, default gates —
+//! what `enclave view --ped --mode mendel-error` and `--mode de-novo` keep for that trio.
+//! Every judgement is per record, so the bitmaps of parts of a file add up to the whole's.
+//!
 //! Where it sits: beside [`super::qc`], after ingest; `QcStats::trios` holds its output.
 
 use crate::bitmap::Bitmap;
+use crate::inheritance::{Analysis, Build, InheritanceError, Mode, Options};
+use crate::pedigree::{Pedigree, Sex};
 use crate::store::VariantStore;
 
 use super::genotypes::{GenotypeTable, GtType};
@@ -48,6 +56,86 @@ pub struct TrioQc {
     pub de_novo: u64,
     /// Mendelian errors per called site (`None` without sites).
     pub mendel_error_rate: Option<f64>,
+}
+
+/// One trio's judgements over every record of a store, made by [`judge`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrioJudgements {
+    pub trio: Trio,
+    pub mendel_errors: Bitmap,
+    pub de_novo: Bitmap,
+}
+
+impl TrioJudgements {
+    /// The borrowed form [`trio_qc`] and [`super::qc::compute_with_trios`] take.
+    pub fn calls(&self) -> TrioCalls<'_> {
+        TrioCalls {
+            trio: self.trio,
+            mendel_errors: &self.mendel_errors,
+            de_novo: &self.de_novo,
+        }
+    }
+}
+
+/// The judgements of every trio of `pedigree` whose child, father and mother are all samples
+/// of `store`, in the PED's order. `build` gives the pseudo-autosomal regions when the header
+/// names none (an error when the file has chrX records and neither does).
+pub fn judge(
+    store: &VariantStore,
+    pedigree: &Pedigree,
+    build: Option<Build>,
+) -> Result<Vec<TrioJudgements>, InheritanceError> {
+    let matched = pedigree.match_samples(store.samples())?;
+    let people = pedigree.individuals();
+    let sex = |s: Sex| match s {
+        Sex::Male => 1,
+        Sex::Female => 2,
+        Sex::Unknown => 0,
+    };
+    let mut out = Vec::new();
+    for (c, child) in people.iter().enumerate() {
+        let (Some(f), Some(m)) = (child.father, child.mother) else {
+            continue;
+        };
+        let (Some(cs), Some(fs), Some(ms)) =
+            (matched.sample(c), matched.sample(f), matched.sample(m))
+        else {
+            continue;
+        };
+        // The trio alone, its child affected: the modes judge this child and these parents
+        // only, whatever else the family holds (a sibling, a grandparent).
+        let (father, mother) = (&people[f], &people[m]);
+        let text = format!(
+            "T\t{}\t{}\t{}\t{}\t2\nT\t{}\t0\t0\t{}\t1\nT\t{}\t0\t0\t{}\t1\n",
+            child.id,
+            father.id,
+            mother.id,
+            sex(child.sex),
+            father.id,
+            sex(father.sex),
+            mother.id,
+            sex(mother.sex),
+        );
+        let trio_pedigree = Pedigree::parse(text.as_bytes())?;
+        let options = Options {
+            build,
+            ..Options::default()
+        };
+        let analysis = Analysis::new(store, &trio_pedigree, options)?;
+        let mendel_errors = analysis.evaluate(store, Mode::MendelError).fits;
+        let mut de_novo = analysis.evaluate(store, Mode::DeNovo).fits;
+        de_novo.or_with(&analysis.evaluate(store, Mode::XDeNovo).fits);
+        out.push(TrioJudgements {
+            trio: Trio {
+                child: cs,
+                father: fs,
+                mother: ms,
+            },
+            mendel_errors,
+            de_novo,
+        });
+    }
+    Ok(out)
 }
 
 /// The QC numbers of each trio over the records `keep` keeps (every record for `None`). A trio

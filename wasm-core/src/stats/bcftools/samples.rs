@@ -317,6 +317,7 @@ impl<'a> Samples<'a> {
         for row in &mut out.indel_lengths {
             let bin = (MAX_INDEL as i32 + row.length) as usize;
             row.genotypes = self.vaf_n[bin];
+            row.vaf_sum = self.vaf_sum[bin];
             if self.vaf_n[bin] > 0 {
                 row.mean_vaf = Some(self.vaf_sum[bin] / self.vaf_n[bin] as f64);
             }
@@ -344,6 +345,8 @@ impl<'a> Samples<'a> {
                 hap_ref: c.hap_ref,
                 hap_alt: c.hap_alt,
                 missing: c.missing,
+                depth_sum: c.depth_sum,
+                depth_n: c.depth_n,
             })
             .collect();
         out.sample_indels = self
@@ -389,7 +392,9 @@ impl<'a> Samples<'a> {
 /// One HWE row from the het-fraction counts of one frequency bin: the bins (in hundredths)
 /// where the cumulative fraction first reaches 25 %, 50 % and 75 % (a bin reaching a higher
 /// mark also sets every lower mark not yet set).
-fn hwe_row(counts: &[u64], af: f64) -> Option<HweBin> {
+/// The HWE row of one allele-frequency bin from its sites per hundredth of het fraction
+/// (also [`BcftoolsStats::merge`]'s, after adding the parts' counts).
+pub(super) fn hwe_row(counts: &[u64], af: f64) -> Option<HweBin> {
     let total: u64 = counts.iter().sum();
     if total == 0 {
         return None;
@@ -422,6 +427,7 @@ fn hwe_row(counts: &[u64], af: f64) -> Option<HweBin> {
         p25: marks.first().copied().unwrap_or(0.0),
         median: marks.get(1).copied().unwrap_or(0.0),
         p75: marks.get(2).copied().unwrap_or(0.0),
+        het_fractions: counts.to_vec(),
     })
 }
 

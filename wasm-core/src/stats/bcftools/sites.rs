@@ -187,14 +187,16 @@ impl<'a> Sites<'a> {
             .rev()
             .map(|k| (-(k as i32) - 1, self.deletions[k]));
         let insertions = (0..MAX_INDEL).map(|k| (k as i32 + 1, self.insertions[k]));
+        // Every length: the genotype columns may count where no site does (SNP and MNP alleles
+        // are filed under positive lengths); `compute` keeps the rows with any count.
         out.indel_lengths = deletions
             .chain(insertions)
-            .filter(|&(_, n)| n > 0)
             .map(|(length, sites)| IndelLength {
                 length,
                 sites,
                 genotypes: 0,
                 mean_vaf: None,
+                vaf_sum: 0.0,
             })
             .collect();
         const BASES: [char; 4] = ['A', 'C', 'G', 'T'];
