@@ -8,7 +8,7 @@
 //! enclave query -f FORMAT [-i EXPR | -e EXPR] [-r REGION [--index IDX]]
 //!               [--key KEY [--passphrase-file F]] [--threads N] [--batch N] FILE
 //! enclave stats [--json] [--key KEY [--passphrase-file F]] FILE
-//! enclave stats --bcftools|--qc [-i EXPR | -e EXPR] [-r REGION [--index IDX]]
+//! enclave stats --bcftools|--qc [-i EXPR | -e EXPR] [-r REGION [--index IDX]] [--ped F]
 //!               [--key KEY [--passphrase-file F]] FILE
 //! enclave check [--ped FILE.ped] [--json] [--key KEY [--passphrase-file F]] FILE
 //! enclave decrypt --key KEY [--passphrase-file F] [-o OUT] FILE.c4gh
@@ -67,10 +67,11 @@ pub(crate) const USAGE: &str = "usage:
   enclave stats [--json] [--key KEY [--passphrase-file F]] FILE
                      summary counts (as bcftools stats, section SN)
   enclave stats --bcftools|--qc [-i EXPR | -e EXPR] [-r REGION [--index IDX]]
-                [--key KEY [--passphrase-file F]] FILE
+                [--key KEY [--passphrase-file F]] [--ped FILE.ped [--build B]] FILE
                      --bcftools: bcftools stats -s - (1.24) in its text format, for MultiQC
                      and plot-vcfstats; --qc: the QC beyond it as JSON (FILTER, contigs,
-                     consequences, GQ, allele balance)
+                     consequences, GQ, allele balance; with --ped each trio's Mendelian
+                     error rate and de novo count)
   enclave check [--ped FILE.ped] [--json] [--key KEY [--passphrase-file F]] FILE
                      pedigree check: sex from chrX, relatedness of every pair, and the
                      warnings where they contradict the PED (exit 0 with warnings)

@@ -1,6 +1,7 @@
 //! `enclave stats --bcftools|--qc [-i EXPR | -e EXPR] [-r REGION [--index IDX]] [--key KEY
-//! [--passphrase-file F]] FILE`: the statistics of the records the expression and regions keep
-//! (every record without them). `--bcftools`: the sections of `bcftools stats -s -` (bcftools
+//! [--passphrase-file F]] [--ped FILE.ped [--build B]] FILE`: the statistics of the records the
+//! expression and regions keep (every record without them). `--qc --ped` adds each trio's
+//! Mendelian error rate and de novo count (`wasm_core::stats::trios::judge`). `--bcftools`: the sections of `bcftools stats -s -` (bcftools
 //! 1.24's numbers, `wasm_core::stats::bcftools`) in bcftools' text format
 //! (`wasm_core::stats::text`), so MultiQC and plot-vcfstats read it. `--qc`: the QC beyond
 //! bcftools stats (`wasm_core::stats::qc`) as JSON.
@@ -12,7 +13,9 @@
 
 use std::io::{self, BufWriter, Write};
 
-use wasm_core::stats::{bcftools, qc, text};
+use wasm_core::inheritance::{Build, InheritanceErrorKind};
+use wasm_core::pedigree::Pedigree;
+use wasm_core::stats::{bcftools, qc, text, trios};
 
 use crate::keys::KeyArgs;
 use crate::regions::RegionArgs;
@@ -33,6 +36,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut filter = None;
     let mut keys = KeyArgs::default();
     let mut regions = RegionArgs::default();
+    let mut ped: Option<String> = None;
+    let mut build: Option<Build> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -46,6 +51,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
                     return Err("stats: --bcftools and --qc cannot be given together".into());
                 }
                 output = Some(this);
+            }
+            "--ped" => ped = Some(crate::value(&mut it, a, "a PED file")?.clone()),
+            "--build" => {
+                let name = crate::value(&mut it, a, "GRCh37 or GRCh38")?;
+                build = Some(
+                    Build::from_name(name)
+                        .ok_or_else(|| format!("unknown build {name:?}: GRCh37 or GRCh38"))?,
+                );
             }
             other => {
                 if !common_option(
@@ -62,6 +75,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     keys.check()?;
+    if ped.is_some() && output != Some(Output::Qc) {
+        return Err("stats: --ped goes with --qc (the trios' numbers are in its JSON)".into());
+    }
     let path = file.ok_or("stats: no FILE given")?;
     let (ds, region_mask) = load(&path, &keys, &regions)?;
     let store = &ds.store;
@@ -69,7 +85,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     if output == Some(Output::Qc) {
-        let qc = qc::compute(store, keep.as_ref());
+        let judged = match &ped {
+            None => Vec::new(),
+            Some(ped_path) => {
+                let text = std::fs::read(ped_path).map_err(|e| format!("{ped_path}: {e}"))?;
+                let pedigree =
+                    Pedigree::parse(&text).map_err(|e| format!("{ped_path}: {}", e.report()))?;
+                let build = build.or_else(|| Build::of_summary(&ds.summary));
+                trios::judge(store, &pedigree, build).map_err(|e| match e.kind() {
+                    InheritanceErrorKind::NoBuild => format!("{path}: {} with --build", e.report()),
+                    InheritanceErrorKind::Pedigree(_) => format!("{ped_path}: {}", e.report()),
+                })?
+            }
+        };
+        let calls: Vec<_> = judged.iter().map(trios::TrioJudgements::calls).collect();
+        let qc = qc::compute_with_trios(store, keep.as_ref(), &calls);
         let r = serde_json::to_writer_pretty(&mut out, &qc)
             .map_err(io::Error::from)
             .and_then(|()| writeln!(out))

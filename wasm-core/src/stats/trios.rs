@@ -12,14 +12,16 @@
 //!
 //! [`judge`] makes those bitmaps from a PED: each trio of the pedigree whose three members are
 //! samples of the store is evaluated on its own (a pedigree of the three, the child affected)
-//! with the `mendel-error` mode and the union of `de-novo` and `x-de-novo`, default gates —
-//! what `enclave view --ped --mode mendel-error` and `--mode de-novo` keep for that trio.
+//! with the `mendel-error` mode without gates (the sites `bcftools +mendelian` counts, as
+//! CLINICAL.md §3 checks) and the union of `de-novo` and `x-de-novo` with the default gates —
+//! what `enclave view --ped --mode mendel-error --no-gates` and `--mode de-novo --mode
+//! x-de-novo` keep for that trio.
 //! Every judgement is per record, so the bitmaps of parts of a file add up to the whole's.
 //!
 //! Where it sits: beside [`super::qc`], after ingest; `QcStats::trios` holds its output.
 
 use crate::bitmap::Bitmap;
-use crate::inheritance::{Analysis, Build, InheritanceError, Mode, Options};
+use crate::inheritance::{Analysis, Build, Gates, InheritanceError, Mode, Options};
 use crate::pedigree::{Pedigree, Sex};
 use crate::store::VariantStore;
 
@@ -117,12 +119,20 @@ pub fn judge(
             sex(mother.sex),
         );
         let trio_pedigree = Pedigree::parse(text.as_bytes())?;
+        // Mendelian errors as bcftools +mendelian counts them: no quality gate.
+        let ungated = Options {
+            gates: Gates::off(),
+            build,
+            ..Options::default()
+        };
+        let mendel_errors = Analysis::new(store, &trio_pedigree, ungated)?
+            .evaluate(store, Mode::MendelError)
+            .fits;
         let options = Options {
             build,
             ..Options::default()
         };
         let analysis = Analysis::new(store, &trio_pedigree, options)?;
-        let mendel_errors = analysis.evaluate(store, Mode::MendelError).fits;
         let mut de_novo = analysis.evaluate(store, Mode::DeNovo).fits;
         de_novo.or_with(&analysis.evaluate(store, Mode::XDeNovo).fits);
         out.push(TrioJudgements {
