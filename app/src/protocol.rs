@@ -209,6 +209,42 @@ pub enum Request {
         part: u32,
         others: inheritance::PartEvidence,
     },
+    /// The QC statistics (`bcftools stats` sections and the QC beyond them) of the loaded
+    /// records: every one, or those passing the filter in force. `ped`: a PED's text, for each
+    /// trio's Mendelian error rate and de novo count. Answered with [`Event::Stats`] (a
+    /// shard's part; the page merges a pool's, [`crate::worker_client::WorkerClient::stats`]).
+    Stats {
+        job: u32,
+        scope: StatsScope,
+        #[serde(default)]
+        ped: Option<String>,
+    },
+}
+
+/// Which records [`Request::Stats`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StatsScope {
+    /// Every loaded record.
+    Whole,
+    /// The records passing the filter (and region and gene lists) in force; every record
+    /// without one.
+    Filtered,
+}
+
+/// One worker's statistics ([`Event::Stats`]): its records' numbers and the names a merge
+/// orders by (its store's contigs and FILTER names, in id order).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatsPart {
+    pub bcftools: wasm_core::stats::bcftools::BcftoolsStats,
+    pub qc: wasm_core::stats::qc::QcStats,
+    pub contigs: Vec<String>,
+    pub filters: Vec<String>,
+    /// Why the trios' numbers are missing though a PED was given (it does not parse, or the
+    /// file has chrX records and no build).
+    pub trio_problem: Option<String>,
+    /// Records the numbers count.
+    pub records: u64,
+    pub millis: f64,
 }
 
 /// Undeclared INFO and FORMAT keys a shard lacks ([`crate::shards::absent_fields`]).
@@ -233,7 +269,8 @@ impl Request {
             | Self::Inheritance { job, .. }
             | Self::Explain { job, .. }
             | Self::PartEvidence { job, .. }
-            | Self::OtherParts { job, .. } => *job,
+            | Self::OtherParts { job, .. }
+            | Self::Stats { job, .. } => *job,
         }
     }
 }
@@ -489,6 +526,8 @@ pub enum Event {
     },
     /// The merged evidence is kept.
     PartsKept { job: u32 },
+    /// The QC statistics asked for by [`Request::Stats`].
+    Stats { job: u32, part: Box<StatsPart> },
     /// The job failed; `message` says what and where. Job 0: the worker could not read a
     /// message, and is of no further use.
     Failed {
@@ -520,6 +559,7 @@ impl Event {
             | Self::Explained { job, .. }
             | Self::PartEvidence { job, .. }
             | Self::PartsKept { job }
+            | Self::Stats { job, .. }
             | Self::Failed { job, .. } => Some(*job),
         }
     }

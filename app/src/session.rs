@@ -142,6 +142,11 @@ impl Session {
         self.annotation.as_ref().map(|s| s.tag.as_str())
     }
 
+    /// The records passing the filter in force as a bitmap; `None` when there is none.
+    pub fn pass(&self) -> Option<&Bitmap> {
+        self.pass.as_ref()
+    }
+
     /// Records passing the filter in force.
     pub fn passing(&self) -> u64 {
         self.pass

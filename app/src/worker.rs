@@ -17,13 +17,15 @@
 //! Family analysis: `Request::Pedigree` → [`Session::set_pedigree`] → `Pedigree` or
 //! `PedigreeRejected`; `Request::Inheritance` → [`Session::choose_modes`] → `Filtered` (the
 //! modes as clauses); `Request::Explain` → [`Session::explain`] → `Explained`.
+//! `Request::Stats` → [`stats::answer`] → `Stats` (the QC panel's numbers).
 //!
 //! Modules: [`load`] (opening), [`read`] (the memory guard every read goes through),
-//! [`source`] (a file kept in streaming mode).
+//! [`source`] (a file kept in streaming mode), [`stats`] (QC statistics).
 
 pub mod load;
 pub mod read;
 pub mod source;
+pub mod stats;
 
 use std::cell::RefCell;
 
@@ -231,6 +233,9 @@ fn handle(data: &JsValue) {
         Request::OtherParts { job, part, others } => with_session(job, |session| {
             session.other_parts(part, others);
             Event::PartsKept { job }
+        }),
+        Request::Stats { job, scope, ped } => with_session(job, |session| {
+            stats::answer(job, session, scope, ped.as_deref())
         }),
     };
     post(&event);

@@ -13,6 +13,7 @@
 //! | [`pedigree`](WorkerClient::pedigree) | the pedigree as tied to the file, or why it cannot be |
 //! | [`inheritance`](WorkerClient::inheritance) | the [`FilterReport`] with the chosen modes' clauses |
 //! | [`explain`](WorkerClient::explain) | one record's explanations per mode |
+//! | [`stats`](WorkerClient::stats) | [`QcReport`]: the QC statistics, merged over the shards ([`stats`]) |
 //!
 //! Dropping a reply abandons the call ([`call`]): that is how the page lets a newer request
 //! supersede an older one. Modules, each using only those before it: [`call`] (replies and
@@ -31,6 +32,7 @@ pub mod fan_out;
 pub mod load;
 pub mod pedigree_check;
 pub mod pool;
+pub mod stats;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -42,6 +44,7 @@ use fan_out::{Shards, SharedShards};
 use load::Loads;
 pub use load::{LoadNote, OpenArgs, Opened};
 use pool::Workers;
+pub use stats::{QcReport, StatsArgs};
 use wasm_core::filter::Mode;
 use wasm_core::pedigree::Pedigree;
 
@@ -162,6 +165,13 @@ impl WorkerClient {
         modes: Vec<wasm_core::inheritance::Mode>,
     ) -> Reply<Vec<wasm_core::inheritance::Explanation>> {
         family::explain(&self.workers, &self.shards, record, modes)
+    }
+
+    /// The QC statistics of the shown file: every record, or those passing the filter in
+    /// force; with a PED, the trios' numbers too. A pool's shards are asked together and
+    /// their parts merged.
+    pub fn stats(&self, args: StatsArgs) -> Reply<QcReport> {
+        stats::stats(&self.workers, &self.shards, args)
     }
 
     /// Streaming mode: scans the shown file for the records a filter keeps; `progress` hears
