@@ -23,7 +23,8 @@
 //! [`unlock::UnlockPanel`], [`overview::OverviewPanel`], [`summary::Summary`],
 //! [`streaming::StreamingPanel`], [`region::RegionBox`], [`filter::FilterPanel`] (expression,
 //! builder, presets, gene and region lists), [`family::FamilyPanel`] (pedigree, inheritance
-//! modes, gates, why / why not), [`table::VariantTable`], [`egress::EgressLog`];
+//! modes, gates, why / why not), [`table::VariantTable`], [`qc::QcPanel`] (the QC
+//! statistics, plots and badges), [`egress::EgressLog`];
 //! shared SVG plots in [`plot`]. Everything derived from a file is shown on this page only;
 //! what goes to the server is listed by [`egress::EgressLog`].
 //!
@@ -43,6 +44,7 @@ pub mod overview;
 pub mod pedigree_check;
 pub mod pedigree_drawing;
 pub mod plot;
+pub mod qc;
 pub mod region;
 pub mod selection;
 pub mod state;
@@ -136,7 +138,8 @@ pub fn App() -> impl IntoView {
                                 <filter::FilterPanel file=file.clone() />
                                 <family::FamilyPanel file=file.clone() />
                                 <region::RegionBox file=file.clone() />
-                                <table::VariantTable file=file />
+                                <table::VariantTable file=file.clone() />
+                                <qc::QcPanel file=file />
                             }
                         })
                 }}
