@@ -15,6 +15,8 @@
 // - ingest: data + index picked through `open-file`; from the input's `change` event to
 //   `variant-count` showing every record (wall), beside the app's own `load-time`; the summary's
 //   uncompressed bytes (`text-bytes`), `store-bytes` and `workers` (workers actually used);
+// - QC panel: a click on its summary to `qc-status` = ready (every record's statistics, merged
+//   over the pool), beside the slowest worker's `qc-time` and the records it counted;
 // - region on the loaded store: REGION typed in `region-input` + Enter → `filtered-count` =
 //   the reference's region count (the region mask is computed: each run is a fresh page);
 // - filter: Clear, then EXPR typed in `filter-expression` + Enter → `filtered-count` = the
@@ -187,6 +189,16 @@ async function loadedRun(browser, base, options, workers) {
   ]) {
     run[key] = await value(page, testid);
   }
+  await settle(page);
+
+  // The QC panel (issue 15): opened after the load, to its statistics of every record on screen.
+  run.qc_ms = await timeStep(
+    page,
+    { event: 'click', testid: 'qc-status', value: 'ready', what: 'QC panel' },
+    () => page.locator('[data-testid="qc-panel"] > summary').click(),
+  );
+  run.qc_worker_ms = await value(page, 'qc-time');
+  run.qc_records = await value(page, 'qc-records');
   await settle(page);
 
   run.region_ms = await enter(page, 'region-input', options.region, {

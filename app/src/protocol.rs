@@ -900,7 +900,12 @@ mod tests {
                     part: 1,
                     others: evidence.clone(),
                 }),
-                Request::OtherParts { .. } => None,
+                Request::OtherParts { .. } => Some(Request::Stats {
+                    job: 13,
+                    scope: StatsScope::Filtered,
+                    ped: Some("fam\tkid\tdad\tmum\t1\t2\n".into()),
+                }),
+                Request::Stats { .. } => None,
             };
             all.push(request);
         }
@@ -1057,7 +1062,15 @@ mod tests {
                         &Default::default(),
                     )),
                 }),
-                Event::PedigreeTally { .. } => Some(Event::Failed {
+                Event::PedigreeTally { .. } => {
+                    let Event::Stats { part, .. } =
+                        crate::worker::stats::answer(13, &s, StatsScope::Filtered, None)
+                    else {
+                        unreachable!("a session answers Stats")
+                    };
+                    Some(Event::Stats { job: 13, part })
+                }
+                Event::Stats { .. } => Some(Event::Failed {
                     job: 12,
                     message: "“x.vcf”: line 3: a truncated record".into(),
                     location: Some(Location {
@@ -1094,12 +1107,12 @@ mod tests {
     #[wasm_bindgen_test]
     fn every_message_round_trips() {
         let requests = every_request();
-        assert_eq!(requests.len(), 13, "one sample per request variant");
+        assert_eq!(requests.len(), 14, "one sample per request variant");
         for request in &requests {
             assert_eq!(&round_trip(request), request);
         }
         let events = every_event();
-        assert_eq!(events.len(), 19, "one sample per event variant");
+        assert_eq!(events.len(), 20, "one sample per event variant");
         for event in &events {
             assert_eq!(&round_trip(event), event);
         }
@@ -1148,7 +1161,7 @@ mod tests {
             finals,
             [
                 false, false, true, true, false, false, false, true, true, true, true, true, true,
-                true, true, true, true, true, true
+                true, true, true, true, true, true, true
             ]
         );
     }

@@ -13,7 +13,7 @@
 //!
 //! Test ids: `qc-panel` (the `<details>`), `qc-scope` (`data-value` whole / filtered; buttons
 //! `qc-scope-whole`, `qc-scope-filtered`), `qc-status` (`data-value` loading / ready / failed),
-//! `qc-records`, `qc-sn-<key>` and `qc-tstv-<key>` (numbers as bcftools prints them, in
+//! `qc-records`, `qc-time` (the slowest worker's ms), `qc-sn-<key>` and `qc-tstv-<key>` (numbers as bcftools prints them, in
 //! `data-value`), `qc-badge-<id>` ([`badges`]: `data-value`, `data-state`), `qc-plot-<id>`
 //! (each drawing; its values' `data-value`), `qc-download-<id>` (its TSV) and
 //! `qc-download-bcftools`, `qc-samples` (the per-sample table), `qc-trios`.
@@ -80,12 +80,7 @@ pub fn QcPanel(
         });
     });
     let on_toggle = move |ev: leptos::ev::Event| {
-        let is_open = ev
-            .target()
-            .and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("open")).ok())
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false);
-        open.set(is_open);
+        open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open());
     };
     let scope_value = move || match scope.get() {
         StatsScope::Whole => "whole",
@@ -262,8 +257,10 @@ fn Report(report: Arc<QcReport>, name: String) -> impl IntoView {
         <div class="qc-report" data-testid="qc-status" data-value="ready">
             <div class="qc-toolbar">
                 <span data-testid="qc-records" data-value=records.to_string()>
-                    {group(records)} " records counted in " {duration(millis)}
+                    {group(records)}
                 </span>
+                " records counted in "
+                <Num value=millis.to_string() text=duration(millis) testid="qc-time" />
                 <button type="button" class="link" data-testid="qc-download-bcftools" on:click=download_all>
                     "Download in bcftools stats format"
                 </button>
@@ -464,20 +461,19 @@ fn download(name: &str, text: &str, mime: &str) {
     let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
         return;
     };
-    let Ok(a) = document().create_element("a") else {
+    let Some(a) = document()
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    else {
         return;
     };
-    let _ = a.set_attribute("href", &url);
-    let _ = a.set_attribute("download", name);
-    let _ = a.set_attribute("hidden", "");
+    a.set_href(&url);
+    a.set_download(name);
+    a.set_hidden(true);
     if let Some(body) = document().body() {
         let _ = body.append_child(&a);
-        // `HTMLElement.click()`, reached without the web-sys feature for anchors.
-        if let Ok(click) = js_sys::Reflect::get(&a, &JsValue::from_str("click"))
-            && let Some(click) = click.dyn_ref::<js_sys::Function>()
-        {
-            let _ = click.call0(&a);
-        }
+        a.click();
         let _ = body.remove_child(&a);
     }
     set_timeout(

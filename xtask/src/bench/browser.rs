@@ -2,7 +2,8 @@
 //! ([`crate::build::run`]), measures its gzip size ([`crate::build::bundle_sizes`]), then runs
 //! `e2e/bench-app.mjs` (the real server, Debian's Chromium through playwright-core) over
 //! `genome.1s.vcf.gz` and its index, and reads the JSON it prints: ingest with one worker and
-//! with a pool, store bytes, filter and re-filter, a region on the loaded store, and the indexed
+//! with a pool, store bytes, the QC panel's statistics, filter and re-filter, a region on the
+//! loaded store, and the indexed
 //! region query in streaming mode. The script stops each clock when the page shows the
 //! reference's count, so every figure here is of an answer that agreed with it.
 
@@ -49,6 +50,11 @@ pub struct Loaded {
     pub filtered: u64,
     pub refiltered: u64,
     pub region_count: u64,
+    /// The QC panel opened after the load, to its statistics on screen; the slowest worker's
+    /// time; the records it counted. `None` from a script without the step.
+    pub qc_s: Option<f64>,
+    pub qc_worker_s: Option<f64>,
+    pub qc_records: Option<u64>,
 }
 
 impl Loaded {
@@ -222,6 +228,9 @@ fn parse(json: &str) -> Option<Browser> {
             filtered: count(s, "filtered")?,
             refiltered: count(s, "refiltered")?,
             region_count: count(s, "region_count")?,
+            qc_s: seconds(s, "qc_ms"),
+            qc_worker_s: seconds(s, "qc_worker_ms"),
+            qc_records: count(s, "qc_records"),
         })
     };
     Some(Browser {
@@ -250,7 +259,7 @@ mod tests {
   "text_bytes": 220000000, "file_bytes": 44000000, "store_bytes": 100000000, "workers": {workers},
   "variants": 1000000, "region_ms": 4.5, "region_count": 318, "filter_ms": 60.1,
   "filter_worker_ms": 55.02, "filtered": 512345, "refilter_ms": 12, "refilter_worker_ms": 9.5,
-  "refiltered": 512345 }}"#
+  "refiltered": 512345, "qc_ms": 812.5, "qc_worker_ms": 790.25, "qc_records": 1000000 }}"#
             )
         };
         let json = format!(
@@ -267,6 +276,7 @@ mod tests {
         assert!((b.one.ingest_s - 1.50025).abs() < 1e-9);
         assert!((b.one.text_mb_s(220_000_000) - 220.0 / 1.50025).abs() < 1e-9);
         assert_eq!(b.pool.per_variant(), Some(100.0));
+        assert_eq!((b.one.qc_s, b.one.qc_records), (Some(0.8125), Some(1_000_000)));
         assert!((b.streaming.region_s - 0.0215).abs() < 1e-12);
         assert_eq!(b.streaming.region_bytes, 131_072);
         assert!(parse(r#"{ "meta": { "browser": "1" } }"#).is_none());

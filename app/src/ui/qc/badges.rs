@@ -174,3 +174,71 @@ pub fn badges(r: &QcReport) -> Vec<Badge> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::StatsScope;
+    use wasm_bindgen_test::wasm_bindgen_test;
+    use wasm_core::stats::bcftools::{BcftoolsStats, SampleCounts, SummaryNumbers, TsTv};
+    use wasm_core::stats::qc::QcStats;
+
+    fn report(ts: u64, tv: u64, hets: u64, homs: u64, missing: u64) -> QcReport {
+        QcReport {
+            scope: StatsScope::Whole,
+            bcftools: BcftoolsStats {
+                summary: SummaryNumbers {
+                    samples: 1,
+                    records: 100,
+                    ..SummaryNumbers::default()
+                },
+                tstv: TsTv {
+                    ts,
+                    tv,
+                    ..TsTv::default()
+                },
+                samples: vec![SampleCounts {
+                    sample: "S".into(),
+                    hets,
+                    non_ref_hom: homs,
+                    missing,
+                    ..SampleCounts::default()
+                }],
+                ..BcftoolsStats::default()
+            },
+            qc: QcStats {
+                records: 100,
+                per_filter: Vec::new(),
+                per_contig: Vec::new(),
+                consequences: None,
+                gq: None,
+                allele_balance: None,
+                trios: Vec::new(),
+            },
+            trio_problem: None,
+            records: 100,
+            millis: 1.0,
+        }
+    }
+
+    fn state(r: &QcReport, id: &str) -> State {
+        badges(r).into_iter().find(|b| b.id == id).unwrap().state
+    }
+
+    #[wasm_bindgen_test]
+    fn ranges_are_the_stated_ones() {
+        // A genome's 2.05 and an exome's 3.0 are both fine; 2.5 and 0.5 are not.
+        assert_eq!(state(&report(205, 100, 15, 10, 0), "tstv"), State::Ok);
+        assert_eq!(state(&report(300, 100, 15, 10, 0), "tstv"), State::Ok);
+        assert_eq!(state(&report(250, 100, 15, 10, 0), "tstv"), State::Warn);
+        assert_eq!(state(&report(50, 100, 15, 10, 0), "tstv"), State::Warn);
+        assert_eq!(state(&report(5, 0, 15, 10, 0), "tstv"), State::NotApplicable);
+        assert_eq!(state(&report(205, 100, 15, 10, 0), "het-hom"), State::Ok);
+        assert_eq!(state(&report(205, 100, 50, 10, 0), "het-hom"), State::Warn);
+        assert_eq!(state(&report(205, 100, 15, 10, 2), "missing"), State::Ok);
+        assert_eq!(state(&report(205, 100, 15, 10, 3), "missing"), State::Warn);
+        // No allele balance without AD, no Mendelian badge without trios.
+        let ids: Vec<_> = badges(&report(1, 1, 1, 1, 0)).iter().map(|b| b.id).collect();
+        assert_eq!(ids, ["tstv", "het-hom", "missing"]);
+    }
+}
