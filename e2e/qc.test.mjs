@@ -160,7 +160,7 @@ describe('QC panel', () => {
     );
     // The bcftools stats download: bcftools 1.24's lines, but the provenance and file name.
     const full = await download(page, 'qc-download-bcftools');
-    assert.equal(full.name, 'trio.vcf.gz.bcftools-stats.txt');
+    assert.equal(full.name, 'trio (demo).bcftools-stats.txt', 'named after the shown file');
     const body = (t) =>
       t.split('\n').filter((l) => !l.startsWith('# This file') && !l.startsWith('# The command') && !l.startsWith('ID\t'));
     assert.deepEqual(body(full.text), body(text));

@@ -47,12 +47,19 @@ fn whole() -> Session {
 fn sharded(index: Option<&[u8]>, n: u32) -> Vec<Session> {
     let data = blob(TRIO);
     let mut file = index.map(|index| {
-        IndexedFile::open(Box::new(BlobReader::new(data.clone()).unwrap()), index, None).unwrap()
+        IndexedFile::open(
+            Box::new(BlobReader::new(data.clone()).unwrap()),
+            index,
+            None,
+        )
+        .unwrap()
     });
     let (mut plan, _) = shard_plan(&data, file.as_mut(), None, n, 1);
     if plan.is_empty() {
         let reader = BlobReader::new(data.clone()).unwrap();
-        plan = shards::plan(Box::new(reader), None, None, 1).unwrap().shards;
+        plan = shards::plan(Box::new(reader), None, None, 1)
+            .unwrap()
+            .shards;
     }
     plan.iter()
         .map(|spec| Session::new(read_shard(&data, None, spec, &mut Silent).unwrap()))
@@ -103,7 +110,10 @@ fn filter(sessions: &mut [Session], expression: &str) {
 /// Two reports count the same: bcftools text, and the QC beyond it but the float sums (added
 /// in another order by a merge).
 fn assert_same(a: &QcReport, b: &QcReport, what: &str) {
-    assert!(bcftools_text(a) == bcftools_text(b), "{what}: bcftools text differs");
+    assert!(
+        bcftools_text(a) == bcftools_text(b),
+        "{what}: bcftools text differs"
+    );
     assert_eq!(a.records, b.records, "{what}");
     let strip = |r: &QcReport| {
         let mut qc = r.qc.clone();
@@ -164,10 +174,16 @@ fn a_ped_gives_the_trios_numbers_or_says_why_not() {
         (t.child.as_str(), t.father.as_str(), t.mother.as_str()),
         ("HG002", "HG003", "HG004")
     );
-    assert_eq!(t.mendel_errors, 91, "bcftools +mendelian's sites (CLINICAL.md §3)");
+    assert_eq!(
+        t.mendel_errors, 91,
+        "bcftools +mendelian's sites (CLINICAL.md §3)"
+    );
     assert_eq!(t.mendel_error_rate, Some(91.0 / t.sites as f64));
     let bad = report(&one, StatsScope::Whole, Some("fam kid dad\n"));
     assert!(bad.qc.trios.is_empty());
-    assert!(bad.trio_problem.is_some(), "a PED of too few columns is named");
+    assert!(
+        bad.trio_problem.is_some(),
+        "a PED of too few columns is named"
+    );
     assert_eq!(bad.bcftools, r.bcftools, "the rest of the numbers stand");
 }

@@ -206,18 +206,9 @@ fn Report(report: Arc<QcReport>, name: String) -> impl IntoView {
         })
         .collect_view();
     let qual_table = tables::tstv_by_qual(s);
-    let qual_points = |col: usize| -> Vec<(String, f64, f64)> {
-        qual_table
-            .rows
-            .iter()
-            .filter_map(|r| {
-                let q: f64 = r[0].parse().ok()?;
-                let y: f64 = r[col].parse().ok()?;
-                Some((format!("QUAL {}", r[0]), q, y))
-            })
-            .collect()
-    };
-    let (per_bin, cumulative) = (qual_points(3), qual_points(6));
+    // bcftools' QUAL bins are 0.1 wide: drawn in 20 groups of about equal SNP counts, each
+    // group's ratio and the ratio at its lowest QUAL or above (the TSV keeps every bin).
+    let (per_bin, cumulative) = tables::tstv_by_qual_groups(s, 20);
     let columns = |table: &Table, label_col: usize, value_col: usize| -> Vec<(String, u64)> {
         table
             .rows
@@ -294,7 +285,7 @@ fn Report(report: Arc<QcReport>, name: String) -> impl IntoView {
                 <Plot id="substitutions" title="Substitution spectrum (ST)" table=substitutions.clone()>
                     <HBars table=substitutions label="Substitution types" />
                 </Plot>
-                <Plot id="tstv-qual" title="Ts/Tv by QUAL: per bin (dots) and at QUAL ≥ bin (line)" table=qual_table.clone()>
+                <Plot id="tstv-qual" title="Ts/Tv by QUAL: per twentieth of the SNPs (upper), at that QUAL or above (lower)" table=qual_table.clone()>
                     <Line points=per_bin label="Ts/Tv per QUAL bin" />
                     <Line points=cumulative label="Ts/Tv at QUAL or above" />
                 </Plot>

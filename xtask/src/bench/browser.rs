@@ -276,7 +276,10 @@ mod tests {
         assert!((b.one.ingest_s - 1.50025).abs() < 1e-9);
         assert!((b.one.text_mb_s(220_000_000) - 220.0 / 1.50025).abs() < 1e-9);
         assert_eq!(b.pool.per_variant(), Some(100.0));
-        assert_eq!((b.one.qc_s, b.one.qc_records), (Some(0.8125), Some(1_000_000)));
+        assert_eq!(
+            (b.one.qc_s, b.one.qc_records),
+            (Some(0.8125), Some(1_000_000))
+        );
         assert!((b.streaming.region_s - 0.0215).abs() < 1e-12);
         assert_eq!(b.streaming.region_bytes, 131_072);
         assert!(parse(r#"{ "meta": { "browser": "1" } }"#).is_none());

@@ -232,13 +232,19 @@ mod tests {
         assert_eq!(state(&report(300, 100, 15, 10, 0), "tstv"), State::Ok);
         assert_eq!(state(&report(250, 100, 15, 10, 0), "tstv"), State::Warn);
         assert_eq!(state(&report(50, 100, 15, 10, 0), "tstv"), State::Warn);
-        assert_eq!(state(&report(5, 0, 15, 10, 0), "tstv"), State::NotApplicable);
+        assert_eq!(
+            state(&report(5, 0, 15, 10, 0), "tstv"),
+            State::NotApplicable
+        );
         assert_eq!(state(&report(205, 100, 15, 10, 0), "het-hom"), State::Ok);
         assert_eq!(state(&report(205, 100, 50, 10, 0), "het-hom"), State::Warn);
         assert_eq!(state(&report(205, 100, 15, 10, 2), "missing"), State::Ok);
         assert_eq!(state(&report(205, 100, 15, 10, 3), "missing"), State::Warn);
         // No allele balance without AD, no Mendelian badge without trios.
-        let ids: Vec<_> = badges(&report(1, 1, 1, 1, 0)).iter().map(|b| b.id).collect();
+        let ids: Vec<_> = badges(&report(1, 1, 1, 1, 0))
+            .iter()
+            .map(|b| b.id)
+            .collect();
         assert_eq!(ids, ["tstv", "het-hom", "missing"]);
     }
 }

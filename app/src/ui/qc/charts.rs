@@ -45,12 +45,19 @@ pub fn Columns(
         t.dedup();
         t
     };
+    let last = values.len().saturating_sub(1);
     let axis_labels = ticks
         .into_iter()
         .map(|k| {
             let x = LEFT + step * (k as f64 + 0.5);
+            // The ends' labels stay inside the frame.
+            let (x, anchor) = match k {
+                0 => (LEFT, "start"),
+                k if k == last => (WIDTH - 4.0, "end"),
+                _ => (x, "middle"),
+            };
             view! {
-                <text class="axis" x=format!("{x:.1}") y=(HEIGHT - 4.0).to_string() text-anchor="middle">
+                <text class="axis" x=format!("{x:.1}") y=(HEIGHT - 4.0).to_string() text-anchor=anchor>
                     {values[k].0.clone()}
                 </text>
             }

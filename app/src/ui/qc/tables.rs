@@ -90,6 +90,52 @@ pub fn tstv_by_qual(s: &BcftoolsStats) -> Table {
     }
 }
 
+/// The Ts/Tv-by-QUAL plot's points: QUAL bins with SNPs gathered into up to `groups` runs of
+/// about equal SNP counts, in QUAL order; per group `(label, x, ratio of the group)` and
+/// `(label, x, ratio of every SNP at the group's lowest QUAL or above)`, x the group's rank.
+#[allow(clippy::type_complexity)]
+pub fn tstv_by_qual_groups(
+    s: &BcftoolsStats,
+    groups: usize,
+) -> (Vec<(String, f64, f64)>, Vec<(String, f64, f64)>) {
+    let bins: Vec<_> = s.qual.iter().filter(|q| q.ts + q.tv > 0).collect();
+    let total: u64 = bins.iter().map(|q| q.ts + q.tv).sum();
+    let target = total.div_ceil(groups.max(1) as u64).max(1);
+    let mut runs: Vec<(String, u64, u64)> = Vec::new();
+    let (mut ts, mut tv, mut label) = (0u64, 0u64, None::<String>);
+    for q in &bins {
+        label.get_or_insert_with(|| q.qual.map_or(".".into(), |v| format!("{v:.1}")));
+        ts += q.ts;
+        tv += q.tv;
+        if ts + tv >= target {
+            runs.push((label.take().unwrap_or_default(), ts, tv));
+            (ts, tv) = (0, 0);
+        }
+    }
+    if let Some(label) = label {
+        runs.push((label, ts, tv));
+    }
+    let (mut per, mut cumulative) = (Vec::new(), Vec::new());
+    let (mut cts, mut ctv) = (0u64, 0u64);
+    let mut at_or_above = vec![(0u64, 0u64); runs.len()];
+    for (k, r) in runs.iter().enumerate().rev() {
+        cts += r.1;
+        ctv += r.2;
+        at_or_above[k] = (cts, ctv);
+    }
+    for (k, (label, ts, tv)) in runs.into_iter().enumerate() {
+        let name = format!("QUAL ≥ {label}");
+        if tv > 0 {
+            per.push((name.clone(), k as f64, ts as f64 / tv as f64));
+        }
+        let (cts, ctv) = at_or_above[k];
+        if ctv > 0 {
+            cumulative.push((name, k as f64, cts as f64 / ctv as f64));
+        }
+    }
+    (per, cumulative)
+}
+
 /// IDD: indel lengths (deletions negative) with sites.
 pub fn indel_lengths(s: &BcftoolsStats) -> Table {
     Table {
@@ -301,5 +347,15 @@ mod tests {
             "QUAL\tts\ttv\tts/tv\tts (QUAL >= this)\ttv (QUAL >= this)\tts/tv (QUAL >= this)"
         );
         assert_eq!(ratio(1, 0), "");
+        // Groups of at least 2 of the 8 SNPs: each bin with SNPs is one.
+        let (per, cumulative) = tstv_by_qual_groups(&s, 4);
+        assert_eq!(
+            per,
+            [
+                ("QUAL ≥ 10.0".into(), 0.0, 1.0),
+                ("QUAL ≥ 30.0".into(), 1.0, 2.0)
+            ]
+        );
+        assert_eq!(cumulative[0], ("QUAL ≥ 10.0".into(), 0.0, 5.0 / 3.0));
     }
 }
