@@ -62,7 +62,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 /// 9: one [`Loaded`] (schema and streaming mode in it) ends every open: `Schema` and
 /// `StreamingMode` are gone; `Stream` and `Region` answer `Scanned`; `FilterReport` and
 /// `Scanned` carry the expression's warnings.
-pub const PROTOCOL_VERSION: u32 = 9;
+pub const PROTOCOL_VERSION: u32 = 10;
 
 /// A Crypt4GH secret key file and its passphrase, on their way from the page to the worker that
 /// decrypts. `Debug` shows neither; every copy is zeroized when dropped.

@@ -69,7 +69,15 @@ pub fn App() -> impl IntoView {
     let client = provide_client_context(WorkerClient::new(pool_size()));
     let state = provide_app_context();
     let selection = selection::provide_selection_context(client.clone());
-    family::provide_family_context(client.clone(), selection);
+    let family = family::provide_family_context(client.clone(), selection);
+    // The QC panel's trio numbers use the pedigree the workers accepted, never one being tried.
+    let accepted_ped = Signal::derive(move || {
+        family
+            .info
+            .with(Option::is_some)
+            .then(|| family.ped.get().map(|(_, text)| text))
+            .flatten()
+    });
     let opener = open::provide_opener_context();
     client.set_on_lost(move |message| {
         state.loaded.set(None);
@@ -139,7 +147,7 @@ pub fn App() -> impl IntoView {
                                 <family::FamilyPanel file=file.clone() />
                                 <region::RegionBox file=file.clone() />
                                 <table::VariantTable file=file.clone() />
-                                <qc::QcPanel file=file />
+                                <qc::QcPanel file=file ped=accepted_ped />
                             }
                         })
                 }}
