@@ -191,7 +191,18 @@ pub enum BcfHeaderError {
     /// A header line the VCF header reader refuses (BCF carries VCF header text).
     #[error(transparent)]
     Text(#[from] HeaderError),
+    /// An `IDX` past [`MAX_BCF_IDX`]: BCF's dictionaries are arrays indexed by it, so
+    /// `IDX=2147483647` would make a 2-billion-entry dictionary for one header line.
+    #[error(
+        "header line {line}: IDX={idx} is past the largest dictionary index read here ({})",
+        MAX_BCF_IDX
+    )]
+    IdxTooLarge { line: usize, idx: String },
 }
+
+/// The largest `IDX` a BCF header may give (2^20 − 1: a million dictionary entries, far past
+/// any real header's few thousand lines; htslib numbers them from 0 without gaps unless merged).
+pub const MAX_BCF_IDX: u64 = (1 << 20) - 1;
 
 /// What kind of failure an [`IngestError`] is: one value per variant, and for a record the
 /// record's [`RecordKind`]. For callers and tests that decide on the kind, not the wording.

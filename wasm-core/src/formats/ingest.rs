@@ -21,8 +21,8 @@ use super::bcf::{self, BcfError};
 use super::bgzf::{self, EOF_MARKER};
 use super::dataset::{Dataset, Parts, finish};
 use super::error::{
-    BcfHeaderError, CompressionError, IngestError, Location, RecordError, decode_error,
-    decryption_or_io, is_typed_decode_error,
+    BcfHeaderError, CompressionError, IngestError, Location, MAX_BCF_IDX, RecordError,
+    decode_error, decryption_or_io, is_typed_decode_error,
 };
 use super::header::{ContigInfo, HeaderError, TextHeader};
 use super::open::{BUF, Counting, ReadSeek, peek};
@@ -513,6 +513,37 @@ pub(crate) struct BcfHeader {
     pub raw: String,
 }
 
+/// Refuses an `IDX=` past [`MAX_BCF_IDX`] before noodles sizes its string maps by it
+/// (BCF 2.2 §6.2.1: a dictionary entry's index; found by the `bcf` fuzz target, CI 2026-12-07:
+/// `IDX=2147483647` asked for a 48 GiB dictionary).
+fn check_bcf_idx(raw: &str) -> Result<(), IngestError> {
+    for (n, line) in raw.lines().enumerate() {
+        if !line.starts_with("##") {
+            continue;
+        }
+        for (at, _) in line.match_indices("IDX=") {
+            if !matches!(line[..at].chars().last(), Some(',' | '<')) {
+                continue;
+            }
+            let digits: &str = &line[at + 4..];
+            let end = digits
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(digits.len());
+            let idx = &digits[..end];
+            if idx
+                .parse::<u64>()
+                .map_or(!idx.is_empty(), |v| v > MAX_BCF_IDX)
+            {
+                return Err(IngestError::BcfHeader(BcfHeaderError::IdxTooLarge {
+                    line: n + 1,
+                    idx: idx.chars().take(24).collect(),
+                }));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Reads a BCF header from the start of the uncompressed stream, leaving `reader` at the first
 /// record.
 pub(crate) fn read_bcf_header<R: Read>(
@@ -536,6 +567,7 @@ pub(crate) fn read_bcf_header<R: Read>(
     let raw = String::from_utf8_lossy(&text)
         .trim_end_matches('\0')
         .to_string();
+    check_bcf_idx(&raw)?;
     // The header is complete: let noodles parse it, as it also builds BCF's string maps
     // (dictionary indices, BCF 2.2 §6.2.1) from it.
     let mut whole = fixed.to_vec();
@@ -685,6 +717,27 @@ fn read_exact_or<R: Read>(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_bcf_idx_past_a_million_is_refused_before_noodles_sizes_a_dictionary() {
+        let ok = "##fileformat=VCFv4.2\n##FILTER=<ID=PASS,Description=\"IDX=9999999999\",IDX=0>\n\
+                  ##contig=<ID=1,IDX=1048575>\n#CHROM\tPOS";
+        assert!(check_bcf_idx(ok).is_ok());
+        for (idx, line) in [
+            ("2147483647", 2),
+            ("1048576", 2),
+            ("99999999999999999999999999", 2),
+        ] {
+            let text = format!("##fileformat=VCFv4.2\n##contig=<ID=1,IDX={idx}>\n");
+            match check_bcf_idx(&text) {
+                Err(IngestError::BcfHeader(BcfHeaderError::IdxTooLarge { line: l, idx: i })) => {
+                    assert_eq!(l, line);
+                    assert!(idx.starts_with(&i));
+                }
+                other => panic!("IDX={idx}: {other:?}"),
+            }
+        }
+    }
     use super::super::error::{ErrorKind, RecordKind};
     use super::super::vcf_text::ParseError;
     use super::*;
