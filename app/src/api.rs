@@ -69,7 +69,7 @@ pub const DEMOS: &[Demo] = &[
         name: "family-trio",
         path: "demo/trio.vcf.gz",
         key: None,
-        ped: Some("demo/trio.ped"),
+        ped: Some("demo/trio-affected-kid.ped"),
     },
 ];
 

@@ -546,7 +546,7 @@ pub fn OpenPanel() -> impl IntoView {
                     type="button"
                     class="button"
                     data-testid="open-demo-family-trio"
-                    title="The GIAB Ashkenazi trio with a PED whose parents are of unknown phenotype"
+                    title="The GIAB Ashkenazi trio with a PED coding the son affected and his parents unaffected"
                     on:click=move |_| opener.demo("family-trio".into())
                 >
                     "Demo: GIAB trio with its PED"
