@@ -22,6 +22,7 @@ use wasm_core::formats::{ReadOptions, StreamFilter};
 use wasm_core::index::Index;
 use wasm_core::inheritance::{self, Analysis, Build, Gates, Options};
 use wasm_core::pedigree::{Pedigree, looks_like_ped};
+use wasm_core::pedigree_check::{self, CheckParams};
 use wasm_core::progress::Silent;
 use wasm_core::regions::{GeneList, RegionSet};
 use wasm_core::store::VariantStore;
@@ -139,6 +140,17 @@ fn read_shards(data: &[u8], plan: &ShardPlan, key: Option<&SecretKey>) {
 fn use_dataset(ds: &Dataset) {
     let store = &ds.store;
     let _ = stats::compute(store);
+    // The QC panel's numbers (issue 15): bcftools stats and its text, the QC beyond it, and
+    // the pedigree check's inferences (sex, relatedness) without a PED.
+    let bcftools = stats::bcftools::compute(store, None);
+    let provenance = stats::text::Provenance {
+        producer: "fuzz".into(),
+        command: "fuzz".into(),
+        file: "fuzz".into(),
+    };
+    let _ = stats::text::write(&mut io::sink(), &bcftools, &provenance);
+    let _ = stats::qc::compute(store, None);
+    let _ = pedigree_check::check(ds, None, &CheckParams::default());
     let n = store.len().min(RECORDS_USED);
     let mut out = Vec::new();
     for i in 0..n {
