@@ -9,7 +9,7 @@ use std::io::{self, Read};
 
 use noodles::vcf::{
     self,
-    variant::record::{AlternateBases, Filters, Ids, ReferenceBases},
+    variant::record::{AlternateBases, Filters, ReferenceBases},
 };
 
 use super::bgzf::read_full;
@@ -309,8 +309,11 @@ pub fn push_record(
         Some(p) => usize::from(p) as u64,
         None => 0,
     };
+    // The ID field's bytes as stored (`;`-separated, BCF 2.2 §6.3.1), as the VCF reader keeps
+    // its ID column: noodles' `Ids::iter` unwraps each ID as UTF-8 and panics on other bytes
+    // (found by the `bcf` fuzz target).
     let record_ids = record.ids();
-    let id = Ids::iter(&record_ids).collect::<Vec<_>>().join(";");
+    let id: &[u8] = record_ids.as_ref();
     let reference: Vec<u8> =
         ReferenceBases::iter(&record.reference_bases()).collect::<io::Result<_>>()?;
     let record_alts = record.alternate_bases();
@@ -330,7 +333,7 @@ pub fn push_record(
     store.begin_record(
         contig,
         pos,
-        id.as_bytes(),
+        id,
         &reference,
         alts.as_bytes(),
         qual,
