@@ -196,4 +196,36 @@ describe('QC panel', () => {
     assert.deepEqual(errors, []);
     await context.close();
   });
+
+  test('with a PED the pedigree check\'s sex and relatedness stand beside the badges, and the trios\' errors', async () => {
+    // The GIAB trio with its PED (parents unaffected): HG002 is HG003 and HG004's son.
+    const { context, page, requests, errors } = await app.open('/?demo=family-trio');
+    await waitForValue(page, 'variant-count', TOTAL);
+    await waitForValue(page, 'pedigree-families', 1);
+    const before = requests.length;
+    await page.locator('[data-testid="qc-panel"] > summary').click();
+    await waitForValue(page, 'qc-status', 'ready');
+    const related = page.getByTestId('qc-badge-relatedness');
+    await related.waitFor({ timeout: LOAD_TIMEOUT });
+    // Three pairs, none contradicting the PED.
+    assert.equal(await related.getAttribute('data-state'), 'ok');
+    assert.equal(await related.getAttribute('data-value'), '0');
+    assert.match(await related.textContent(), /3 of 3 pairs fit the PED/);
+    // The demo holds chromosomes 1 and 2 only: no sex to judge, and the badge says why.
+    const sex = page.getByTestId('qc-badge-sex');
+    assert.equal(await sex.getAttribute('data-state'), 'none');
+    assert.match(await sex.textContent(), /no chrX sites/);
+    // bcftools +mendelian's 91 sites for the trio (CLINICAL.md §3).
+    const trio = page.locator('[data-testid="qc-trios"] tbody tr');
+    assert.equal(await trio.count(), 1);
+    assert.equal(await trio.locator('td').nth(3).getAttribute('data-value'), '91');
+    await page.getByTestId('qc-panel').screenshot({ path: join(OUTPUT, 'qc-panel-pedigree.png') });
+    assert.deepEqual(
+      requests.slice(before).map((r) => r.url ?? r),
+      [],
+      'the QC panel and the pedigree check make no request',
+    );
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
 });

@@ -14,7 +14,9 @@
 //! Test ids: `qc-panel` (the `<details>`), `qc-scope` (`data-value` whole / filtered; buttons
 //! `qc-scope-whole`, `qc-scope-filtered`), `qc-status` (`data-value` loading / ready / failed),
 //! `qc-records`, `qc-time` (the slowest worker's ms), `qc-sn-<key>` and `qc-tstv-<key>` (numbers as bcftools prints them, in
-//! `data-value`), `qc-badge-<id>` ([`badges`]: `data-value`, `data-state`), `qc-plot-<id>`
+//! `data-value`), `qc-badge-<id>` ([`badges`]: `data-value`, `data-state`; with a PED also
+//! `qc-badge-sex` and `qc-badge-relatedness`, the pedigree check's, after `qc-pedigree-status`
+//! checking), `qc-plot-<id>`
 //! (each drawing; its values' `data-value`), `qc-download-<id>` (its TSV) and
 //! `qc-download-bcftools`, `qc-samples` (the per-sample table), `qc-trios`.
 
@@ -26,6 +28,8 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_core::pedigree::Pedigree;
+use wasm_core::pedigree_check::PedigreeCheck;
 use wasm_core::stats::text;
 
 use super::format::{Count, Num, duration, group};
@@ -55,6 +59,7 @@ pub fn QcPanel(
     ped: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let client = use_client();
+    let pedigree_client = client.clone();
     let selection = use_selection();
     let open = RwSignal::new(false);
     let scope = RwSignal::new(StatsScope::Whole);
@@ -79,6 +84,30 @@ pub fn QcPanel(
             }
         });
     });
+    // The pedigree check, once per PED (not per scope: it reads the whole file).
+    let checked = RwSignal::new(PedigreeStatus::None);
+    let checking = Latest::new();
+    Effect::new(move |_| {
+        if !open.get() {
+            return;
+        }
+        let pedigree = ped
+            .and_then(|p| p.get())
+            .and_then(|text| Pedigree::parse(text.as_bytes()).ok());
+        let Some(pedigree) = pedigree else {
+            checked.set(PedigreeStatus::None);
+            return;
+        };
+        let client = pedigree_client.clone();
+        checked.set(PedigreeStatus::Checking);
+        checking.run(async move {
+            match client.pedigree_check(Some(pedigree)).await {
+                Ok(report) => checked.set(PedigreeStatus::Ready(Arc::new(report.check))),
+                Err(CallError::Dropped) => {}
+                Err(e) => checked.set(PedigreeStatus::Failed(e.to_string())),
+            }
+        });
+    });
     let on_toggle = move |ev: leptos::ev::Event| {
         open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open());
     };
@@ -100,7 +129,9 @@ pub fn QcPanel(
             </p>
         }
         .into_any(),
-        Status::Ready(report) => view! { <Report report=report name=name.clone() /> }.into_any(),
+        Status::Ready(report) => {
+            view! { <QcReportView report=report name=name.clone() pedigree=checked /> }.into_any()
+        }
     };
     view! {
         <details class="panel qc" data-testid="qc-panel" on:toggle=on_toggle>
@@ -137,8 +168,44 @@ pub fn QcPanel(
 }
 
 /// A report on screen.
+/// One badge: its number, the stated range, and why.
+fn badge_view(b: badges::Badge) -> impl IntoView {
+    view! {
+        <div
+            class=format!("qc-badge {}", b.state.as_str())
+            data-testid=format!("qc-badge-{}", b.id)
+            data-value=b.value.map(|v| v.to_string()).unwrap_or_default()
+            data-state=b.state.as_str()
+            title=b.reason
+        >
+            <span class="label">{b.label}</span>
+            <strong class="value">{b.text}</strong>
+            <span class="threshold">"expected: " {b.threshold}</span>
+            <span class="reason">{b.reason}</span>
+        </div>
+    }
+}
+
+/// The pedigree check beside the badges: asked when the panel opens with a PED loaded, over the
+/// whole file (the scope toggle does not change it: a sample's sex is the whole file's).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum PedigreeStatus {
+    /// No PED, or one that does not parse (the Family panel says why).
+    #[default]
+    None,
+    Checking,
+    Ready(Arc<PedigreeCheck>),
+    Failed(String),
+}
+
+/// A report on screen: the badges (with the pedigree check's when `pedigree` has one), the
+/// numbers, the plots and the tables.
 #[component]
-fn Report(report: Arc<QcReport>, name: String) -> impl IntoView {
+pub fn QcReportView(
+    report: Arc<QcReport>,
+    name: String,
+    #[prop(optional, into)] pedigree: Option<Signal<PedigreeStatus>>,
+) -> impl IntoView {
     let records = report.records;
     let millis = report.millis;
     let trio_problem = report.trio_problem.clone();
@@ -188,23 +255,30 @@ fn Report(report: Arc<QcReport>, name: String) -> impl IntoView {
     };
     let badges = badges::badges(&report)
         .into_iter()
-        .map(|b| {
-            view! {
-                <div
-                    class=format!("qc-badge {}", b.state.as_str())
-                    data-testid=format!("qc-badge-{}", b.id)
-                    data-value=b.value.map(|v| v.to_string()).unwrap_or_default()
-                    data-state=b.state.as_str()
-                    title=b.reason
-                >
-                    <span class="label">{b.label}</span>
-                    <strong class="value">{b.text}</strong>
-                    <span class="threshold">"expected: " {b.threshold}</span>
-                    <span class="reason">{b.reason}</span>
-                </div>
-            }
-        })
+        .map(badge_view)
         .collect_view();
+    let pedigree_badges = move || {
+        pedigree.map(|p| match p.get() {
+            PedigreeStatus::None => ().into_any(),
+            PedigreeStatus::Checking => view! {
+                <p class="qc-badge none muted" data-testid="qc-pedigree-status" data-value="checking">
+                    "Checking the pedigree against the genotypes…"
+                </p>
+            }
+            .into_any(),
+            PedigreeStatus::Failed(message) => view! {
+                <p class="qc-badge warn" role="alert" data-testid="qc-pedigree-status" data-value="failed">
+                    "No pedigree check: " {message}
+                </p>
+            }
+            .into_any(),
+            PedigreeStatus::Ready(check) => badges::pedigree_badges(&check)
+                .into_iter()
+                .map(badge_view)
+                .collect_view()
+                .into_any(),
+        })
+    };
     let qual_table = tables::tstv_by_qual(s);
     // bcftools' QUAL bins are 0.1 wide: drawn in 20 groups of about equal SNP counts, each
     // group's ratio and the ratio at its lowest QUAL or above (the TSV keeps every bin).
@@ -259,7 +333,7 @@ fn Report(report: Arc<QcReport>, name: String) -> impl IntoView {
             {trio_problem.map(|p| view! {
                 <p class="qc-status notice" role="status" data-testid="qc-trio-problem">"No trio numbers: " {p}</p>
             })}
-            <div class="qc-badges">{badges}</div>
+            <div class="qc-badges">{badges} {pedigree_badges}</div>
             <div class="qc-numbers">
                 <table class="qc-sn" data-testid="qc-sn">
                     <caption>"Summary numbers (SN)"</caption>

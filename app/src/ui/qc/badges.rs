@@ -2,8 +2,13 @@
 //! the file is inside it, and why the range is what it is (CLINICAL.md §5; the ranges are the
 //! usual ones of human germline call sets, e.g. GATK's and the GIAB papers').
 //!
-//! Where it sits: [`badges`] reads the merged [`QcReport`]; [`super::QcPanel`] draws them
+//! Where it sits: [`badges`] reads the merged [`QcReport`], [`pedigree_badges`] the pedigree
+//! check's result when a PED is loaded (its sex and relatedness, beside the others: a swapped
+//! sample shows there before any variant is read); [`super::QcPanel`] draws them
 //! (`qc-badge-<id>`, `data-value` the number, `data-state` ok / warn / none).
+
+use wasm_core::pedigree::Sex;
+use wasm_core::pedigree_check::PedigreeCheck;
 
 use crate::worker_client::QcReport;
 
@@ -29,7 +34,7 @@ impl State {
 /// One badge.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Badge {
-    /// `tstv`, `het-hom`, `allele-balance`, `missing`, `mendel`.
+    /// `tstv`, `het-hom`, `allele-balance`, `missing`, `mendel`; `sex`, `relatedness`.
     pub id: &'static str,
     pub label: &'static str,
     /// The number judged (`None`: nothing to judge).
@@ -173,6 +178,71 @@ pub fn badges(r: &QcReport) -> Vec<Badge> {
         });
     }
     out
+}
+
+/// The pedigree check's two badges: samples whose PED sex contradicts the sex their chrX
+/// heterozygosity gives, and pairs whose relatedness contradicts the PED (peddy's checks,
+/// CLINICAL.md §4; the numbers behind each are in the Family panel's pedigree check).
+pub fn pedigree_badges(check: &PedigreeCheck) -> Vec<Badge> {
+    let judged = check
+        .sex
+        .iter()
+        .filter(|s| s.declared.is_some_and(|d| d != Sex::Unknown) && s.predicted != Sex::Unknown)
+        .count();
+    let mismatches: Vec<&str> = check
+        .sex
+        .iter()
+        .filter(|s| s.mismatch)
+        .map(|s| s.sample.as_str())
+        .collect();
+    let sex = Badge {
+        id: "sex",
+        label: "sex (PED vs chrX)",
+        value: (judged > 0).then_some(mismatches.len() as f64),
+        text: match (judged, mismatches.len()) {
+            (0, _) if check.x_sites == 0 => "no chrX sites".into(),
+            (0, _) => "not judged".into(),
+            (n, 0) => format!("{n} of {n} agree"),
+            (n, k) => format!("{k} of {n} differ: {}", mismatches.join(", ")),
+        },
+        state: match (judged, mismatches.len()) {
+            (0, _) => State::NotApplicable,
+            (_, 0) => State::Ok,
+            _ => State::Warn,
+        },
+        threshold: "every sample's PED sex is the sex its chrX heterozygosity gives",
+        reason: "a contradiction is a sample swap, a PED error or a sex-chromosome aneuploidy; \
+                 samples of unknown PED sex or too few chrX sites are not judged",
+    };
+    let flagged: Vec<String> = check
+        .pairs
+        .iter()
+        .filter(|p| p.flagged)
+        .map(|p| {
+            let name = |i: u32| check.samples.get(i as usize).map_or("?", String::as_str);
+            format!("{}–{}", name(p.a), name(p.b))
+        })
+        .collect();
+    let pairs = check.pairs_total;
+    let relatedness = Badge {
+        id: "relatedness",
+        label: "relatedness (PED vs genotypes)",
+        value: (pairs > 0).then_some(flagged.len() as f64),
+        text: match (pairs, flagged.len()) {
+            (0, _) => "—".into(),
+            (n, 0) => format!("{n} of {n} pairs fit the PED"),
+            (n, k) => format!("{k} of {n} pairs differ: {}", flagged.join(", ")),
+        },
+        state: match (pairs, flagged.len()) {
+            (0, _) => State::NotApplicable,
+            (_, 0) => State::Ok,
+            _ => State::Warn,
+        },
+        threshold: "each pair shares alleles as its PED relation expects (peddy's ranges)",
+        reason: "a parent and child sharing no allele at many sites, or 'unrelated' samples \
+                 sharing as siblings do, is a sample swap, a non-paternity or a PED error",
+    };
+    vec![sex, relatedness]
 }
 
 #[cfg(test)]
