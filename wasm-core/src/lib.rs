@@ -13,6 +13,7 @@
 pub mod annotation;
 pub mod binomial;
 pub mod bitmap;
+pub mod classification;
 pub mod crypt4gh;
 pub mod export;
 pub mod filter;
