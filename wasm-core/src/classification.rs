@@ -28,7 +28,7 @@ pub use self::case::{Basis, ChosenCriterion, Classification, VERSION};
 pub use self::criteria::{
     Applied, Criterion, Direction, Strength, StrengthError, StrengthErrorKind,
 };
-pub use self::prefill::{Evidence, FamilyEvidence, Prefill, PrefillParams, prefill};
+pub use self::prefill::{DeNovoCall, Evidence, FamilyEvidence, Prefill, PrefillParams, prefill};
 
 /// The five classes (Richards et al. 2015), serde names as the app's `classification` select.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
