@@ -90,7 +90,7 @@ pub struct Outcome {
 }
 
 /// Why a set of criteria cannot be combined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClassifyError {
     /// A criterion applied twice (at one strength or two): each counts once.
     #[error("{0} is applied more than once")]

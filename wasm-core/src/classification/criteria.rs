@@ -187,10 +187,23 @@ impl Criterion {
         } else {
             StrengthErrorKind::NotAllowed
         };
-        Err(StrengthError {
+        Err(StrengthError::Refused {
             criterion: self,
             strength,
             kind,
+        })
+    }
+}
+
+/// Lowercase words, as a sentence uses them (`very strong`).
+impl fmt::Display for Strength {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Strength::Supporting => "supporting",
+            Strength::Moderate => "moderate",
+            Strength::Strong => "strong",
+            Strength::VeryStrong => "very strong",
+            Strength::StandAlone => "stand-alone",
         })
     }
 }
@@ -208,11 +221,7 @@ impl std::str::FromStr for Criterion {
         Criterion::ALL
             .into_iter()
             .find(|c| c.code().eq_ignore_ascii_case(s.trim()))
-            .ok_or(StrengthError {
-                criterion: Criterion::PVS1,
-                strength: Strength::VeryStrong,
-                kind: StrengthErrorKind::UnknownName,
-            })
+            .ok_or_else(|| StrengthError::UnknownName(s.trim().to_string()))
     }
 }
 
@@ -252,11 +261,9 @@ impl Applied {
         let criterion: Criterion = code.parse()?;
         let strength = match suffix {
             None => criterion.default_strength(),
-            Some(x) => Strength::from_suffix(x).ok_or(StrengthError {
-                criterion,
-                strength: criterion.default_strength(),
-                kind: StrengthErrorKind::UnknownName,
-            })?,
+            Some(x) => {
+                Strength::from_suffix(x).ok_or_else(|| StrengthError::UnknownName(s.to_string()))?
+            }
         };
         criterion.at(strength)
     }
@@ -294,17 +301,26 @@ pub enum StrengthErrorKind {
 }
 
 /// A refused strength modifier or an unknown name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("{criterion} cannot be applied at {strength:?}: {kind:?}")]
-pub struct StrengthError {
-    pub criterion: Criterion,
-    pub strength: Strength,
-    pub kind: StrengthErrorKind,
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StrengthError {
+    /// Not `PVS1` … `BP7`, optionally with `_Supporting` … `_VeryStrong`.
+    #[error("not a criterion: {0:?}")]
+    UnknownName(String),
+    /// A move ClinGen SVI does not allow ([`Criterion::allowed_strengths`]).
+    #[error("{criterion} cannot be applied at {strength}")]
+    Refused {
+        criterion: Criterion,
+        strength: Strength,
+        kind: StrengthErrorKind,
+    },
 }
 
 impl StrengthError {
     pub fn kind(&self) -> StrengthErrorKind {
-        self.kind
+        match self {
+            StrengthError::UnknownName(_) => StrengthErrorKind::UnknownName,
+            StrengthError::Refused { kind, .. } => *kind,
+        }
     }
 }
 
