@@ -7,7 +7,8 @@
 //! [`store::VariantStore`] (columns, never one object per record) → [`filter`] (bcftools expressions →
 //! [`bitmap::Bitmap`]), [`annotation`] (CSQ/ANN), [`regions`] → [`stats`] and [`export`]; with a
 //! [`pedigree`], [`inheritance`] evaluates family modes over the same columns into bitmaps and
-//! [`pedigree_check`] compares the genotypes with the PED.
+//! [`pedigree_check`] compares the genotypes with the PED; [`classification`] combines ACMG/AMP
+//! criteria for one record and pre-fills those its annotation and family analysis support.
 //! Long work reports through [`progress::Progress`], which can cancel it.
 
 pub mod annotation;
