@@ -7,7 +7,8 @@
 //!   BCSQ names of the same terms). Always a candidate: the PVS1 decision tree (Abou Tayoun et
 //!   al. 2018) needs facts a VCF rarely has — NMD, the exon's place, alternative transcripts,
 //!   whether loss of function is the disease mechanism. `start_lost` is offered at moderate,
-//!   the tree's usual answer for an initiation codon.
+//!   the tree's usual answer for an initiation codon. The entries of every ALT allele of a
+//!   multi-allelic record are read together.
 //! - **Population frequency** from the fields [`PrefillParams::population_fields`] names, as
 //!   INFO keys and as annotation sub-fields (VEP's `gnomADe_AF`, `gnomADg_AF`, …; the file's
 //!   own `INFO/AF` is the cohort, never a population): the highest value read decides. Above
