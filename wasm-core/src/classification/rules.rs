@@ -355,4 +355,54 @@ mod tests {
         // Pathogenic evidence below any rule does not contradict a benign class.
         assert_eq!(of(&["PP3", "BS1", "BS2"]).rule, Rule::BenignIi);
     }
+
+    /// Over random sets of one direction at allowed strengths: adding a criterion never moves
+    /// the class away from that direction, and the points scheme never disagrees in direction.
+    #[test]
+    fn more_evidence_never_weakens_the_class() {
+        use crate::classification::criteria::Criterion;
+        use crate::classification::points;
+        let rank = |c: Class| match c {
+            Class::Pathogenic => 2,
+            Class::LikelyPathogenic => 1,
+            Class::Uncertain => 0,
+            Class::LikelyBenign => -1,
+            Class::Benign => -2,
+        };
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for direction in [Direction::Pathogenic, Direction::Benign] {
+            let pool: Vec<Criterion> = Criterion::ALL
+                .into_iter()
+                .filter(|c| c.direction() == direction)
+                .collect();
+            for _ in 0..2000 {
+                let mut set: Vec<Applied> = Vec::new();
+                let mut last = 0;
+                for _ in 0..(next() % 8) {
+                    let c = pool[(next() % pool.len() as u64) as usize];
+                    if set.iter().any(|a| a.criterion == c) {
+                        continue;
+                    }
+                    let allowed = c.allowed_strengths();
+                    let s = allowed[(next() % allowed.len() as u64) as usize];
+                    set.push(c.at(s).unwrap());
+                    let got = combine(&set);
+                    let r = rank(got.class);
+                    match direction {
+                        Direction::Pathogenic => assert!(r >= last && r >= 0, "{set:?}"),
+                        Direction::Benign => assert!(r <= last && r <= 0, "{set:?}"),
+                    }
+                    last = r;
+                    let p = rank(points::score(&set).class);
+                    assert!(p * r >= 0, "{set:?}: points {p}, rules {r}");
+                }
+            }
+        }
+    }
 }
