@@ -190,9 +190,11 @@ fn loss_of_function(store: &VariantStore, record: usize, schema: &Schema) -> Opt
             impact.as_str(),
         ));
     }
-    if let Some(gene) = &summary.gene {
+    if let Some(gene) = &summary.gene
+        && let Some(field) = gene_field(store, record, schema, gene)
+    {
         evidence.push(Evidence::new(
-            format!("INFO/{}:gene", schema.tag),
+            format!("INFO/{}:{field}", schema.tag),
             gene.as_str(),
         ));
     }
@@ -207,6 +209,33 @@ fn loss_of_function(store: &VariantStore, record: usize, schema: &Schema) -> Opt
         ),
         candidate: true,
     })
+}
+
+/// The sub-field the summary's gene came from: the first of the Summarizer's gene names
+/// (symbol, then id) whose values in this record include it.
+fn gene_field<'s>(
+    store: &VariantStore,
+    record: usize,
+    schema: &'s Schema,
+    gene: &str,
+) -> Option<&'s str> {
+    let text = annotation::text_column(store, &schema.tag)?;
+    let row = annotation::row(text, record);
+    let mut scratch = Vec::new();
+    ["SYMBOL", "Gene_Name", "gene", "Gene", "Gene_ID"]
+        .into_iter()
+        .filter_map(|name| Some((name, schema.index_of(name)?)))
+        .find(|&(_, index)| {
+            let mut found = false;
+            annotation::for_each_value(&row, index, schema.is_legacy_eff(), |raw| {
+                scratch.clear();
+                annotation::decode_into(raw, &mut scratch);
+                found |= scratch == gene.as_bytes();
+            });
+            found
+        })
+        .and_then(|(_, index)| schema.subfields.get(index))
+        .map(|s| s.name.as_str())
 }
 
 /// Frequencies read: every declared field, its values for this record (empty = missing).
@@ -466,7 +495,7 @@ mod tests {
         assert_eq!(pvs1.applied.strength, Strength::VeryStrong);
         assert_eq!(field(pvs1, "INFO/CSQ:Consequence"), Some("stop_gained"));
         assert_eq!(field(pvs1, "INFO/CSQ:IMPACT"), Some("HIGH"));
-        assert_eq!(field(pvs1, "INFO/CSQ:gene"), Some("GENE"));
+        assert_eq!(field(pvs1, "INFO/CSQ:SYMBOL"), Some("GENE"));
         // start_lost: moderate, as the decision tree's initiation-codon branch.
         let got = run(&s, 1, &none, &params);
         assert_eq!(
@@ -480,6 +509,54 @@ mod tests {
                     .iter()
                     .all(|p| p.applied.criterion != Criterion::PVS1)
             );
+        }
+    }
+
+    /// SnpEff `ANN` and bcftools `BCSQ` name their own sub-fields; BCSQ has no impact field, so
+    /// none is named.
+    #[test]
+    fn pvs1_evidence_names_each_layouts_fields() {
+        let layouts = [
+            (
+                "ANN",
+                "Functional annotations: 'Allele | Annotation | Annotation_Impact | Gene_Name | \
+                 Gene_ID | Feature_Type | Feature_ID'",
+                "T|frameshift_variant|HIGH|GENE||transcript|NM_1",
+                &[
+                    ("INFO/ANN:Annotation", "frameshift_variant"),
+                    ("INFO/ANN:Annotation_Impact", "HIGH"),
+                    ("INFO/ANN:Gene_Name", "GENE"),
+                ][..],
+            ),
+            (
+                "BCSQ",
+                "Local consequence annotation from BCFtools/csq. Format: \
+                 Consequence|gene|transcript|biotype|strand|amino_acid_change|dna_change",
+                "stop_gained|GENE|ENST1|protein_coding|+|5Q>5*|100C>T",
+                &[
+                    ("INFO/BCSQ:Consequence", "stop_gained"),
+                    ("INFO/BCSQ:gene", "GENE"),
+                ][..],
+            ),
+        ];
+        for (tag, description, value, want) in layouts {
+            let mut s = VariantStore::new(vec![]);
+            s.info.declare(tag, ".", ValueType::String, description);
+            let c = s.contig_id("1");
+            let f = s.info.index_of(tag).unwrap();
+            s.begin_record(c, 1, b"", b"A", b"T", FLOAT_MISSING, &[])
+                .unwrap();
+            s.set_info_text(f, value.as_bytes()).unwrap();
+            s.end_record();
+            let got = run(&s, 0, &FamilyEvidence::default(), &PrefillParams::default());
+            assert_eq!(got.len(), 1, "{tag}: {got:?}");
+            assert_eq!(got[0].applied, Criterion::PVS1.applied());
+            let fields: Vec<(&str, &str)> = got[0]
+                .evidence
+                .iter()
+                .map(|e| (e.field.as_str(), e.value.as_str()))
+                .collect();
+            assert_eq!(fields, want, "{tag}");
         }
     }
 
