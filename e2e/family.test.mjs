@@ -1,9 +1,10 @@
 // End-to-end tests of the family analysis (issue 14) against the real server in Debian's
 // Chromium: `/?demo=family` (the synthetic annotated families with their PED), each inheritance
-// mode's count as the CLI gives it on the same files, seqr's recessive union, a row's reasons,
-// a compound het's partners, a bad PED's message naming its line with the app still working, a
-// PED with Windows line ends, and privacy: no PED content, sample name, mode or result leaves
-// the page.
+// mode's count as the CLI gives it on the same files, seqr's recessive union, a row's reasons
+// in a row of their own under it, a compound het's partners (reached on another page, named
+// with their alleles, or marked as left out by the filter), a bad PED's message naming its
+// line with the app still working, a PED with Windows line ends, and privacy: no PED content,
+// sample name, mode or result leaves the page.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -121,6 +122,134 @@ describe('why', () => {
       record,
       { timeout: LOAD_TIMEOUT },
     );
+    await context.close();
+  });
+});
+
+/** The table's rows on the page shown, as `{index, pos, ref, alt}`. */
+async function visibleRows(page) {
+  return page.getByTestId('variant-row').evaluateAll((rows) => rows.map((r) => ({
+    index: r.dataset.index,
+    pos: Number(r.children[1].dataset.value),
+    ref: r.children[3].textContent,
+    alt: r.children[4].textContent,
+  })));
+}
+
+/** Opens row `index`'s explanation and waits for it under that row. */
+async function explainRow(page, index) {
+  await page.locator(`[data-testid="variant-row"][data-index="${index}"] [data-testid="inheritance-why"]`).click();
+  await page.waitForFunction(
+    (i) => document.querySelector('[data-testid="inheritance-reasons"]')?.dataset.record === i,
+    index,
+    { timeout: LOAD_TIMEOUT },
+  );
+}
+
+describe('why beside the row', () => {
+  test('the explanation opens under its row, one at a time, and closes', async () => {
+    const { page, context } = await openFamilyDemo();
+    await setMode(page, 'comp-het', true, MODE_COUNT['comp-het']);
+    const rows = await visibleRows(page);
+    for (const row of [rows[3], rows[0]]) {
+      await explainRow(page, row.index);
+      // The row right after the explained one spans the table and holds the explanation.
+      const placed = await page.evaluate((i) => {
+        const tr = document.querySelector(`[data-testid="variant-row"][data-index="${i}"]`);
+        const next = tr.nextElementSibling;
+        return {
+          next: next?.dataset.testid,
+          holds: next?.querySelector('[data-testid="inheritance-reasons"]')?.dataset.record,
+          span: Number(next?.firstElementChild.getAttribute('colspan')),
+          columns: tr.children.length,
+          selected: tr.getAttribute('aria-current'),
+        };
+      }, row.index);
+      assert.deepEqual(placed, {
+        next: 'inheritance-reasons-row', holds: row.index, span: placed.columns, selected: 'true',
+      });
+      assert.equal(await page.getByTestId('inheritance-reasons').count(), 1, 'one explanation open');
+      assert.equal(await page.locator('[data-testid="variant-row"][aria-current="true"]').count(), 1);
+    }
+    // Nothing of it stays in the Family panel.
+    assert.equal(await page.locator('[data-testid="family-panel"] [data-testid="inheritance-reasons"]').count(), 0);
+    await page.getByTestId('inheritance-reasons-close').click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="inheritance-reasons"]'));
+    assert.equal(await page.locator('[data-testid="variant-row"][aria-current="true"]').count(), 0);
+    await context.close();
+  });
+
+  test('a compound het partner on another page is reached: paged to, selected, explained, REF>ALT shown', async () => {
+    const { page, context } = await openFamilyDemo();
+    await setMode(page, 'comp-het', true, MODE_COUNT['comp-het']);
+    // 42 kept records, 25 a page: two pages.
+    await page.getByTestId('page-size').selectOption('25');
+    await waitForValue(page, 'page-last-row', 25);
+    const first = await visibleRows(page);
+    // A row whose partner is on the other page.
+    let partner = null;
+    for (const row of first) {
+      await explainRow(page, row.index);
+      const links = await page.locator('[data-testid="inheritance-reasons"] [data-testid="comp-het-partner"]')
+        .evaluateAll((as) => as.map((a) => ({ record: a.dataset.record, verdict: a.dataset.verdict, text: a.textContent })));
+      partner = links.find((l) => !first.some((r) => r.index === l.record));
+      if (partner) break;
+    }
+    assert.ok(partner, 'some comp-het row of the first page has its partner on the second');
+    await page.locator(`[data-testid="comp-het-partner"][data-record="${partner.record}"]`).first().click();
+    await page.waitForFunction(
+      (r) => document.querySelector('[data-testid="inheritance-reasons"]')?.dataset.record === r,
+      partner.record,
+      { timeout: LOAD_TIMEOUT },
+    );
+    // The table moved to the second page, where the partner's row is, selected, its
+    // explanation right under it, and in view.
+    await waitForValue(page, 'page-first-row', 26);
+    const second = await visibleRows(page);
+    const row = second.find((r) => r.index === partner.record);
+    assert.ok(row, 'the partner is on the page shown');
+    const tr = page.locator(`[data-testid="variant-row"][data-index="${partner.record}"]`);
+    assert.equal(await tr.getAttribute('aria-current'), 'true');
+    assert.equal(await tr.evaluate((t) => t.nextElementSibling.dataset.testid), 'inheritance-reasons-row');
+    await page.waitForFunction((i) => {
+      const t = document.querySelector(`[data-testid="variant-row"][data-index="${i}"]`).getBoundingClientRect();
+      const box = document.querySelector('.table-scroll').getBoundingClientRect();
+      return t.top >= box.top && t.bottom <= box.bottom;
+    }, partner.record, { timeout: LOAD_TIMEOUT });
+    // The link named it by CHROM:POS REF>ALT (verdict), the alleles the table shows.
+    const [chrom, rest] = partner.text.split(':');
+    assert.equal(rest, `${row.pos.toLocaleString('en-US')} ${row.ref}>${row.alt} (${partner.verdict})`);
+    assert.equal(await tr.evaluate((t) => t.children[0].textContent), chrom);
+    await context.close();
+  });
+
+  test('a partner the filter leaves out is marked so beside its link; the explanation stays', async () => {
+    const { page, context } = await openFamilyDemo();
+    await setMode(page, 'comp-het', true, MODE_COUNT['comp-het']);
+    const rows = await visibleRows(page);
+    await explainRow(page, rows[0].index);
+    const link = page.locator('[data-testid="inheritance-reasons"] [data-testid="comp-het-partner"]').first();
+    const record = await link.getAttribute('data-record');
+    await link.click();
+    await page.waitForFunction(
+      (r) => document.querySelector('[data-testid="inheritance-reasons"]')?.dataset.record === r,
+      record,
+      { timeout: LOAD_TIMEOUT },
+    );
+    const partnerPos = Number(await page.locator(`[data-testid="variant-row"][data-index="${record}"] td:nth-child(2)`).getAttribute('data-value'));
+    // Back to the first row, then an expression that leaves the partner out.
+    await explainRow(page, rows[0].index);
+    await page.getByTestId('filter-expression').fill(`POS!=${partnerPos}`);
+    await page.getByTestId('filter-expression').press('Enter');
+    await page.waitForFunction(
+      (r) => !document.querySelector(`[data-testid="variant-row"][data-index="${r}"]`),
+      record,
+      { timeout: LOAD_TIMEOUT },
+    );
+    await page.locator(`[data-testid="comp-het-partner"][data-record="${record}"]`).first().click();
+    const missing = page.locator(`[data-testid="comp-het-partner-missing"][data-record="${record}"]`).first();
+    await missing.waitFor({ timeout: LOAD_TIMEOUT });
+    assert.equal(await page.getByTestId('inheritance-reasons').getAttribute('data-record'), rows[0].index);
     await context.close();
   });
 });

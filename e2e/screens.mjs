@@ -22,6 +22,7 @@
 // 12-streaming-warning `INFO/DP` alone scanned: the warning in streaming mode
 // 13-streaming-region  a region read through the index
 // 14-family            /?demo=family: the Family panel, comp-het ticked, a row's why / why not
+//                      open in a row under it
 
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -62,7 +62,11 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 /// 9: one [`Loaded`] (schema and streaming mode in it) ends every open: `Schema` and
 /// `StreamingMode` are gone; `Stream` and `Region` answer `Scanned`; `FilterReport` and
 /// `Scanned` carry the expression's warnings.
-pub const PROTOCOL_VERSION: u32 = 10;
+/// 10: family analysis (`Pedigree`, `Inheritance`, `Explain`, `PartEvidence`, `OtherParts`),
+/// `PedigreeCheck`, `Stats`.
+/// 11: `Locate` / `Located` and `Preceding` / `Precede`: a record's offset in the table's order
+/// (a compound het's partner link pages the table to it).
+pub const PROTOCOL_VERSION: u32 = 11;
 
 /// A Crypt4GH secret key file and its passphrase, on their way from the page to the worker that
 /// decrypts. `Debug` shows neither; every copy is zeroized when dropped.
@@ -198,6 +202,27 @@ pub enum Request {
         record: u64,
         modes: Vec<inheritance::Mode>,
     },
+    /// Where record `record` (its index in this worker's file order) stands among the passing
+    /// records in a sort order, so the table can page to it. Answered with [`Event::Located`].
+    Locate {
+        job: u32,
+        record: u64,
+        sort: SortKey,
+        descending: bool,
+    },
+    /// A pool's shard `part`: how many of its passing records come before, in the merged sort
+    /// order, a record of shard `shard` whose merged sort key is `key`
+    /// ([`crate::shards::merged_key`]); `ranks` maps this shard's contig ids to the merged
+    /// ranks. Answered with [`Event::Preceding`].
+    Precede {
+        job: u32,
+        sort: SortKey,
+        descending: bool,
+        shard: u32,
+        key: f64,
+        part: u32,
+        ranks: Vec<u32>,
+    },
     /// A pool's shard `part`: what its records offer compound hets in other shards, under the
     /// pedigree in force. Answered with [`Event::PartEvidence`].
     PartEvidence { job: u32, part: u32 },
@@ -268,6 +293,8 @@ impl Request {
             | Self::Pedigree { job, .. }
             | Self::Inheritance { job, .. }
             | Self::Explain { job, .. }
+            | Self::Locate { job, .. }
+            | Self::Precede { job, .. }
             | Self::PartEvidence { job, .. }
             | Self::OtherParts { job, .. }
             | Self::Stats { job, .. } => *job,
@@ -519,6 +546,12 @@ pub enum Event {
         job: u32,
         explanations: Vec<inheritance::Explanation>,
     },
+    /// Where the record asked by [`Request::Locate`] stands: its offset among the passing
+    /// records in the order asked and its sort key (as [`Event::Keys`] gives it); `None`: it
+    /// does not pass the filter and modes in force.
+    Located { job: u32, place: Option<(u64, f64)> },
+    /// The answer to [`Request::Precede`]: this shard's passing records before the one asked.
+    Preceding { job: u32, count: u64 },
     /// A shard's evidence for compound hets across shards.
     PartEvidence {
         job: u32,
@@ -557,6 +590,8 @@ impl Event {
             | Self::Pedigree { job, .. }
             | Self::PedigreeRejected { job, .. }
             | Self::Explained { job, .. }
+            | Self::Located { job, .. }
+            | Self::Preceding { job, .. }
             | Self::PartEvidence { job, .. }
             | Self::PartsKept { job }
             | Self::Stats { job, .. }
@@ -894,7 +929,22 @@ mod tests {
                     record: (1 << 40) + 1,
                     modes: vec![inheritance::Mode::CompHet, inheritance::Mode::MendelError],
                 }),
-                Request::Explain { .. } => Some(Request::PartEvidence { job: 11, part: 3 }),
+                Request::Explain { .. } => Some(Request::Locate {
+                    job: 10,
+                    record: (1 << 40) + 3,
+                    sort: SortKey::Qual,
+                    descending: true,
+                }),
+                Request::Locate { .. } => Some(Request::Precede {
+                    job: 10,
+                    sort: SortKey::Position,
+                    descending: false,
+                    shard: 2,
+                    key: crate::shards::position_key(3, 10_000_000_000),
+                    part: 4,
+                    ranks: vec![0, 2, 1, 3],
+                }),
+                Request::Precede { .. } => Some(Request::PartEvidence { job: 11, part: 3 }),
                 Request::PartEvidence { .. } => Some(Request::OtherParts {
                     job: 12,
                     part: 1,
@@ -1092,7 +1142,15 @@ mod tests {
                     job: 15,
                     explanations: family.explain(&s.dataset().store, 0, &inheritance::Mode::ALL),
                 }),
-                Event::Explained { .. } => Some(Event::PartEvidence {
+                Event::Explained { .. } => Some(Event::Located {
+                    job: 15,
+                    place: s.locate(1, SortKey::Position, false),
+                }),
+                Event::Located { .. } => Some(Event::Preceding {
+                    job: 15,
+                    count: 1 << 40,
+                }),
+                Event::Preceding { .. } => Some(Event::PartEvidence {
                     job: 16,
                     evidence: part_evidence(),
                 }),
@@ -1107,12 +1165,12 @@ mod tests {
     #[wasm_bindgen_test]
     fn every_message_round_trips() {
         let requests = every_request();
-        assert_eq!(requests.len(), 14, "one sample per request variant");
+        assert_eq!(requests.len(), 16, "one sample per request variant");
         for request in &requests {
             assert_eq!(&round_trip(request), request);
         }
         let events = every_event();
-        assert_eq!(events.len(), 20, "one sample per event variant");
+        assert_eq!(events.len(), 22, "one sample per event variant");
         for event in &events {
             assert_eq!(&round_trip(event), event);
         }

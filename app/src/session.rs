@@ -489,17 +489,50 @@ impl Session {
             .min(order.len());
         let keys = order[..end]
             .iter()
-            .map(|&i| {
-                let i = i as usize;
-                match sort {
-                    SortKey::Position => {
-                        crate::shards::position_key(store.contig_of(i), store.pos(i))
-                    }
-                    SortKey::Qual => store.qual(i).map_or(f64::NAN, f64::from),
-                }
-            })
+            .map(|&i| sort_key(store, i as usize, sort))
             .collect();
         (order.len() as u64, keys)
+    }
+
+    /// Where record `record` (its index in file order) stands among the passing records in a
+    /// sort order: its offset there, and its sort key (as [`Self::keys`] gives it) so a pool's
+    /// page can place it in the merged order. `None` when it does not pass, or is no record.
+    pub fn locate(&mut self, record: u64, sort: SortKey, descending: bool) -> Option<(u64, f64)> {
+        let index = u32::try_from(record).ok()?;
+        if record >= self.dataset.store.len() as u64 {
+            return None;
+        }
+        self.prepare_order(sort, descending);
+        let offset = self.current_order().iter().position(|&i| i == index)?;
+        Some((
+            offset as u64,
+            sort_key(&self.dataset.store, index as usize, sort),
+        ))
+    }
+
+    /// How many passing records of this shard (`part` of a pool) come before a record of shard
+    /// `shard` whose merged sort key is `key`, in the pool's merged order
+    /// ([`crate::shards::merged_before`]). `ranks` maps this shard's contig ids to the merged
+    /// summary's ranks (used for `Position`).
+    pub fn preceding(
+        &mut self,
+        sort: SortKey,
+        descending: bool,
+        (shard, key): (u32, f64),
+        part: u32,
+        ranks: &[u32],
+    ) -> u64 {
+        self.prepare_order(sort, descending);
+        let store = &self.dataset.store;
+        // Linear: a shard's own order need not agree with the merged contig ranks.
+        self.current_order()
+            .iter()
+            .filter(|&&i| {
+                let mine =
+                    crate::shards::merged_key(sort_key(store, i as usize, sort), ranks, sort);
+                crate::shards::merged_before(sort, descending, (part, mine), (shard, key))
+            })
+            .count() as u64
     }
 
     /// One page of the passing records in a sort order.
@@ -531,6 +564,15 @@ impl Session {
             rows,
             annotations,
         }
+    }
+}
+
+/// Record `i`'s sort key for merging a pool's orders: [`crate::shards::position_key`] for
+/// `Position`, QUAL or NaN (missing) for `Qual`.
+fn sort_key(store: &wasm_core::store::VariantStore, i: usize, sort: SortKey) -> f64 {
+    match sort {
+        SortKey::Position => crate::shards::position_key(store.contig_of(i), store.pos(i)),
+        SortKey::Qual => store.qual(i).map_or(f64::NAN, f64::from),
     }
 }
 

@@ -150,21 +150,9 @@ pub fn plan_page(
     let global: Vec<Vec<f64>> = keys
         .iter()
         .enumerate()
-        .map(|(s, keys)| match sort {
-            SortKey::Qual => keys.clone(),
-            SortKey::Position => keys
-                .iter()
-                .map(|&k| {
-                    let contig = (k / POSITION_SCALE).floor();
-                    let pos = k - contig * POSITION_SCALE;
-                    let rank = ranks
-                        .get(s)
-                        .and_then(|r| r.get(contig as usize))
-                        .copied()
-                        .unwrap_or(u32::MAX >> 14);
-                    position_key(rank, pos as u64)
-                })
-                .collect(),
+        .map(|(s, keys)| {
+            let ranks = ranks.get(s).map_or(&[][..], Vec::as_slice);
+            keys.iter().map(|&k| merged_key(k, ranks, sort)).collect()
         })
         .collect();
     let before = |a: (usize, f64), b: (usize, f64)| -> bool {
@@ -195,6 +183,31 @@ pub fn plan_page(
         taken += 1;
     }
     PagePlan { ranges, sequence }
+}
+
+/// A shard's sort key in the merged numbering: for `Position` its contig id becomes the merged
+/// summary's rank (`ranks`, the shard's row of [`wasm_core::Summary::contig_ranks`]); a `Qual`
+/// key is the same in every shard.
+pub fn merged_key(key: f64, ranks: &[u32], sort: SortKey) -> f64 {
+    match sort {
+        SortKey::Qual => key,
+        SortKey::Position => {
+            let contig = (key / POSITION_SCALE).floor();
+            let pos = key - contig * POSITION_SCALE;
+            let rank = ranks
+                .get(contig as usize)
+                .copied()
+                .unwrap_or(u32::MAX >> 14);
+            position_key(rank, pos as u64)
+        }
+    }
+}
+
+/// Whether record `a` comes before record `b` in a pool's merged order, each given as
+/// `(shard, merged key)` ([`merged_key`]) of different shards: what a shard counts to place a
+/// record of another shard ([`crate::session::Session::preceding`]).
+pub fn merged_before(sort: SortKey, descending: bool, a: (u32, f64), b: (u32, f64)) -> bool {
+    compare(sort, descending, (a.0 as usize, a.1), (b.0 as usize, b.1)) == Ordering::Less
 }
 
 /// The merged order of two records `(shard, key)` of different shards (or the same shard,

@@ -16,7 +16,9 @@
 //! `Request::PedigreeCheck` → the pedigree check's counts over the held records.
 //! Family analysis: `Request::Pedigree` → [`Session::set_pedigree`] → `Pedigree` or
 //! `PedigreeRejected`; `Request::Inheritance` → [`Session::choose_modes`] → `Filtered` (the
-//! modes as clauses); `Request::Explain` → [`Session::explain`] → `Explained`.
+//! modes as clauses); `Request::Explain` → [`Session::explain`] → `Explained`;
+//! `Request::Locate` / `Request::Precede` → [`Session::locate`] / [`Session::preceding`] →
+//! `Located` / `Preceding` (where a compound het's partner is in the table's order).
 //! `Request::Stats` → [`stats::answer`] → `Stats` (the QC panel's numbers).
 //!
 //! Modules: [`load`] (opening), [`read`] (the memory guard every read goes through),
@@ -225,6 +227,27 @@ fn handle(data: &JsValue) {
         Request::Explain { job, record, modes } => with_session(job, |session| Event::Explained {
             job,
             explanations: session.explain(record, &modes),
+        }),
+        Request::Locate {
+            job,
+            record,
+            sort,
+            descending,
+        } => with_session(job, |session| Event::Located {
+            job,
+            place: session.locate(record, sort, descending),
+        }),
+        Request::Precede {
+            job,
+            sort,
+            descending,
+            shard,
+            key,
+            part,
+            ranks,
+        } => with_session(job, |session| Event::Preceding {
+            job,
+            count: session.preceding(sort, descending, (shard, key), part, &ranks),
         }),
         Request::PartEvidence { job, part } => with_session(job, |session| Event::PartEvidence {
             job,

@@ -47,6 +47,7 @@ use pool::Workers;
 pub use stats::{QcReport, StatsArgs};
 use wasm_core::filter::Mode;
 use wasm_core::pedigree::Pedigree;
+use wasm_core::store::SortKey;
 
 /// The worker script, relative to the page.
 pub const WORKER_URL: &str = "./worker.js";
@@ -165,6 +166,13 @@ impl WorkerClient {
         modes: Vec<wasm_core::inheritance::Mode>,
     ) -> Reply<Vec<wasm_core::inheritance::Explanation>> {
         family::explain(&self.workers, &self.shards, record, modes)
+    }
+
+    /// Where record `record` (its index in file order) stands among the shown dataset's
+    /// passing records in a sort order, so the table can page to it; `None` when the filter
+    /// and modes in force leave it out.
+    pub fn locate(&self, record: u64, sort: SortKey, descending: bool) -> Reply<Option<u64>> {
+        family::locate(&self.workers, &self.shards, record, sort, descending)
     }
 
     /// The QC statistics of the shown file: every record, or those passing the filter in

@@ -3,14 +3,17 @@
 //! mode keeps the records the CLI keeps, modes join the filter as clauses whose "removed" add up
 //! (their union's), the table pages over the kept records only, a refused PED names its kind
 //! and line and leaves the pedigree in force, Windows line ends read the same, a row's
-//! explanation says "fits" where the mode kept it, and a pool's shards with every shard's
-//! evidence keep what the whole file keeps (comp-het pairs across shards).
+//! explanation says "fits" where the mode kept it, a pool's shards with every shard's
+//! evidence keep what the whole file keeps (comp-het pairs across shards), and a record's place
+//! in the table's order (where a compound het's partner link pages to) is where the table's
+//! pages have it, in one worker and merged from a pool's shards.
 
 use std::io::Cursor;
 
 use app::protocol::{ClauseSource, FilterReport};
 use app::session::Session;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_core::Summary;
 use wasm_core::filter::Mode as FilterMode;
 use wasm_core::inheritance::{self, InheritanceError, InheritanceErrorKind, Mode, Verdict};
 use wasm_core::pedigree::{PedigreeErrorKind, Role};
@@ -296,6 +299,124 @@ fn a_pools_shards_with_merged_evidence_keep_what_the_whole_file_keeps() {
                         let r = whole.dataset().store.pos(p.record as usize);
                         assert_eq!(r, p.pos, "{p:?}");
                     }
+                }
+            }
+        }
+    }
+}
+
+/// The sort orders the table offers.
+const ORDERS: [(SortKey, bool); 4] = [
+    (SortKey::Position, false),
+    (SortKey::Position, true),
+    (SortKey::Qual, true),
+    (SortKey::Qual, false),
+];
+
+#[wasm_bindgen_test]
+fn a_record_is_located_where_the_tables_pages_have_it() {
+    let mut s = with_pedigree(PED);
+    s.choose_modes(vec![Mode::CompHet]).unwrap();
+    for (sort, descending) in ORDERS {
+        let page = s.rows(0, 1000, sort, descending);
+        assert_eq!(page.total, 42);
+        for (offset, row) in page.rows.iter().enumerate() {
+            let (at, _) = s
+                .locate(row.index, sort, descending)
+                .expect("a kept record is in the table");
+            assert_eq!(at, offset as u64, "{sort:?} {descending}");
+        }
+        // Every compound het's partner that is kept is found at its row; one the mode left
+        // out is not in the table.
+        for row in &page.rows {
+            for e in s.explain(row.index, &[Mode::CompHet]) {
+                for p in e.partners {
+                    match s.locate(p.record, sort, descending) {
+                        Some((at, _)) => assert_eq!(page.rows[at as usize].index, p.record),
+                        None => assert!(page.rows.iter().all(|r| r.index != p.record)),
+                    }
+                }
+            }
+        }
+    }
+    // A record the modes leave out, and one past the file: not in the table, not a panic.
+    let kept: Vec<u64> = s
+        .rows(0, 1000, SortKey::Position, false)
+        .rows
+        .iter()
+        .map(|r| r.index)
+        .collect();
+    let out = (0..RECORDS).find(|i| !kept.contains(i)).unwrap();
+    assert_eq!(s.locate(out, SortKey::Position, false), None);
+    assert_eq!(s.locate(RECORDS, SortKey::Position, false), None);
+    assert_eq!(s.locate(u64::MAX, SortKey::Qual, true), None);
+    // Without modes every record is in the table, at its place in file order.
+    s.choose_modes(Vec::new()).unwrap();
+    assert_eq!(
+        s.locate(out, SortKey::Position, false).map(|(at, _)| at),
+        Some(out)
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_pools_shards_place_a_record_where_the_whole_file_does() {
+    for n in [2, 3, 5] {
+        let mut shards = parts(n);
+        let summaries: Vec<Summary> = shards.iter().map(|s| s.dataset().summary.clone()).collect();
+        let merged = Summary::merged(&summaries).unwrap();
+        let ranks: Vec<Vec<u32>> = summaries.iter().map(|s| s.contig_ranks(&merged)).collect();
+        let mut bases = vec![0u64];
+        for s in &summaries {
+            bases.push(bases.last().unwrap() + s.records);
+        }
+        let mut whole = with_pedigree(PED);
+        for s in &mut shards {
+            s.set_pedigree(Some(PED), inheritance::Options::default())
+                .unwrap()
+                .unwrap();
+        }
+        let evidence = shards
+            .iter()
+            .enumerate()
+            .map(|(k, s)| s.part_evidence(k as u32))
+            .collect();
+        let evidence = inheritance::PartEvidence::merge(evidence);
+        for (k, s) in shards.iter_mut().enumerate() {
+            s.other_parts(k as u32, evidence.clone());
+        }
+        // No modes (every record), then comp-het (records kept in several shards).
+        for modes in [Vec::new(), vec![Mode::CompHet]] {
+            whole.choose_modes(modes.clone()).unwrap();
+            for s in &mut shards {
+                s.choose_modes(modes.clone()).unwrap();
+            }
+            for (sort, descending) in ORDERS {
+                for record in 0..RECORDS {
+                    let expected = whole.locate(record, sort, descending).map(|(at, _)| at);
+                    // The page's side of `WorkerClient::locate`: the holding shard's offset,
+                    // plus every other shard's records before it in the merged order.
+                    let shard = bases.iter().rposition(|&b| b <= record).unwrap();
+                    let local = shards[shard].locate(record - bases[shard], sort, descending);
+                    let got = local.map(|(offset, key)| {
+                        let key = app::shards::merged_key(key, &ranks[shard], sort);
+                        offset
+                            + (0..shards.len())
+                                .filter(|&p| p != shard)
+                                .map(|p| {
+                                    shards[p].preceding(
+                                        sort,
+                                        descending,
+                                        (shard as u32, key),
+                                        p as u32,
+                                        &ranks[p],
+                                    )
+                                })
+                                .sum::<u64>()
+                    });
+                    assert_eq!(
+                        got, expected,
+                        "record {record}, {sort:?} {descending}, {n} shards, {modes:?}"
+                    );
                 }
             }
         }

@@ -1,6 +1,6 @@
 //! The Family panel (issue 14, CLINICAL.md §1–2): the pedigree tied to the shown file, a
 //! checkbox per inheritance mode, the quality gates and the lenient switch, and "why / why not"
-//! for one row.
+//! for one row (shown by the table, under that row).
 //!
 //! [`Family`] (context: [`provide_family_context`] / [`use_family`]) keeps the PED text on this
 //! page (picked with the data and recognised by its content in [`super::open`], written by the
@@ -15,7 +15,12 @@
 //! [`super::pedigree_drawing`] / [`super::pedigree_check`], modes, gates),
 //! [`builder::PedigreeBuilder`]
 //! (roles for a file without a PED), [`reasons::Reasons`] (one row's explanations). The table
-//! ([`super::table`]) orders and names its sample columns by role and offers "why" per row.
+//! ([`super::table`]) orders and names its sample columns by role, offers "why" per row and
+//! shows [`reasons::Reasons`] in a row of its own under the row explained ([`Family::explained`],
+//! one at a time). A compound het's partner link asks the table to reach the partner
+//! ([`Family::reach`]): the table finds the partner's place in its order
+//! ([`WorkerClient::locate`]), pages there and explains it; a partner the filter or modes leave
+//! out is marked so beside its link ([`Family::missing`]).
 
 pub mod builder;
 pub mod reasons;
@@ -72,6 +77,10 @@ pub struct Family {
     pub no_gates: RwSignal<bool>,
     pub lenient: RwSignal<bool>,
     pub explained: RwSignal<Option<Explained>>,
+    /// A compound het's partner (record, label) the table is asked to page to and explain.
+    pub reaching: RwSignal<Option<(u64, String)>>,
+    /// A partner asked for that the filter and modes in force leave out of the table.
+    pub missing: RwSignal<Option<u64>>,
     task: Latest,
     why: Latest,
 }
@@ -90,6 +99,8 @@ pub fn provide_family_context(client: WorkerClient, selection: Selection) -> Fam
         no_gates: RwSignal::new(false),
         lenient: RwSignal::new(false),
         explained: RwSignal::new(None),
+        reaching: RwSignal::new(None),
+        missing: RwSignal::new(None),
         task: Latest::new(),
         why: Latest::new(),
     };
@@ -133,7 +144,7 @@ impl Family {
         self.info.set(None);
         self.problem.set(None);
         self.modes.set(Vec::new());
-        self.explained.set(None);
+        self.close();
         self.ped.set(None);
         if let Some((name, text)) = self.pending.try_update(Option::take).flatten() {
             self.apply_ped(name, text);
@@ -162,7 +173,7 @@ impl Family {
         let text = ped.as_ref().map(|(_, text)| text.clone());
         let options = self.options();
         let client = self.client();
-        self.explained.set(None);
+        self.close();
         self.task.run(async move {
             match client.pedigree(text.clone(), options).await {
                 Ok(Ok(info)) => {
@@ -239,17 +250,37 @@ impl Family {
         let client = self.client();
         self.why.run(async move {
             match client.explain(record, modes).await {
-                Ok(explanations) => self.explained.set(Some(Explained {
-                    record,
-                    label,
-                    explanations,
-                })),
+                Ok(explanations) => {
+                    self.missing.set(None);
+                    self.explained.set(Some(Explained {
+                        record,
+                        label,
+                        explanations,
+                    }));
+                }
                 Err(CallError::Dropped) => {}
                 Err(e) => self
                     .problem
                     .set(Some(PedigreeProblem::Failed(e.to_string()))),
             }
         });
+    }
+}
+
+impl Family {
+    /// Asks the table to page to record `record` (a compound het's partner, `label` its
+    /// `CHROM:POS REF>ALT`), select it and explain it there.
+    pub fn reach(self, record: u64, label: String) {
+        self.missing.set(None);
+        self.reaching.set(Some((record, label)));
+    }
+
+    /// Closes the explanation shown.
+    pub fn close(self) {
+        self.why.abort();
+        self.explained.set(None);
+        self.missing.set(None);
+        self.reaching.set(None);
     }
 }
 
@@ -327,7 +358,6 @@ pub fn FamilyPanel(file: Arc<LoadedFile>) -> impl IntoView {
                 <Modes />
                 <GatesForm />
             })}
-            <reasons::Reasons />
         </section>
     }
 }

@@ -7,7 +7,15 @@
 //! the worker boundary: the table asks for it ([`WorkerClient::rows`]) in a [`Latest`] whenever
 //! the sort, the page or the selection changes, so a newer page supersedes an older one.
 //!
+//! With a pedigree, each row has "why?": its explanation ([`Reasons`]) opens in a row of its own
+//! spanning the table, directly under the row explained, which is marked selected; one is open
+//! at a time and it closes with its ×. A compound het's partner link ([`Family::reach`]) asks
+//! the workers where the partner stands in this table's order ([`WorkerClient::locate`]), pages
+//! there, scrolls to the partner's row and opens its explanation under it; a partner left out
+//! by the filter or modes is marked beside its link instead ([`Family::missing`]).
+//!
 //! [`WorkerClient::rows`]: crate::worker_client::WorkerClient::rows
+//! [`WorkerClient::locate`]: crate::worker_client::WorkerClient::locate
 
 use std::sync::Arc;
 
@@ -15,6 +23,7 @@ use leptos::prelude::*;
 use wasm_core::annotation;
 use wasm_core::store::{Row, SortKey};
 
+use super::family::reasons::Reasons;
 use super::family::{Family, role_of, sample_order, try_use_family};
 use super::format::{Count, group, qual};
 use super::latest::Latest;
@@ -29,6 +38,7 @@ const PAGE_SIZES: [u32; 4] = [25, 50, 100, 200];
 #[component]
 pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
     let client = use_client();
+    let locator = client.clone();
     let f = use_selection();
     // With a pedigree: sample columns by role (proband, mother, father, siblings), and "why".
     let family = try_use_family();
@@ -78,6 +88,51 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
         });
     });
     let busy = move || asking.pending();
+
+    // A compound het's partner asked for: find its place in this order, page there, explain it.
+    let locating = Latest::new();
+    let scroll_to = RwSignal::new(None::<u64>);
+    if let Some(fam) = family {
+        let client = locator;
+        Effect::new(move |_| {
+            let Some((record, label)) = fam.reaching.get() else {
+                return;
+            };
+            let (sort, descending) = sort.get_untracked();
+            let client = client.clone();
+            locating.run(async move {
+                match client.locate(record, sort, descending).await {
+                    Ok(Some(offset)) => {
+                        let n = u64::from(page_rows.get_untracked());
+                        go_to(offset / n * n);
+                        scroll_to.set(Some(record));
+                        fam.explain(record, label);
+                    }
+                    Ok(None) => fam.missing.set(Some(record)),
+                    Err(CallError::Dropped) => {}
+                    Err(e) => failure.set(Some(e.to_string())),
+                }
+                fam.reaching.set(None);
+            });
+        });
+        // Once the partner's page and explanation are shown, bring its row into view.
+        Effect::new(move |_| {
+            let Some(record) = scroll_to.get() else {
+                return;
+            };
+            let shown = page.with(|p| {
+                p.as_ref()
+                    .is_some_and(|p| p.rows.iter().any(|r| r.index == record))
+            });
+            let open = fam
+                .explained
+                .with(|x| x.as_ref().is_some_and(|x| x.record == record));
+            if shown && open {
+                scroll_to.set(None);
+                request_animation_frame(move || scroll_to_row(record));
+            }
+        });
+    }
 
     // Records in the table: those passing the filter, as the last page said.
     // In streaming mode nothing is shown until a filter or region is.
@@ -132,6 +187,8 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
     let format_keys = file.loaded.columns.format_keys.clone();
     let annotated = file.loaded.annotation.is_some();
     let annotation_tag = file.loaded.annotation.clone().unwrap_or_default();
+    // CHROM … FILTER, the annotation's three, INFO keys, samples and "why".
+    let columns = 7 + if annotated { 3 } else { 0 } + info_keys.len() + samples.len() + 1;
     let range = move || {
         let total = total.get();
         let from = offset();
@@ -257,7 +314,11 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
                                             .enumerate()
                                             .map(|(k, r)| {
                                                 let ann = annotated.then(|| p.annotations.get(k).cloned().flatten().unwrap_or_default());
-                                                row_view(r, ann, &format_keys, &order.get(), family.filter(|_| with_family()))
+                                                let fam = family.filter(|_| with_family());
+                                                (
+                                                    row_view(r, ann, &format_keys, &order.get(), fam),
+                                                    fam.map(|fam| reasons_row(fam, r.index, columns)),
+                                                )
                                             })
                                             .collect_view()
                                     })
@@ -279,6 +340,35 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
                 }}
             </div>
         </section>
+    }
+}
+
+/// The explanation of record `record` in a row of its own spanning the table's `columns`, while
+/// it is the one open.
+fn reasons_row(family: Family, record: u64, columns: usize) -> impl IntoView + use<> {
+    let open = move || {
+        family
+            .explained
+            .with(|x| x.as_ref().is_some_and(|x| x.record == record))
+    };
+    move || {
+        open().then(|| {
+            view! {
+                <tr class="reasons-row" data-testid="inheritance-reasons-row" data-index=record.to_string()>
+                    <td colspan=columns.to_string()>
+                        <Reasons />
+                    </td>
+                </tr>
+            }
+        })
+    }
+}
+
+/// Scrolls the table's row of record `record` into view, when it is on the page shown.
+fn scroll_to_row(record: u64) {
+    let selector = format!("[data-testid=variant-row][data-index=\"{record}\"]");
+    if let Some(row) = document().query_selector(&selector).ok().flatten() {
+        row.scroll_into_view();
     }
 }
 
@@ -308,8 +398,17 @@ fn row_view(
             <td class="ann hgvs" title=hgvs.clone()>{hgvs.clone()}</td>
         }
     });
+    let index = row.index;
+    // The row whose explanation is open below it.
+    let selected = move || {
+        family.is_some_and(|fam| {
+            fam.explained
+                .with(|x| x.as_ref().is_some_and(|x| x.record == index))
+        })
+    };
     view! {
-        <tr data-testid="variant-row" data-index=row.index.to_string() title=row.info_text.clone()>
+        <tr data-testid="variant-row" data-index=row.index.to_string() title=row.info_text.clone()
+            class:explained=selected aria-current=move || selected().then_some("true")>
             <td class="chrom">{row.chrom.clone()}</td>
             <td class="num-cell" data-value=row.pos.to_string()>{group(row.pos)}</td>
             <td class="id" title=row.id.clone()>{row.id.clone()}</td>

@@ -1,5 +1,6 @@
 //! The family analysis' calls (issue 14): tie a pedigree to the shown file, choose inheritance
-//! modes, explain one record.
+//! modes, explain one record, find a record's place in the table's order (a compound het's
+//! partner, [`locate`]).
 //!
 //! A file held by one worker is asked directly. A file held as shards asks every shard
 //! ([`fan_out`]): each ties the same pedigree to its part (their answers agree but for the
@@ -20,8 +21,9 @@ use super::call::{CallError, Reply, call};
 use super::fan_out::{Layout, SharedShards, fan_out};
 use super::pool::Workers;
 use crate::protocol::{Event, FilterReport, PedigreeInfo, Request};
-use crate::shards::merge_reports;
+use crate::shards::{merge_reports, merged_key};
 use wasm_core::inheritance::{Explanation, InheritanceError, Mode, Options, PartEvidence};
+use wasm_core::store::SortKey;
 
 /// Ties `ped` (a PED file's text; `None`: none) to the shown file. The inner result is the
 /// engine's verdict on the pedigree: the error names the PED line.
@@ -217,6 +219,110 @@ pub(crate) fn explain(
                 Event::Explained { explanations, .. } => Ok(explanations),
                 other => Err(CallError::from_event(other)),
             })
+        }),
+    );
+    reply
+}
+
+/// Where record `record` (its index in file order) stands in the table's order (the passing
+/// records in `sort`): its offset, or `None` when the filter and modes in force leave it out.
+///
+/// A file held by one worker answers directly. In a pool, the shard holding the record gives
+/// its offset in that shard's order and its sort key; every other shard counts its passing
+/// records that come before that key in the merged order ([`crate::shards::merged_before`],
+/// the order [`crate::shards::plan_page`] pages by); the offset is their sum.
+pub(crate) fn locate(
+    workers: &Workers,
+    shards: &SharedShards,
+    record: u64,
+    sort: SortKey,
+    descending: bool,
+) -> Reply<Option<u64>> {
+    let (mut answer, reply) = call();
+    let layout = shards.borrow().layout.clone();
+    let Some(layout) = layout else {
+        let job = workers.next_job();
+        let request = Request::Locate {
+            job,
+            record,
+            sort,
+            descending,
+        };
+        workers.ask(
+            None,
+            job,
+            &request,
+            Box::new(move |event| {
+                answer.send(match event {
+                    Event::Located { place, .. } => Ok(place.map(|(offset, _)| offset)),
+                    other => Err(CallError::from_event(other)),
+                })
+            }),
+        );
+        return reply;
+    };
+    let Some((shard, base)) = shard_of(&layout, record) else {
+        answer.send(Ok(None));
+        return reply;
+    };
+    let Some(&id) = workers.current().get(shard) else {
+        answer.send(Err(CallError::failed("the shard holding it is gone")));
+        return reply;
+    };
+    let job = workers.next_job();
+    let request = Request::Locate {
+        job,
+        record: record - base,
+        sort,
+        descending,
+    };
+    let again = workers.clone();
+    let mut waiting = Some(answer);
+    workers.ask(
+        Some(id),
+        job,
+        &request,
+        Box::new(move |event| {
+            // The final event comes once; the fan-out below then owns the answer.
+            let Some(mut answer) = waiting.take() else {
+                return;
+            };
+            let (local, key) = match event {
+                Event::Located {
+                    place: Some(place), ..
+                } => place,
+                Event::Located { place: None, .. } => return answer.send(Ok(None)),
+                other => return answer.send(Err(CallError::from_event(other))),
+            };
+            if !answer.is_wanted() {
+                return;
+            }
+            let ranks = layout.ranks.get(shard).map_or(&[][..], Vec::as_slice);
+            let key = merged_key(key, ranks, sort);
+            fan_out(
+                &again,
+                |part, job| Request::Precede {
+                    job,
+                    sort,
+                    descending,
+                    shard: shard as u32,
+                    key,
+                    part: part as u32,
+                    ranks: layout.ranks.get(part).cloned().unwrap_or_default(),
+                },
+                move |answers| {
+                    let mut offset = local;
+                    for (part, event) in answers.into_iter().enumerate() {
+                        match event {
+                            // The holding shard's own records before it: `local`.
+                            Event::Preceding { .. } if part == shard => {}
+                            Event::Preceding { count, .. } => offset += count,
+                            other => return answer.send(Err(CallError::from_event(other))),
+                        }
+                    }
+                    answer.send(Ok(Some(offset)));
+                },
+            );
         }),
     );
     reply

@@ -1,11 +1,15 @@
 //! "Why / why not" for one row: per mode and family, "fits", "possible" or the reasons it does
 //! not (each naming the sample and the value, `KID GQ 5 < 20`), remarks, the Mendel error's
-//! class, and a compound het's partners as links that explain the partner in turn.
+//! class, and a compound het's partners as links (`CHROM:POS REF>ALT (verdict)`) that page the
+//! table to the partner and explain it in turn; a partner the filter or modes in force leave
+//! out of the table says so beside its link. The table shows [`Reasons`] in a row of its own
+//! under the row it explains ([`super::super::table`]).
 
 use leptos::prelude::*;
 use wasm_core::inheritance::{Explanation, Reason};
 
 use super::use_family;
+use crate::ui::format::group;
 
 fn reason_view(r: &Reason, note: bool) -> impl IntoView + use<> {
     view! {
@@ -24,17 +28,24 @@ fn explanation_view(e: &Explanation) -> impl IntoView + use<> {
             <p class="partners">"partners: "
                 {e.partners.iter().map(|p| {
                     let record = p.record;
-                    let label = format!("{}:{}", p.chrom, p.pos);
+                    // The table's heading for a row: `CHROM:POS REF>ALT`.
+                    let label = format!("{}:{} {}>{}", p.chrom, group(p.pos), p.reference, p.alternate);
                     let shown = label.clone();
+                    let missing = move || family.missing.get() == Some(record);
                     view! {
                         <button type="button" class="link" data-testid="comp-het-partner"
                             data-record=record.to_string() data-verdict=p.verdict.name()
-                            on:click=move |_| {
-                                family.explain(record, label.clone());
-                                scroll_to_row(record);
-                            }>
+                            title="Show this partner in the table and explain it"
+                            on:click=move |_| family.reach(record, label.clone())>
                             {shown} " (" {p.verdict.name()} ")"
-                        </button> " "
+                        </button>
+                        {move || missing().then(|| view! {
+                            <span class="partner-missing muted small" data-testid="comp-het-partner-missing"
+                                data-record=record.to_string() role="status">
+                                " not in the table: the filter or modes in force leave it out"
+                            </span>
+                        })}
+                        " "
                     }
                 }).collect_view()}
             </p>
@@ -55,18 +66,7 @@ fn explanation_view(e: &Explanation) -> impl IntoView + use<> {
     }
 }
 
-/// Scrolls the table's row of record `record` into view, when it is on the page shown.
-fn scroll_to_row(record: u64) {
-    let selector = format!("[data-testid=variant-row][data-index=\"{record}\"]");
-    if let Some(row) = leptos::prelude::document()
-        .query_selector(&selector)
-        .ok()
-        .flatten()
-    {
-        row.scroll_into_view();
-    }
-}
-
+/// The explanation open ([`super::Family::explained`]), with a button that closes it.
 #[component]
 pub fn Reasons() -> impl IntoView {
     let family = use_family();
@@ -76,7 +76,8 @@ pub fn Reasons() -> impl IntoView {
                 <div class="inheritance-reasons" data-testid="inheritance-reasons" data-record=x.record.to_string()>
                     <h3>"Why / why not: " {x.label.clone()}
                         <button type="button" class="dismiss" aria-label="Close"
-                            on:click=move |_| family.explained.set(None)>"×"</button>
+                            data-testid="inheritance-reasons-close"
+                            on:click=move |_| family.close()>"×"</button>
                     </h3>
                     <ul>{x.explanations.iter().map(explanation_view).collect_view()}</ul>
                 </div>
