@@ -1219,7 +1219,7 @@ mod tests {
             finals,
             [
                 false, false, true, true, false, false, false, true, true, true, true, true, true,
-                true, true, true, true, true, true, true
+                true, true, true, true, true, true, true, true, true
             ]
         );
     }
