@@ -2,9 +2,10 @@
 //! the pool runs a relay script that passes the client's messages to this test over a
 //! `BroadcastChannel` and the test's answers back, so the test decides what each request is
 //! answered and in which order. They check what the page relies on: answers reach the call
-//! they answer, a pool's shards are merged into one answer, a worker that dies or cannot read a
-//! message fails its calls, dropping an open's reply stops its load, and an older answer never
-//! lands over a newer request's (the page's [`Selection`] runs its requests in a `Latest`).
+//! they answer, a pool's shards are merged into one answer (a record's place in the merged
+//! order too), a worker that dies or cannot read a message fails its calls, dropping an open's
+//! reply stops its load, and an older answer never lands over a newer request's (the page's
+//! [`Selection`] runs its requests in a `Latest`).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -411,6 +412,59 @@ async fn a_pool_load_and_its_filters_are_merged() {
     // Shard 1's rows are numbered after shard 0's records.
     let base = s.dataset().summary.records;
     assert_eq!(page.rows[1].index, rows[0].index + base);
+
+    // A record's place in the merged order (a compound het's partner link): asked of the shard
+    // holding it, in that shard's numbering; then every shard counts its records before it.
+    let place = client.locate(base + 1, SortKey::Position, true);
+    let locate = relay.next().await;
+    assert!(
+        matches!(
+            locate,
+            Request::Locate {
+                record: 1,
+                sort: SortKey::Position,
+                descending: true,
+                ..
+            }
+        ),
+        "{locate:?}"
+    );
+    let key = app::shards::position_key(0, 300);
+    relay.answer(Event::Located {
+        job: job(&locate),
+        place: Some((4, key)),
+    });
+    let (c0, c1) = by_job(relay.next().await, relay.next().await);
+    for (c, part) in [(&c0, 0), (&c1, 1)] {
+        assert!(
+            matches!(c, Request::Precede { shard: 1, key: k, part: p, descending: true, .. } if *k == key && *p == part),
+            "{c:?}"
+        );
+    }
+    relay.answer(Event::Preceding {
+        job: job(&c0),
+        count: 7,
+    });
+    // The holding shard's own count is its offset already.
+    relay.answer(Event::Preceding {
+        job: job(&c1),
+        count: 1000,
+    });
+    assert_eq!(place.await.unwrap(), Some(4 + 7));
+    // A record the filter leaves out: no place, and nothing more asked.
+    let place = client.locate(2, SortKey::Qual, false);
+    let locate = relay.next().await;
+    assert!(
+        matches!(locate, Request::Locate { record: 2, .. }),
+        "{locate:?}"
+    );
+    relay.answer(Event::Located {
+        job: job(&locate),
+        place: None,
+    });
+    assert_eq!(place.await.unwrap(), None);
+    sleep(50).await;
+    assert!(relay.idle(), "a record out of the table needs no count");
 }
 
 #[wasm_bindgen_test]

@@ -446,6 +446,7 @@ fn row_view(
                     <td class="why">
                         <button type="button" class="button small" data-testid="inheritance-why"
                             title="Why this record fits each inheritance mode, or why not"
+                            aria-expanded=move || selected().to_string()
                             on:click=move |_| fam.explain(index, label.clone())>"why?"</button>
                     </td>
                 }
