@@ -226,8 +226,10 @@ describe('why beside the row', () => {
     assert.equal(await tr.evaluate((t) => t.nextElementSibling.dataset.testid), 'inheritance-reasons-row');
     await page.waitForFunction((i) => {
       const t = document.querySelector(`[data-testid="variant-row"][data-index="${i}"]`).getBoundingClientRect();
+      // Below the sticky header, not under it.
+      const head = document.querySelector('[data-testid="variant-table"] thead').getBoundingClientRect();
       const box = document.querySelector('.table-scroll').getBoundingClientRect();
-      return t.top >= box.top && t.bottom <= box.bottom;
+      return t.top >= head.bottom && t.bottom <= box.bottom;
     }, partner.record, { timeout: LOAD_TIMEOUT });
     // The link named it by CHROM:POS REF>ALT (verdict), the alleles the table shows.
     const [chrom, rest] = partner.text.split(':');
