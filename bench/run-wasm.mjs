@@ -1,6 +1,7 @@
 // The wasm half of `cargo xtask bench`: runs bench/src/lib.rs compiled for wasm32 in Node's V8
 // (the browser's engine) over the files `enclave-bench prepare` wrote.
-// usage: node bench/run-wasm.mjs MODULE.wasm DIR RUNS  → prints `name seconds value` lines.
+// usage: node bench/run-wasm.mjs MODULE.wasm DIR RUNS [inflate [FILE] | modes]  → prints
+// `name seconds value` lines.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -21,10 +22,6 @@ function place(bytes) {
   new Uint8Array(memory.buffer, ptr, bytes.length).set(bytes);
   return ptr;
 }
-const plain = readFileSync(join(dir, "synth.vcf.gz"));
-const cipher = readFileSync(join(dir, "synth.vcf.gz.c4gh"));
-const key = readFileSync(join(dir, "bench.key"));
-const [p, c, k] = [place(plain), place(cipher), place(key)];
 const FAILED = 2n ** 64n - 1n;
 
 // `… RUNS inflate [FILE]`: only the deflate backends of bench/src/inflate.rs, over FILE (default
@@ -63,6 +60,44 @@ if (process.argv[5] === "inflate") {
   jobs.forEach(([name], i) => console.log(`${name} ${best[i][0].toFixed(6)} ${bytes} ${rate(best[i][0])} ${rate(best[i][1])}`));
   process.exit(0);
 }
+
+// `… RUNS modes`: an inheritance mode change as the app's worker makes it (bench/src/modes.rs),
+// over DIR/genome.3s.vcf.gz tied to the trio PED: `ingest seconds records` (file to store and
+// call states, once), then `mode:NAME seconds kept` per mode (best of RUNS, interleaved rounds),
+// then `wasm_memory 0 bytes`, the linear memory at the end (it only grows: the peak).
+if (process.argv[5] === "modes") {
+  const { bench_mode_names, bench_trio_load, bench_trio_mode } = instance.exports;
+  const out = bench_alloc(256);
+  const len = bench_mode_names(out, 256);
+  if (len > 256) throw new Error("mode names do not fit");
+  const names = new TextDecoder().decode(new Uint8Array(memory.buffer, out, len)).split(",");
+  let genome = readFileSync(join(dir, "genome.3s.vcf.gz"));
+  const g = place(genome);
+  const t0 = performance.now();
+  const records = bench_trio_load(g, genome.length);
+  if (records === FAILED) throw new Error("genome.3s.vcf.gz does not load as the trio in wasm");
+  console.log(`ingest ${((performance.now() - t0) / 1000).toFixed(6)} ${records}`);
+  genome = null; // Node's copy; the module's stays in linear memory (bench_alloc never frees)
+  const best = names.map(() => [Infinity, undefined]);
+  for (let r = 0; r < runs; r++) {
+    names.forEach((name, i) => {
+      const t = performance.now();
+      const kept = bench_trio_mode(i);
+      const seconds = (performance.now() - t) / 1000;
+      if (kept === FAILED) throw new Error(`mode ${name} failed in wasm`);
+      if (best[i][1] !== undefined && best[i][1] !== kept) throw new Error(`mode ${name} kept ${best[i][1]}, then ${kept}`);
+      best[i] = [Math.min(best[i][0], seconds), kept];
+    });
+  }
+  names.forEach((name, i) => console.log(`mode:${name} ${best[i][0].toFixed(6)} ${best[i][1]}`));
+  console.log(`wasm_memory 0 ${memory.buffer.byteLength}`);
+  process.exit(0);
+}
+
+const plain = readFileSync(join(dir, "synth.vcf.gz"));
+const cipher = readFileSync(join(dir, "synth.vcf.gz.c4gh"));
+const key = readFileSync(join(dir, "bench.key"));
+const [p, c, k] = [place(plain), place(cipher), place(key)];
 
 function best(name, f) {
   let seconds = Infinity;

@@ -5,11 +5,13 @@
 //!
 //! Inputs come from [`synthetic_vcf`]: deterministic, realistic in shape (SNPs and indels, INFO
 //! DP/AF, three samples with GT:DP:GQ), any size.
-//! The whole-genome files of the CLI rows come from [`genome`].
+//! The whole-genome files of the CLI rows come from [`genome`]; an inheritance mode change over
+//! the three-sample one as a trio is [`modes`].
 
 pub mod family;
 pub mod genome;
 pub mod inflate;
+pub mod modes;
 
 use std::io::{self, Read, Write};
 

@@ -20,9 +20,9 @@
 //! - `genome RECORDS SAMPLES`: the genome VCF text on standard output.
 //! - `inheritance FILE RUNS`: loads FILE (the three-sample genome: HG002 the affected son of
 //!   HG003 and HG004, [`enclave_bench::family::GENOME_TRIO_PED`]), times reading every call's
-//!   state under the default gates (`states seconds records`), then each mode's evaluation over
-//!   the loaded store, the app's step when a mode is ticked (`mode:NAME seconds kept`, best of
-//!   RUNS), what the genome as one part offers other parts for comp-het (`evidence seconds
+//!   state under the default gates (`states seconds records`), then each mode's selection over
+//!   the loaded store, the app's step when a mode is ticked ([`enclave_bench::modes`], the call
+//!   `bench/run-wasm.mjs … modes` times in V8; `mode:NAME seconds kept`, best of RUNS), what the genome as one part offers other parts for comp-het (`evidence seconds
 //!   candidates`, `evidence_bytes 0 json-bytes`), and one explanation (`explain seconds
 //!   reasons`).
 //! - `family-demo DIR`: writes DIR/family.vcf and DIR/family.ped, the synthetic annotated
@@ -324,8 +324,8 @@ fn qcstats(path: &Path, runs: u32) -> Result<(), String> {
 /// `inheritance FILE RUNS`: states, then every mode over the loaded store, the comp-het part
 /// evidence (time, candidates, JSON bytes), then an explanation.
 fn inheritance(path: &Path, runs: u32) -> Result<(), String> {
-    use wasm_core::inheritance::{Analysis, Build, Mode, Options};
-    use wasm_core::pedigree::Pedigree;
+    use enclave_bench::modes::{self, Trio};
+    use wasm_core::inheritance::{Analysis, Mode};
     let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let size = file.metadata().ok().map(|m| m.len());
     let started = Instant::now();
@@ -337,22 +337,20 @@ fn inheritance(path: &Path, runs: u32) -> Result<(), String> {
         started.elapsed().as_secs_f64(),
         dataset.summary.records
     );
-    let pedigree = Pedigree::parse(enclave_bench::family::GENOME_TRIO_PED.as_bytes())
-        .map_err(|e| e.to_string())?;
-    let options = Options {
-        build: Build::of_summary(&dataset.summary),
-        ..Options::default()
-    };
+    let pedigree = modes::trio_pedigree()?;
+    let options = modes::options(&dataset);
     let (t, _) = best_of(runs, &|| {
         Analysis::new(store, &pedigree, options.clone())
             .map(|_| store.len() as u64)
             .map_err(|e| e.to_string())
     })?;
     println!("states {t:.6} {}", store.len());
-    let a = &Analysis::new(store, &pedigree, options).map_err(|e| e.to_string())?;
+    let trio = Trio::new(dataset)?;
+    let (store, a) = (&trio.dataset.store, &trio.analysis);
     let mut first = None;
+    // The same call `bench/run-wasm.mjs … modes` times in V8 (`bench_trio_mode`).
     for mode in Mode::ALL {
-        let (t, kept) = best_of(runs, &|| Ok(a.evaluate(store, mode).kept().count_ones()))?;
+        let (t, kept) = best_of(runs, &|| Ok(trio.mode_change(mode)))?;
         println!("mode:{} {t:.6} {kept}", mode.name());
         if mode == Mode::DeNovo {
             first = a.evaluate(store, mode).kept().iter_ones().next();

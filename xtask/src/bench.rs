@@ -13,8 +13,9 @@
 //!   threads, and reading the whole file first; with peak memory when GNU `time` is
 //!   installed), 1 Mb region through the index, `bcftools stats -s -` ([`stats`]) — checking
 //!   that both give the same answer, and report the store's memory per variant; time every
-//!   inheritance mode over the loaded three-sample genome as a trio (`enclave-bench
-//!   inheritance`, a mode change);
+//!   inheritance mode over the loaded three-sample genome as a trio, the app's mode change,
+//!   natively (`enclave-bench inheritance`) and in Node's V8 (`bench/run-wasm.mjs … modes`,
+//!   during the wasm step) ([`modes`]);
 //! - build the app (release) and measure the same jobs in headless Chromium on
 //!   `genome.1s.vcf.gz`, with one worker and with a pool ([`browser`], `e2e/bench-app.mjs`), and
 //!   the bundle's gzip size (`--no-app` leaves the app out: its rows say so);
@@ -31,6 +32,7 @@ use std::time::Instant;
 use crate::util::{self, Cmd, Error, Result};
 
 mod browser;
+mod modes;
 mod stats;
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -167,6 +169,8 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
             .arg(&runs)
             .read()?,
     )?;
+    println!("  genome.3s.vcf.gz: inheritance modes over the loaded trio (wasm32 in V8)");
+    let wasm_modes = modes::measure_wasm(root, &wasm, &dir, options.runs);
     println!("==> bench: reference tools");
     let plain = dir.join("synth.vcf.gz");
     let cipher = dir.join("synth.vcf.gz.c4gh");
@@ -230,8 +234,8 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
         bcftools_time,
         reference_time,
     )?;
-    report.genome(&genome, &app);
-    report.budgets(options, &inputs, crypt4gh, &genome, &app);
+    report.genome(&genome, &wasm_modes, &app);
+    report.budgets(options, &inputs, crypt4gh, &genome, &wasm_modes, &app);
     report.print();
     let benchmarks = root.join("BENCHMARKS.md");
     write_section(&benchmarks, &report.markdown())?;
@@ -622,7 +626,7 @@ struct GenomeResults {
     stats: stats::StatsResults,
     /// `enclave-bench inheritance` on genome.3s.vcf.gz: `states` and `mode:NAME` lines
     /// (seconds, records kept).
-    inheritance: std::result::Result<BTreeMap<String, (f64, u64)>, String>,
+    inheritance: modes::Timings,
 }
 
 impl Genome<'_> {
@@ -712,13 +716,8 @@ impl Genome<'_> {
             });
         let stats = stats::measure(self);
         println!("  genome.3s.vcf.gz: inheritance modes over the loaded trio (in-process)");
-        let inheritance = Cmd::new(self.native)
-            .arg("inheritance")
-            .arg(self.dir.join("genome.3s.vcf.gz"))
-            .arg(self.runs.to_string())
-            .read()
-            .and_then(|out| parse(&out))
-            .map_err(|e| e.to_string());
+        let inheritance =
+            modes::measure_native(self.native, &self.dir.join("genome.3s.vcf.gz"), self.runs);
         Ok(GenomeResults {
             files,
             filter_bcftools,
@@ -790,7 +789,8 @@ struct Crypt4ghFigures {
     wasm_ingest_s: f64,
     wasm_overhead: f64,
     /// Wasm32 in V8 over native, plain ingest of synth.vcf.gz: the proxy that turns a native
-    /// time into a browser estimate where the browser is not measured (inheritance modes).
+    /// time into a browser estimate where the browser is not measured (inheritance modes, when
+    /// their V8 run fails).
     wasm_over_native: f64,
 }
 
@@ -1070,7 +1070,12 @@ impl Report {
 
     /// The whole-genome rows: each enclave figure beside bcftools doing the same job, and the
     /// app's in Chromium (one-sample file only).
-    fn genome(&mut self, g: &GenomeResults, app: &browser::AppFigures) {
+    fn genome(
+        &mut self,
+        g: &GenomeResults,
+        wasm_modes: &modes::Timings,
+        app: &browser::AppFigures,
+    ) {
         for file in &g.files {
             let group = format!(
                 "read every record: {} ({} records, {} sample{}, {:.0} MB text, {:.1} MB BGZF)",
@@ -1295,71 +1300,8 @@ impl Report {
         });
 
         // An inheritance mode change on the 5 M trio (DESIGN.md budget: 50 ms in the browser):
-        // the slowest mode over the loaded store's cached call states, natively.
-        let group = "inheritance modes, trio loaded (genome.3s.vcf.gz)".to_string();
-        let tool = "enclave-bench inheritance (native, in-process)";
-        match &g.inheritance {
-            Ok(t) => {
-                if let Some(&(states, records)) = t.get("states") {
-                    self.row(
-                        &group,
-                        tool,
-                        format!(
-                            "{} (call states of {records} records, once per PED and gates)",
-                            seconds(states)
-                        ),
-                        String::new(),
-                        Check::None,
-                    );
-                }
-                let modes: Vec<(&str, f64, u64)> = t
-                    .iter()
-                    .filter_map(|(k, &(s, n))| k.strip_prefix("mode:").map(|m| (m, s, n)))
-                    .collect();
-                if let Some(&(mode, slowest, _)) = modes.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
-                    let each: Vec<String> = modes
-                        .iter()
-                        .map(|(m, s, n)| format!("{m} {} ({n})", seconds(*s)))
-                        .collect();
-                    self.row(
-                        &group,
-                        tool,
-                        format!(
-                            "{} slowest mode change ({mode}); {}",
-                            seconds(slowest),
-                            each.join(", ")
-                        ),
-                        String::new(),
-                        Check::None,
-                    );
-                }
-                // What a pool's parts exchange for comp-het across parts: the whole genome
-                // as one part is the sum of its parts' evidence.
-                if let (Some(&(t, candidates)), Some(&(_, bytes))) =
-                    (t.get("evidence"), t.get("evidence_bytes"))
-                {
-                    self.row(
-                        &group,
-                        tool,
-                        format!(
-                            "{} comp-het part evidence of the whole genome ({candidates} \
-                             candidates, {:.1} MB as JSON)",
-                            seconds(t),
-                            bytes as f64 / 1e6
-                        ),
-                        String::new(),
-                        Check::None,
-                    );
-                }
-            }
-            Err(e) => self.row(
-                &group,
-                tool,
-                format!("failed: {e}"),
-                String::new(),
-                Check::None,
-            ),
-        }
+        // the modes over the loaded store's cached call states, natively and in V8.
+        self.inheritance(&g.inheritance, wasm_modes);
 
         let group = format!("1 Mb region {REGION}, indexed (genome.1s.vcf.gz)");
         let reference = self.reference_row(&group, "bcftools view -H -r", &g.region_bcftools);
@@ -1488,6 +1430,7 @@ impl Report {
         inputs: &BTreeMap<String, Input>,
         crypt4gh: Crypt4ghFigures,
         g: &GenomeResults,
+        wasm_modes: &modes::Timings,
         app: &browser::AppFigures,
     ) {
         let met = |ok: bool| if ok { Status::Met } else { Status::NotMet };
@@ -1687,7 +1630,7 @@ impl Report {
             status,
             note,
         });
-        self.mode_change_budget(&g.inheritance, crypt4gh.wasm_over_native);
+        self.mode_change_budget(&g.inheritance, wasm_modes, crypt4gh.wasm_over_native);
         self.stats_budget(&g.stats);
         if let Some(b) = browser {
             self.warnings.push(format!(
@@ -1707,55 +1650,6 @@ impl Report {
                 options.records
             ));
         }
-    }
-
-    /// DESIGN.md: an inheritance mode change ≤ 50 ms in the browser. The slowest mode over the
-    /// loaded 5 M trio is timed natively (`enclave-bench inheritance`); the browser figure is
-    /// that time × wasm32-in-V8 over native for ingest, the one ratio this run measures on the
-    /// same engine code (the modes read byte columns through tables, as ingest's hot loops do).
-    fn mode_change_budget(
-        &mut self,
-        inheritance: &std::result::Result<BTreeMap<String, (f64, u64)>, String>,
-        wasm_over_native: f64,
-    ) {
-        let slowest = inheritance.as_ref().ok().and_then(|t| {
-            t.iter()
-                .filter_map(|(k, &(s, _))| k.strip_prefix("mode:").map(|m| (m, s)))
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-        });
-        let (measured, status, note) = match slowest {
-            Some((mode, native)) => {
-                let estimate = native * wasm_over_native;
-                (
-                    format!(
-                        "≈ {} in V8 ({mode}: native {} × {wasm_over_native:.2})",
-                        seconds(estimate),
-                        seconds(native)
-                    ),
-                    if estimate <= MODE_CHANGE_BUDGET_S {
-                        Status::Met
-                    } else {
-                        Status::NotMet
-                    },
-                    "estimate: the slowest mode over genome.3s's loaded trio, native, × wasm32                      (V8) over native plain ingest of synth.vcf.gz"
-                        .to_string(),
-                )
-            }
-            None => (
-                "—".into(),
-                Status::NotMeasured,
-                match inheritance {
-                    Err(e) => format!("enclave-bench inheritance failed: {e}"),
-                    Ok(_) => "no mode timed".into(),
-                },
-            ),
-        };
-        self.budgets.push(Budget {
-            budget: "an inheritance mode change ≤ 50 ms in the browser (5 M-record trio)",
-            measured,
-            status,
-            note,
-        });
     }
 
     fn status_text(budget: &Budget) -> String {
