@@ -1631,7 +1631,7 @@ impl Report {
             note,
         });
         self.mode_change_budget(&g.inheritance, wasm_modes, crypt4gh.wasm_over_native);
-        self.stats_budget(&g.stats);
+        self.stats_budget(&g.stats, browser);
         if let Some(b) = browser {
             self.warnings.push(format!(
                 "app (Chromium): headless Chromium {} through playwright-core \

@@ -25,6 +25,7 @@ pub struct Expected {
 }
 
 /// One configuration of the loaded store (`?workers=W`): the best of the runs for each time.
+#[derive(Default)]
 pub struct Loaded {
     /// Workers asked for (`?workers=`).
     pub requested: u64,
@@ -70,6 +71,7 @@ impl Loaded {
 }
 
 /// The indexed region query in streaming mode (`?memory-budget=1`).
+#[derive(Default)]
 pub struct Streaming {
     pub region_s: f64,
     pub region_worker_s: f64,
@@ -77,6 +79,7 @@ pub struct Streaming {
     pub region_bytes: u64,
 }
 
+#[derive(Default)]
 pub struct Browser {
     /// Chromium's version, as Playwright reports it.
     pub version: String,
