@@ -314,6 +314,15 @@ describe('privacy', () => {
     await setMode(page, 'comp-het', true, MODE_COUNT['comp-het']);
     await page.getByTestId('inheritance-why').first().click();
     await page.getByTestId('inheritance-reasons').waitFor({ timeout: LOAD_TIMEOUT });
+    // Following a partner link (locating it over the workers, paging there) stays in the page.
+    const link = page.locator('[data-testid="inheritance-reasons"] [data-testid="comp-het-partner"]').first();
+    const target = await link.getAttribute('data-record');
+    await link.click();
+    await page.waitForFunction(
+      (r) => document.querySelector('[data-testid="inheritance-reasons"]')?.dataset.record === r,
+      target,
+      { timeout: LOAD_TIMEOUT },
+    );
     const kept = (await page.getByTestId('variant-row').evaluateAll((rows) => rows.map((r) => r.children[1].dataset.value)));
     const secrets = [
       'ZEBRAFAM7', 'OKAPIFAM9', 'GPA', 'GMA', 'DAU', 'SIS', 'KID',
