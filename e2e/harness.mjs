@@ -166,6 +166,25 @@ export function recordRequests(target) {
   return requests;
 }
 
+/** The app's own code, fetched by the page and by every worker the pool starts. */
+const APP_FILES = /^\/(?:pkg\/(?:app|engine)(?:_bg)?\.(?:js|wasm)|worker\.js|main\.js|style\.css|favicon\.svg)$/;
+
+/**
+ * The recorded requests other than GETs of the app's own code from its own origin. The pool
+ * starts a spare worker after each load, whose script and engine arrive whenever the browser
+ * gets to them; those carry nothing of the user's and are left out here, anything else stays.
+ *
+ * @param {{url: string, method: string}[]} requests
+ * @param {string} origin the app's origin
+ */
+export function beyondAppFiles(requests, origin) {
+  return requests.filter((r) => {
+    const url = new URL(r.url);
+    const code = r.method === 'GET' && url.origin === origin && url.search === '' && APP_FILES.test(url.pathname);
+    return !code;
+  });
+}
+
 /** How long a page may take to load a file in these tests. */
 export const LOAD_TIMEOUT = 60_000;
 
