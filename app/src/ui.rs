@@ -33,6 +33,7 @@
 //! share behind a `provide_*_context` / `use_*` pair; requests through [`state::use_client`] in
 //! a `Latest`; drawings from [`plot`].
 
+pub mod case;
 pub mod egress;
 pub mod family;
 pub mod filter;
@@ -68,6 +69,7 @@ pub fn mount() {
 pub fn App() -> impl IntoView {
     let client = provide_client_context(WorkerClient::new(pool_size()));
     let state = provide_app_context();
+    case::provide_case_context();
     let selection = selection::provide_selection_context(client.clone());
     let family = family::provide_family_context(client.clone(), selection);
     // The QC panel's trio numbers use the pedigree the workers accepted, never one being tried.

@@ -14,6 +14,7 @@
 pub mod annotation;
 pub mod binomial;
 pub mod bitmap;
+pub mod case;
 pub mod classification;
 pub mod crypt4gh;
 pub mod export;
