@@ -65,6 +65,8 @@ pub struct WorkerClient {
     workers: Workers,
     shards: SharedShards,
     loads: Loads,
+    /// The pedigree check's counts of the shown file, shared by every panel that asks.
+    tallies: pedigree_check::Tallies,
     /// The page's hook for a lost file.
     on_lost: LostHook,
 }
@@ -93,6 +95,7 @@ impl WorkerClient {
             loads: Loads::new(workers.clone(), shards.clone()),
             workers,
             shards,
+            tallies: pedigree_check::Tallies::default(),
             on_lost,
         }
     }
@@ -135,9 +138,10 @@ impl WorkerClient {
 
     /// The pedigree check of the shown file against `pedigree` (`None`: without a PED): each
     /// worker holding a part counts it, the page merges the counts and finishes the check
-    /// ([`pedigree_check`]). The pedigree stays in the page.
+    /// ([`pedigree_check`]); the counts are kept for the shown file, so asking again (another
+    /// panel, an edited PED) reads nothing again. The pedigree stays in the page.
     pub fn pedigree_check(&self, pedigree: Option<Pedigree>) -> Reply<PedigreeCheckReport> {
-        pedigree_check::pedigree_check(&self.workers, pedigree)
+        pedigree_check::pedigree_check(&self.workers, &self.tallies, pedigree)
     }
 
     // Family analysis (issue 14): [`family`].

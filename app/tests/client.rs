@@ -614,7 +614,9 @@ async fn the_table_asks_for_its_page_again_when_the_selection_changes() {
 
 /// A pedigree check asks every worker holding the file for its counts and finishes the check
 /// in the page: one worker's counts as they are, two shards' counts merged (the same counts
-/// twice make every number twice), with the pedigree the page keeps.
+/// twice make every number twice), with the pedigree the page keeps. The counts are asked for
+/// once per shown file: callers asking together share the pass, later ones get the kept
+/// counts; a failed pass is not kept.
 #[wasm_bindgen_test]
 async fn a_pedigree_check_merges_every_shards_counts() {
     use app::worker_client::pedigree_check::finish;
@@ -634,15 +636,27 @@ async fn a_pedigree_check_merges_every_shards_counts() {
     .unwrap();
     let declared = Declared::from_pedigree(&ped);
 
-    // One worker.
+    // One worker. A worker that fails fails the call, and the failure is not kept.
     let relay = Relay::new("pedigree-one");
     let client = opened(&relay, &s).await;
+    let reply = client.pedigree_check(None);
+    let request = relay.next().await;
+    relay.answer(Event::Failed {
+        job: job(&request),
+        message: "no file is loaded in this worker".into(),
+        location: None,
+    });
+    assert!(matches!(reply.await, Err(CallError::Failed { .. })));
+    // Two panels asking together wait for one pass over the file.
     let reply = client.pedigree_check(Some(ped.clone()));
+    let other = client.pedigree_check(None);
     let request = relay.next().await;
     assert!(
         matches!(request, Request::PedigreeCheck { .. }),
         "{request:?}"
     );
+    sleep(20).await;
+    assert!(relay.idle(), "the second ask started a second pass");
     relay.answer(Event::PedigreeTally {
         job: job(&request),
         tally: Box::new(tally.clone()),
@@ -653,15 +667,16 @@ async fn a_pedigree_check_merges_every_shards_counts() {
         report.check,
         pedigree_check::finish(&tally, Some(&declared), &CheckParams::default())
     );
-    // A worker that fails fails the call.
-    let reply = client.pedigree_check(None);
-    let request = relay.next().await;
-    relay.answer(Event::Failed {
-        job: job(&request),
-        message: "no file is loaded in this worker".into(),
-        location: None,
-    });
-    assert!(matches!(reply.await, Err(CallError::Failed { .. })));
+    // Each finished against its own pedigree.
+    assert_eq!(
+        other.await.unwrap().check,
+        pedigree_check::finish(&tally, None, &CheckParams::default())
+    );
+    // Asked again (an edited PED, another panel): the kept counts, nothing read again.
+    let again = client.pedigree_check(Some(ped.clone())).await.unwrap();
+    assert_eq!(again, report);
+    sleep(20).await;
+    assert!(relay.idle(), "the counts were asked for again");
 
     // Two shards.
     let relay = Relay::new("pedigree-two");
