@@ -55,6 +55,13 @@ fn modes(t: &BTreeMap<String, (f64, u64)>) -> Vec<(&str, f64, u64)> {
         .collect()
 }
 
+/// The `first:NAME` lines: each mode's first tick after the PED was attached, by name.
+fn firsts(t: &BTreeMap<String, (f64, u64)>) -> Vec<(&str, f64, u64)> {
+    t.iter()
+        .filter_map(|(k, &(s, n))| k.strip_prefix("first:").map(|m| (m, s, n)))
+        .collect()
+}
+
 /// The slowest mode: (NAME, seconds, kept).
 fn slowest<'a>(modes: &[(&'a str, f64, u64)]) -> Option<(&'a str, f64, u64)> {
     modes.iter().copied().max_by(|a, b| a.1.total_cmp(&b.1))
@@ -112,7 +119,8 @@ impl Report {
                         &group,
                         tool,
                         format!(
-                            "{} (call states of {records} records, once per PED and gates)",
+                            "{} attaching the PED (call states and gene index of {records} \
+                             records, once per PED and gates)",
                             seconds(states)
                         ),
                         String::new(),
@@ -133,6 +141,7 @@ impl Report {
                         Check::None,
                     );
                 }
+                self.first_ticks(&group, tool, t);
                 // What a pool's parts exchange for comp-het across parts: the whole genome
                 // as one part is the sum of its parts' evidence.
                 if let (Some(&(t, candidates)), Some(&(_, bytes))) =
@@ -176,6 +185,20 @@ impl Report {
                 let memory = t.get("wasm_memory").map_or(String::new(), |&(_, b)| {
                     format!("; wasm memory {:.0} MB after loading", b as f64 / 1e6)
                 });
+                if let Some(&(attach, records)) = t.get("attach") {
+                    self.row(
+                        &group,
+                        tool,
+                        format!(
+                            "{} attaching the PED (call states and gene index of {records} \
+                             records)",
+                            seconds(attach)
+                        ),
+                        String::new(),
+                        Check::None,
+                    );
+                }
+                self.first_ticks(&group, tool, t);
                 let check = match native {
                     Ok(n) => agree(n, t),
                     Err(_) => Check::None,
@@ -205,8 +228,28 @@ impl Report {
         }
     }
 
+    /// The row of each mode's first tick after attaching the PED (`first:NAME` lines), if
+    /// timed.
+    fn first_ticks(&mut self, group: &str, tool: &str, t: &BTreeMap<String, (f64, u64)>) {
+        let f = firsts(t);
+        if let Some((mode, slow, _)) = slowest(&f) {
+            self.row(
+                group,
+                tool,
+                format!(
+                    "{} slowest first tick after attaching the PED ({mode}); {}",
+                    seconds(slow),
+                    each(&f)
+                ),
+                String::new(),
+                Check::None,
+            );
+        }
+    }
+
     /// DESIGN.md: an inheritance mode change ≤ 50 ms in the browser (5 M-record trio): the
-    /// slowest mode in V8, the native time of that mode and the ratio beside it. Without a V8
+    /// slowest mode in V8 (a mode's first tick after the PED arrived counts as well as its
+    /// best repeated tick), the native time of that mode and the ratio beside it. Without a V8
     /// run, the estimate: the slowest native mode × `wasm_over_native` (plain ingest of
     /// synth.vcf.gz, wasm32 in V8 over native).
     pub(super) fn mode_change_budget(
@@ -217,7 +260,11 @@ impl Report {
     ) {
         let (measured, status, note) = match (native, wasm) {
             (_, Ok(w)) if slowest(&modes(w)).is_some() => {
-                let (mode, v8, _) = slowest(&modes(w)).expect("checked");
+                let (mode, best, _) = slowest(&modes(w)).expect("checked");
+                let (mode, v8, first) = match slowest(&firsts(w)) {
+                    Some((m, s, _)) if s > best => (m, s, " first tick"),
+                    _ => (mode, best, ""),
+                };
                 let native_mode = native
                     .as_ref()
                     .ok()
@@ -225,7 +272,7 @@ impl Report {
                 let beside = native_mode.map_or("native not timed".to_string(), |s| {
                     format!("native {}, V8/native {:.2}×", seconds(s), v8 / s)
                 });
-                let measured = format!("{} in V8 ({mode}; {beside})", seconds(v8));
+                let measured = format!("{} in V8 ({mode}{first}; {beside})", seconds(v8));
                 let agrees = native
                     .as_ref()
                     .is_ok_and(|n| matches!(agree(n, w), Check::Ok(_)));
@@ -238,7 +285,8 @@ impl Report {
                             Status::NotMet
                         },
                         "wasm32 in Node's V8: the slowest mode's selection over genome.3s's \
-                         loaded trio, as the app's worker makes it"
+                         loaded trio, as the app's worker makes it (first tick after the PED \
+                         or repeated)"
                             .to_string(),
                     )
                 } else {
@@ -352,6 +400,20 @@ mod tests {
         assert!(status.starts_with("NOT MET"), "{status}");
         let fast = Ok(lines("mode:de-novo 0.020 3\nmode:comp-het 0.030 2\n"));
         assert!(budget(&native, &fast).1.starts_with("met"));
+        // The first tick after the PED arrived is what the person ticking it waits for.
+        let slow_first = Ok(lines(
+            "first:comp-het 0.070 2\nmode:de-novo 0.020 3\nmode:comp-het 0.030 2\n",
+        ));
+        let (measured, status, _) = budget(&native, &slow_first);
+        assert_eq!(
+            measured,
+            "70.0 ms in V8 (comp-het first tick; native 40.0 ms, V8/native 1.75×)"
+        );
+        assert!(status.starts_with("NOT MET"), "{status}");
+        let quick_first = Ok(lines(
+            "first:comp-het 0.025 2\nmode:de-novo 0.020 3\nmode:comp-het 0.030 2\n",
+        ));
+        assert!(budget(&native, &quick_first).1.starts_with("met"));
         // A V8 run that keeps other records measures something else.
         let wrong = Ok(lines("mode:de-novo 0.020 4\nmode:comp-het 0.030 2\n"));
         assert!(budget(&native, &wrong).1.starts_with("not measured"));
