@@ -25,7 +25,7 @@ use crate::store::{ColumnData, Ragged, TextColumn, VariantStore};
 
 pub use self::header::infer_type;
 pub(crate) use self::text::{
-    Interner, decode_into, entries, fields, for_each_value, is_missing, pick,
+    Interner, decode_into, entries, fields, for_each_value, hash, is_missing, pick,
 };
 
 /// Which annotator wrote the field.
