@@ -2,8 +2,9 @@
 //! inheritance mode change ≤ 50 ms in the browser" on the 5 M-record trio.
 //!
 //! Both halves time `enclave_bench::modes::Trio::mode_change` (bench/src/modes.rs), the work of
-//! the app's worker when one mode is ticked — the trio's store and call states already built,
-//! the mode's selection over the store:
+//! the app's worker when one mode is ticked — the trio's store, call states and gene index
+//! already built (attaching the PED, timed beside it), the mode's selection over the store;
+//! each mode's first tick after the attach is a figure of its own:
 //! - natively, `enclave-bench inheritance genome.3s.vcf.gz RUNS` ([`measure_native`]), with the
 //!   call states, the comp-het part evidence and an explanation beside the modes;
 //! - as wasm32 in Node's V8, the browser's engine, `node bench/run-wasm.mjs MODULE DIR RUNS
@@ -23,8 +24,8 @@ use crate::util::Cmd;
 /// `name → (seconds, value)` lines of one run, or why it failed.
 pub(super) type Timings = Result<BTreeMap<String, (f64, u64)>, String>;
 
-/// `enclave-bench inheritance`: `ingest`, `states`, `mode:NAME`, `evidence`, `evidence_bytes`,
-/// `explain` lines.
+/// `enclave-bench inheritance`: `ingest`, `states` (attaching the PED), `first:NAME`,
+/// `mode:NAME`, `evidence`, `evidence_bytes`, `explain` lines.
 pub(super) fn measure_native(native: &Path, file: &Path, runs: u32) -> Timings {
     Cmd::new(native)
         .arg("inheritance")
@@ -35,7 +36,8 @@ pub(super) fn measure_native(native: &Path, file: &Path, runs: u32) -> Timings {
         .map_err(|e| e.to_string())
 }
 
-/// `bench/run-wasm.mjs … modes`: `ingest`, `mode:NAME` and `wasm_memory` lines.
+/// `bench/run-wasm.mjs … modes`: `ingest`, `attach`, `first:NAME`, `mode:NAME` and
+/// `wasm_memory` lines.
 pub(super) fn measure_wasm(root: &Path, wasm: &Path, dir: &Path, runs: u32) -> Timings {
     Cmd::new("node")
         .arg(root.join("bench/run-wasm.mjs"))
