@@ -347,6 +347,16 @@ fn inheritance(path: &Path, runs: u32) -> Result<(), String> {
     println!("states {t:.6} {}", store.len());
     let trio = Trio::new(dataset)?;
     let (store, a) = (&trio.dataset.store, &trio.analysis);
+    // Each mode's first tick after the pedigree arrived, as the person ticking it meets it.
+    for mode in Mode::ALL {
+        let started = Instant::now();
+        let kept = trio.mode_change(mode);
+        println!(
+            "first:{} {:.6} {kept}",
+            mode.name(),
+            started.elapsed().as_secs_f64()
+        );
+    }
     let mut first = None;
     // The same call `bench/run-wasm.mjs … modes` times in V8 (`bench_trio_mode`).
     for mode in Mode::ALL {

@@ -5,6 +5,7 @@
 //! [`Trio`] is the three-sample benchmark genome ([`crate::genome`]) read into a store and tied
 //! to [`crate::family::GENOME_TRIO_PED`], its call states read once ([`Analysis::new`], what the
 //! worker does when the pedigree arrives: `app/src/session/family.rs`, `Family::new`).
+//! [`Trio::attach`] does that again on the loaded store (the figure of attaching a PED).
 //! [`Trio::mode_change`] is then what the worker does when one mode is ticked (`Family::choose`
 //! on a whole file: [`Analysis::select`] over the store, states already built) and returns the
 //! records the mode keeps.
@@ -36,6 +37,18 @@ impl Trio {
         let analysis = Analysis::new(&dataset.store, &trio_pedigree()?, options(&dataset))
             .map_err(|e| e.to_string())?;
         Ok(Trio { dataset, analysis })
+    }
+
+    /// Ties the trio PED to the store again, as the worker does when a pedigree arrives (call
+    /// states and the gene index); returns the record count.
+    pub fn attach(&mut self) -> Result<u64, String> {
+        self.analysis = Analysis::new(
+            &self.dataset.store,
+            &trio_pedigree()?,
+            options(&self.dataset),
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(self.dataset.store.len() as u64)
     }
 
     /// Ticking `mode` alone: its selection over the store; the records it keeps.
@@ -107,6 +120,16 @@ mod exports {
                 }
                 Err(_) => u64::MAX,
             }
+        })
+    }
+
+    /// Ties the PED to the loaded trio again (`Trio::attach`: call states and gene index);
+    /// returns the record count.
+    #[unsafe(no_mangle)]
+    pub extern "C" fn bench_trio_attach() -> u64 {
+        LOADED.with_borrow_mut(|loaded| match loaded.as_mut().map(Trio::attach) {
+            Some(Ok(records)) => records,
+            _ => u64::MAX,
         })
     }
 

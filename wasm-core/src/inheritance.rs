@@ -3,7 +3,8 @@
 //! otherwise than genmod, GEMINI's `inheritance` and bcftools: docs/INHERITANCE.md).
 //!
 //! [`Analysis::new`] ties a [`Pedigree`] to a store's samples and reads every call once into
-//! state bytes (shape at each alternate allele, gates passed). [`Analysis::evaluate`] then
+//! state bytes (shape at each alternate allele, gates passed), and every record's genes for
+//! `comp-het` (so that no mode's first evaluation waits on a scan of the annotation text). [`Analysis::evaluate`] then
 //! answers a [`Mode`] for every record at once — a [`ModeResult`] of bitmaps (fits, possible,
 //! and per family) that a session combines with the filter's — reading the state columns
 //! through small tables, never record by record ([`columnar`]). [`Analysis::explain`] walks
@@ -29,12 +30,11 @@ mod columnar;
 mod comphet;
 mod evidence;
 mod explain;
+mod genes;
 mod mendel;
 mod plan;
 mod ploidy;
 mod selection;
-
-use std::cell::OnceCell;
 
 use crate::bitmap::Bitmap;
 use crate::pedigree::{self, Matched, Pedigree, PedigreeError, PedigreeErrorKind};
@@ -234,7 +234,9 @@ pub struct Analysis {
     contexts: Contexts,
     states: States,
     notices: Vec<Notice>,
-    genes: OnceCell<Genes>,
+    /// Every record's genes, for comp-het: built here, with the states, so that ticking
+    /// comp-het the first time costs what ticking it again does (issue 14's 50 ms budget).
+    genes: Genes,
 }
 
 impl Analysis {
@@ -271,7 +273,7 @@ impl Analysis {
             contexts,
             states,
             notices,
-            genes: OnceCell::new(),
+            genes: Genes::new(store),
         })
     }
 
@@ -290,10 +292,6 @@ impl Analysis {
     /// The build in force (given, or read from the header).
     pub fn build(&self) -> Option<Build> {
         self.contexts.build()
-    }
-
-    fn genes(&self, store: &VariantStore) -> &Genes {
-        self.genes.get_or_init(|| Genes::new(store))
     }
 
     fn mode_mask(&self, mode: Mode) -> &Bitmap {
@@ -416,8 +414,8 @@ impl Analysis {
         part: u32,
         others: &PartEvidence,
     ) -> (Bitmap, Bitmap) {
-        let genes = self.genes(store);
-        let Candidates { keys, list, sites } = self.comp_het_candidates(store, family);
+        let genes = &self.genes;
+        let Candidates { keys, list, sites } = self.comp_het_candidates(family);
         let mut best = comphet::best_outcomes(genes, &list, &sites);
         others.improve(genes, family, part, &list, &sites, &mut best);
         let blocks = [&self.states.primary, &self.states.extra];
@@ -567,7 +565,7 @@ impl Analysis {
             e.reasons = reasons;
             return e;
         }
-        let genes = self.genes(store);
+        let genes = &self.genes;
         if genes.of(record).is_empty() {
             e.reasons.push(Reason::new(
                 ReasonCode::NotInGene,

@@ -379,6 +379,11 @@ impl Interner {
         self.dict.len()
     }
 
+    /// The value of an id (`""` for 0 and for ids not given out).
+    pub(crate) fn text(&self, id: u32) -> &str {
+        self.dict.get(id as usize).map_or("", String::as_str)
+    }
+
     pub(crate) fn into_dict(self) -> Vec<String> {
         self.dict
     }

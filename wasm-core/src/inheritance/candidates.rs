@@ -14,7 +14,6 @@
 use std::collections::HashMap;
 
 use crate::bitmap::Bitmap;
-use crate::store::VariantStore;
 
 use super::cells::{self, Block};
 use super::comphet::{self, Site, Sites};
@@ -38,10 +37,10 @@ const NOT_CANDIDATE: u32 = u32::MAX - 1;
 
 impl Analysis {
     /// A family's comp-het candidates, read from the state columns.
-    pub(super) fn comp_het_candidates(&self, store: &VariantStore, family: usize) -> Candidates {
+    pub(super) fn comp_het_candidates(&self, family: usize) -> Candidates {
         let compiled = columnar::compile(&plan::plan(&self.matched, family, Mode::CompHet));
         let fam = comphet::Family::new(&self.matched, family);
-        let genes = self.genes(store);
+        let genes = &self.genes;
         // A candidate outside every gene cannot pair: the mask leaves it out.
         let mut mask = self.contexts.autosomal.clone();
         mask.and_with(&genes.in_gene);

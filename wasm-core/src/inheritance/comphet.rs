@@ -8,139 +8,17 @@
 //! or for a duo / singleton only what one parent / no parent says. Two candidates of a gene
 //! pair when, for every affected member, one came from each parent (or one inherited and one de
 //! novo), and no unaffected member carries both ([`pair`]). A duo or singleton pair is
-//! "possible". Genes come from the annotations that name them: VEP `SYMBOL`, else `Gene`;
-//! bcftools `BCSQ` `gene`; SnpEff `Gene_Name`, else `Gene_ID` ([`Genes`]). A `BCSQ` whose
-//! header the annotation reader does not parse (bcftools 1.10+'s `'[*]consequence|gene|…'`,
-//! the demo trio's) is read in bcftools csq's fixed layout, the gene second.
+//! "possible". Genes come from the annotations that name them ([`Genes`], `super::genes`).
 
 use std::collections::HashMap;
 
-use crate::annotation::{self, Column};
-use crate::bitmap::Bitmap;
 use crate::pedigree::{Matched, Phenotype};
-use crate::store::{Ragged, VariantStore};
+use crate::store::VariantStore;
+
+pub use super::genes::Genes;
 
 use super::cells::{Class, Shape, class, shape, unpack_state};
 use super::explain::ReasonCode;
-
-/// The genes of every record.
-#[derive(Debug, Clone)]
-pub struct Genes {
-    per_record: Ragged<u32>,
-    /// The records in some gene: the only ones that can pair.
-    pub in_gene: Bitmap,
-    names: Vec<String>,
-    /// `CSQ/SYMBOL`, … — the sub-fields read, empty when the file has no gene annotation.
-    pub source: Vec<String>,
-}
-
-impl Genes {
-    pub fn new(store: &VariantStore) -> Genes {
-        let mut names: Vec<String> = Vec::new();
-        let mut ids: HashMap<String, u32> = HashMap::new();
-        let mut sources: Vec<(Column, Option<Column>)> = Vec::new();
-        let mut source = Vec::new();
-        for schema in annotation::schemas(store) {
-            let main = ["SYMBOL", "Gene_Name", "gene"]
-                .iter()
-                .find_map(|n| schema.index_of(n).map(|k| (k, *n)));
-            let fallback = ["Gene", "Gene_ID"]
-                .iter()
-                .find_map(|n| schema.index_of(n).map(|k| (k, *n)));
-            let Some((k, name)) = main.or(fallback) else {
-                continue;
-            };
-            source.push(format!("{}/{name}", schema.tag));
-            let second = fallback
-                .filter(|&(f, _)| f != k)
-                .map(|(f, _)| Column::extract(store, &schema, f));
-            sources.push((Column::extract(store, &schema, k), second));
-        }
-        // bcftools csq writes `consequence|gene|transcript|…` whatever its header says.
-        let mut bcsq = if sources.is_empty() {
-            annotation::text_column(store, "BCSQ").map(|t| t.reader())
-        } else {
-            None
-        };
-        if bcsq.is_some() {
-            source.push("BCSQ/gene".into());
-        }
-        let mut scratch = Vec::new();
-        let mut per_record = Ragged::default();
-        let mut row: Vec<u32> = Vec::new();
-        // A gene named in a record: interned, and added to the record's genes once.
-        let mut add = |row: &mut Vec<u32>, text: &str| {
-            let next = names.len() as u32;
-            let gene = *ids.entry(text.to_string()).or_insert_with(|| {
-                names.push(text.to_string());
-                next
-            });
-            if !row.contains(&gene) {
-                row.push(gene);
-            }
-        };
-        for i in 0..store.len() {
-            row.clear();
-            if let Some(reader) = bcsq.as_mut()
-                && i < reader.len()
-            {
-                for entry in annotation::entries(reader.get(i)) {
-                    let Some(raw) = annotation::fields(entry, false).nth(1) else {
-                        continue;
-                    };
-                    if annotation::is_missing(raw) {
-                        continue;
-                    }
-                    scratch.clear();
-                    annotation::decode_into(raw, &mut scratch);
-                    add(&mut row, &String::from_utf8_lossy(&scratch));
-                }
-            }
-            for (main, fallback) in &sources {
-                let m = main.row(i);
-                for (e, &id) in m.iter().enumerate() {
-                    let text = if id != 0 {
-                        main.text(id)
-                    } else {
-                        match fallback.as_ref().and_then(|f| f.row(i).get(e)) {
-                            Some(&g) if g != 0 => fallback.as_ref().map_or("", |f| f.text(g)),
-                            _ => continue,
-                        }
-                    };
-                    add(&mut row, text);
-                }
-            }
-            per_record.push(&row);
-        }
-        let in_gene = Bitmap::from_fn(store.len(), |i| {
-            i < per_record.len() && !per_record.get(i).is_empty()
-        });
-        Genes {
-            per_record,
-            in_gene,
-            names,
-            source,
-        }
-    }
-
-    /// Gene ids of record `i`.
-    pub fn of(&self, i: usize) -> &[u32] {
-        if i < self.per_record.len() {
-            self.per_record.get(i)
-        } else {
-            &[]
-        }
-    }
-
-    pub fn name(&self, gene: u32) -> &str {
-        &self.names[gene as usize]
-    }
-
-    /// Every gene's name, by id.
-    pub fn names(&self) -> &[String] {
-        &self.names
-    }
-}
 
 /// Where an affected member's copy of the allele came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -439,7 +317,7 @@ fn best_outcomes_few(
         .enumerate()
         .filter(|(_, s)| site_blocked(s).is_some())
         .fold(0u64, |w, (k, _)| w | 1 << k);
-    let n_genes = genes.names.len();
+    let n_genes = genes.names().len();
     let mut seen = vec![0u64; n_genes];
     let mut twice = vec![0u64; n_genes];
     for &(record, site) in candidates {
@@ -554,7 +432,7 @@ fn best_outcomes_many(
         }
     };
     // Candidates by gene, in one flat list (counts, then offsets).
-    let n_genes = genes.names.len();
+    let n_genes = genes.names().len();
     let mut count = vec![0u32; n_genes + 1];
     for &(record, site) in candidates {
         if !blocked[site as usize] {

@@ -363,7 +363,7 @@ impl Analysis {
     /// `comp-het` pairs: per family and gene, its unblocked candidates' sites and positions.
     /// Cheap to serialise: strings and sites are interned.
     pub fn part_evidence(&self, store: &VariantStore, part: u32) -> PartEvidence {
-        let genes = self.genes(store);
+        let genes = &self.genes;
         let mut out = PartEvidence {
             parts: vec![PartSize {
                 part,
@@ -376,7 +376,7 @@ impl Analysis {
         let mut contigs: Vec<Option<u32>> = vec![None; store.contigs().len()];
         let extra = self.states.extra.records.as_deref().unwrap_or(&[]);
         for f in 0..self.matched.pedigree.families().len() {
-            let Candidates { keys, list, sites } = self.comp_het_candidates(store, f);
+            let Candidates { keys, list, sites } = self.comp_het_candidates(f);
             let mut ids: Vec<Option<u32>> = vec![None; sites.sites.len()];
             // Per gene of the store: its distinct sites and its candidates.
             let mut rows: HashMap<u32, Building> = HashMap::new();

@@ -8,6 +8,9 @@
 //! in order, no list of them built); `enclave stats --qc` prints it as JSON and the app's QC
 //! panel draws it. Every histogram has a fixed number of bins.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use crate::annotation::{self, IMPACTS, Schema};
 use crate::bitmap::Bitmap;
 use crate::store::{ColumnData, FLOAT_MISSING, INT_MISSING, Ints, VariantStore};
@@ -169,6 +172,26 @@ pub fn compute_with_trios(
     }
 }
 
+/// Hashes the raw bytes of an annotation value with [`annotation::hash`] (a user's own file
+/// needs no DoS-resistant hash; SipHash cost more than the rest of the lookup).
+#[derive(Default)]
+struct RawHasher(u64);
+
+impl Hasher for RawHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = self.0.rotate_left(5) ^ annotation::hash(bytes);
+    }
+
+    /// The slice's length, which `Hash for [u8]` writes first: mixed in without a hash.
+    fn write_usize(&mut self, n: usize) {
+        self.0 ^= n as u64;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// Where the breakdown reads consequences: an INFO field and its sub-fields.
 struct Source {
     tag: String,
@@ -221,20 +244,25 @@ fn consequences(store: &VariantStore, keep: Option<&Bitmap>) -> Option<Consequen
     } = source(store)?;
     let text = annotation::text_column(store, &tag)?;
     let last = consequence.max(impact.unwrap_or(0));
-    // One pass over the text: each distinct consequence value is interned (its id) and ranked
-    // once (Ensembl's order; `None` for unknown terms and missing values).
-    let mut values = annotation::Interner::new();
-    let mut ranks: Vec<Option<u8>> = vec![None];
-    let (mut scratch, mut decoded) = (Vec::new(), Vec::new());
+    // One pass over the text: each distinct consequence value, as its raw bytes, is ranked once
+    // (Ensembl's order; `None` for unknown terms and missing values) and looked up by its bytes
+    // after that — no decoding or UTF-8 check per value, nothing allocated but new values.
+    let mut ranks: HashMap<Box<[u8]>, Option<u8>, BuildHasherDefault<RawHasher>> =
+        HashMap::default();
+    let mut decoded = Vec::new();
     let mut rank_of = |raw: &[u8]| -> Option<u8> {
-        let id = values.intern_raw(raw, &mut scratch) as usize;
-        if id == ranks.len() {
-            // A new value (ids are given in first-seen order).
+        if let Some(&r) = ranks.get(raw) {
+            return r;
+        }
+        let r = if annotation::is_missing(raw) {
+            None
+        } else {
             decoded.clear();
             annotation::decode_into(raw, &mut decoded);
-            ranks.push(annotation::severity(&String::from_utf8_lossy(&decoded)));
-        }
-        ranks[id]
+            annotation::severity(&String::from_utf8_lossy(&decoded))
+        };
+        ranks.insert(raw.into(), r);
+        r
     };
     let impact_rank = |raw: &[u8]| {
         IMPACTS

@@ -2,8 +2,9 @@
 //! inheritance mode change ≤ 50 ms in the browser" on the 5 M-record trio.
 //!
 //! Both halves time `enclave_bench::modes::Trio::mode_change` (bench/src/modes.rs), the work of
-//! the app's worker when one mode is ticked — the trio's store and call states already built,
-//! the mode's selection over the store:
+//! the app's worker when one mode is ticked — the trio's store, call states and gene index
+//! already built (attaching the PED, timed beside it), the mode's selection over the store;
+//! each mode's first tick after the attach is a figure of its own:
 //! - natively, `enclave-bench inheritance genome.3s.vcf.gz RUNS` ([`measure_native`]), with the
 //!   call states, the comp-het part evidence and an explanation beside the modes;
 //! - as wasm32 in Node's V8, the browser's engine, `node bench/run-wasm.mjs MODULE DIR RUNS
@@ -23,8 +24,8 @@ use crate::util::Cmd;
 /// `name → (seconds, value)` lines of one run, or why it failed.
 pub(super) type Timings = Result<BTreeMap<String, (f64, u64)>, String>;
 
-/// `enclave-bench inheritance`: `ingest`, `states`, `mode:NAME`, `evidence`, `evidence_bytes`,
-/// `explain` lines.
+/// `enclave-bench inheritance`: `ingest`, `states` (attaching the PED), `first:NAME`,
+/// `mode:NAME`, `evidence`, `evidence_bytes`, `explain` lines.
 pub(super) fn measure_native(native: &Path, file: &Path, runs: u32) -> Timings {
     Cmd::new(native)
         .arg("inheritance")
@@ -35,7 +36,8 @@ pub(super) fn measure_native(native: &Path, file: &Path, runs: u32) -> Timings {
         .map_err(|e| e.to_string())
 }
 
-/// `bench/run-wasm.mjs … modes`: `ingest`, `mode:NAME` and `wasm_memory` lines.
+/// `bench/run-wasm.mjs … modes`: `ingest`, `attach`, `first:NAME`, `mode:NAME` and
+/// `wasm_memory` lines.
 pub(super) fn measure_wasm(root: &Path, wasm: &Path, dir: &Path, runs: u32) -> Timings {
     Cmd::new("node")
         .arg(root.join("bench/run-wasm.mjs"))
@@ -52,6 +54,13 @@ pub(super) fn measure_wasm(root: &Path, wasm: &Path, dir: &Path, runs: u32) -> T
 fn modes(t: &BTreeMap<String, (f64, u64)>) -> Vec<(&str, f64, u64)> {
     t.iter()
         .filter_map(|(k, &(s, n))| k.strip_prefix("mode:").map(|m| (m, s, n)))
+        .collect()
+}
+
+/// The `first:NAME` lines: each mode's first tick after the PED was attached, by name.
+fn firsts(t: &BTreeMap<String, (f64, u64)>) -> Vec<(&str, f64, u64)> {
+    t.iter()
+        .filter_map(|(k, &(s, n))| k.strip_prefix("first:").map(|m| (m, s, n)))
         .collect()
 }
 
@@ -112,7 +121,8 @@ impl Report {
                         &group,
                         tool,
                         format!(
-                            "{} (call states of {records} records, once per PED and gates)",
+                            "{} attaching the PED (call states and gene index of {records} \
+                             records, once per PED and gates)",
                             seconds(states)
                         ),
                         String::new(),
@@ -133,6 +143,7 @@ impl Report {
                         Check::None,
                     );
                 }
+                self.first_ticks(&group, tool, t);
                 // What a pool's parts exchange for comp-het across parts: the whole genome
                 // as one part is the sum of its parts' evidence.
                 if let (Some(&(t, candidates)), Some(&(_, bytes))) =
@@ -176,6 +187,20 @@ impl Report {
                 let memory = t.get("wasm_memory").map_or(String::new(), |&(_, b)| {
                     format!("; wasm memory {:.0} MB after loading", b as f64 / 1e6)
                 });
+                if let Some(&(attach, records)) = t.get("attach") {
+                    self.row(
+                        &group,
+                        tool,
+                        format!(
+                            "{} attaching the PED (call states and gene index of {records} \
+                             records)",
+                            seconds(attach)
+                        ),
+                        String::new(),
+                        Check::None,
+                    );
+                }
+                self.first_ticks(&group, tool, t);
                 let check = match native {
                     Ok(n) => agree(n, t),
                     Err(_) => Check::None,
@@ -205,8 +230,28 @@ impl Report {
         }
     }
 
+    /// The row of each mode's first tick after attaching the PED (`first:NAME` lines), if
+    /// timed.
+    fn first_ticks(&mut self, group: &str, tool: &str, t: &BTreeMap<String, (f64, u64)>) {
+        let f = firsts(t);
+        if let Some((mode, slow, _)) = slowest(&f) {
+            self.row(
+                group,
+                tool,
+                format!(
+                    "{} slowest first tick after attaching the PED ({mode}); {}",
+                    seconds(slow),
+                    each(&f)
+                ),
+                String::new(),
+                Check::None,
+            );
+        }
+    }
+
     /// DESIGN.md: an inheritance mode change ≤ 50 ms in the browser (5 M-record trio): the
-    /// slowest mode in V8, the native time of that mode and the ratio beside it. Without a V8
+    /// slowest mode in V8 (a mode's first tick after the PED arrived counts as well as its
+    /// best repeated tick), the native time of that mode and the ratio beside it. Without a V8
     /// run, the estimate: the slowest native mode × `wasm_over_native` (plain ingest of
     /// synth.vcf.gz, wasm32 in V8 over native).
     pub(super) fn mode_change_budget(
@@ -217,7 +262,11 @@ impl Report {
     ) {
         let (measured, status, note) = match (native, wasm) {
             (_, Ok(w)) if slowest(&modes(w)).is_some() => {
-                let (mode, v8, _) = slowest(&modes(w)).expect("checked");
+                let (mode, best, _) = slowest(&modes(w)).expect("checked");
+                let (mode, v8, first) = match slowest(&firsts(w)) {
+                    Some((m, s, _)) if s > best => (m, s, " first tick"),
+                    _ => (mode, best, ""),
+                };
                 let native_mode = native
                     .as_ref()
                     .ok()
@@ -225,7 +274,7 @@ impl Report {
                 let beside = native_mode.map_or("native not timed".to_string(), |s| {
                     format!("native {}, V8/native {:.2}×", seconds(s), v8 / s)
                 });
-                let measured = format!("{} in V8 ({mode}; {beside})", seconds(v8));
+                let measured = format!("{} in V8 ({mode}{first}; {beside})", seconds(v8));
                 let agrees = native
                     .as_ref()
                     .is_ok_and(|n| matches!(agree(n, w), Check::Ok(_)));
@@ -238,7 +287,8 @@ impl Report {
                             Status::NotMet
                         },
                         "wasm32 in Node's V8: the slowest mode's selection over genome.3s's \
-                         loaded trio, as the app's worker makes it"
+                         loaded trio, as the app's worker makes it (first tick after the PED \
+                         or repeated)"
                             .to_string(),
                     )
                 } else {
@@ -352,6 +402,20 @@ mod tests {
         assert!(status.starts_with("NOT MET"), "{status}");
         let fast = Ok(lines("mode:de-novo 0.020 3\nmode:comp-het 0.030 2\n"));
         assert!(budget(&native, &fast).1.starts_with("met"));
+        // The first tick after the PED arrived is what the person ticking it waits for.
+        let slow_first = Ok(lines(
+            "first:comp-het 0.070 2\nmode:de-novo 0.020 3\nmode:comp-het 0.030 2\n",
+        ));
+        let (measured, status, _) = budget(&native, &slow_first);
+        assert_eq!(
+            measured,
+            "70.0 ms in V8 (comp-het first tick; native 40.0 ms, V8/native 1.75×)"
+        );
+        assert!(status.starts_with("NOT MET"), "{status}");
+        let quick_first = Ok(lines(
+            "first:comp-het 0.025 2\nmode:de-novo 0.020 3\nmode:comp-het 0.030 2\n",
+        ));
+        assert!(budget(&native, &quick_first).1.starts_with("met"));
         // A V8 run that keeps other records measures something else.
         let wrong = Ok(lines("mode:de-novo 0.020 4\nmode:comp-het 0.030 2\n"));
         assert!(budget(&native, &wrong).1.starts_with("not measured"));
