@@ -8,8 +8,10 @@
 //! guessed at), [`CaseVariant`] keyed by [`VariantKey`] (CHROM, POS, REF, ALT — stable across
 //! reloads and worker layouts, unlike a record index), [`Tag`].
 //!
-//! Data flow: the app's case context edits a [`Case`] → JSON (`serde_json`, in the app) →
-//! IndexedDB / an exported file.
+//! Data flow: the app's case context edits a [`Case`] → JSON ([`Case::to_json`]) → IndexedDB;
+//! or → [`file::seal`] → an exported, encrypted file, read back by [`file::open`].
+
+pub mod file;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
