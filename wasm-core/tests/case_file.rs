@@ -124,19 +124,14 @@ fn a_case_file_of_another_version_or_dataset_is_refused() {
         .replacen("\"version\":1", "\"version\":2", 1);
     // A sealed file of another version, written by the plain encryptor.
     let mut out =
-        wasm_core::crypt4gh::Encryptor::new(Vec::new(), None, &[bob.public().clone()], None)
-            .unwrap();
+        wasm_core::crypt4gh::Encryptor::new(Vec::new(), None, &[*bob.public()], None).unwrap();
     std::io::Write::write_all(&mut out, json.as_bytes()).unwrap();
     let file = out.finish().unwrap();
     assert_eq!(
         open(&file, &bob).unwrap_err().kind(),
         CaseFileErrorKind::Version
     );
-    let case = open(
-        &seal(&full_case(), None, &[bob.public().clone()]).unwrap(),
-        &bob,
-    )
-    .unwrap();
+    let case = open(&seal(&full_case(), None, &[*bob.public()]).unwrap(), &bob).unwrap();
     assert_eq!(
         case.check_dataset("another", "other.vcf.gz")
             .unwrap_err()
@@ -162,12 +157,7 @@ fn the_reference_crypt4gh_reads_a_sealed_case_and_writes_one_enclave_opens() {
         let sealed = dir.join("case.c4gh");
         std::fs::write(
             &sealed,
-            seal(
-                &case,
-                writer.as_ref(),
-                &[public("alice"), recipient.clone()],
-            )
-            .unwrap(),
+            seal(&case, writer.as_ref(), &[public("alice"), recipient]).unwrap(),
         )
         .unwrap();
         let plain = reference.run(

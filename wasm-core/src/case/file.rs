@@ -227,7 +227,7 @@ mod tests {
             SecretKey::generate().unwrap(),
             SecretKey::generate().unwrap(),
         );
-        let file = seal(&case(), None, &[a.public().clone(), b.public().clone()]).unwrap();
+        let file = seal(&case(), None, &[*a.public(), *b.public()]).unwrap();
         assert_eq!(open(&file, &a).unwrap(), case());
         assert_eq!(open(&file, &b).unwrap(), case());
         assert_eq!(
@@ -243,7 +243,7 @@ mod tests {
     #[test]
     fn damage_another_version_and_another_dataset_are_told_apart() {
         let key = SecretKey::generate().unwrap();
-        let mut file = seal(&case(), None, &[key.public().clone()]).unwrap();
+        let mut file = seal(&case(), None, &[*key.public()]).unwrap();
         let last = file.len() - 1;
         file[last] ^= 1;
         assert_eq!(
@@ -284,7 +284,7 @@ mod tests {
     #[test]
     fn a_wrong_passphrase_is_its_own_kind() {
         let key = SecretKey::generate().unwrap();
-        let file = seal(&case(), None, &[key.public().clone()]).unwrap();
+        let file = seal(&case(), None, &[*key.public()]).unwrap();
         let text = key
             .to_file(
                 crate::crypt4gh::keys::Kdf::Scrypt,
