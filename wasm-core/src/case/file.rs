@@ -56,8 +56,8 @@ pub enum CaseFileError {
     TooLarge,
 }
 
-/// What went wrong, for callers and tests (never the wording).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What went wrong, for callers and tests (never the wording). Serde: it crosses to the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CaseFileErrorKind {
     WrongPassphrase,
     Key,
