@@ -46,6 +46,9 @@ pub struct CaseState {
     pub ready: RwSignal<bool>,
     /// Why the browser's storage failed, if it did (the case then lives only in this page).
     pub problem: RwSignal<Option<String>>,
+    /// A case's pedigree is being tied again: the family state is not the case's yet, so it is
+    /// not recorded into the case until the workers answer.
+    restoring: RwSignal<bool>,
 }
 
 impl CaseState {
@@ -114,8 +117,30 @@ impl CaseState {
     /// and applies its pedigree, filter and modes.
     pub fn replace(&self, case: Case, selection: Selection, family: Family) {
         self.reopened.set(None);
-        apply(&case, selection, family);
+        self.apply(&case, selection, family);
         self.case.set(Some(case));
+    }
+
+    /// Applies a case's pedigree, filter and modes to the page (and so to the workers).
+    fn apply(&self, case: &Case, selection: Selection, family: Family) {
+        let f = &case.filter;
+        selection.draft.set(f.expression.clone());
+        selection.mode.set(if f.exclude {
+            FilterMode::Exclude
+        } else {
+            FilterMode::Include
+        });
+        selection.regions.set(f.regions.clone());
+        selection.genes.set(f.genes.clone());
+        if *f != CaseFilter::default() {
+            selection.apply();
+        }
+        family.lenient.set(case.lenient);
+        if let Some(ped) = &case.pedigree {
+            self.restoring.set(true);
+            family.modes.set(case.modes.clone());
+            family.apply_ped("the case's pedigree".into(), ped.clone());
+        }
     }
 }
 
@@ -128,6 +153,7 @@ pub fn provide_case_context() -> CaseState {
         reopened: RwSignal::new(None),
         ready: RwSignal::new(false),
         problem: RwSignal::new(None),
+        restoring: RwSignal::new(false),
     };
     Effect::new(move |_| {
         let shown = state.loaded.with(|f| {
@@ -137,9 +163,12 @@ pub fn provide_case_context() -> CaseState {
         let same = cases.case.with_untracked(|c| {
             c.as_ref().map(|c| &c.fingerprint) == shown.as_ref().map(|(fp, _)| fp)
         });
+        // Every file shown (the same one opened again too) looks for its kept case: opening
+        // resets the pedigree, modes and filter, which the case then brings back.
+        cases.ready.set(false);
+        cases.restoring.set(false);
+        cases.reopened.set(None);
         if !same {
-            cases.ready.set(false);
-            cases.reopened.set(None);
             cases
                 .case
                 .set(shown.map(|(fingerprint, name)| Case::new(fingerprint, name)));
@@ -159,16 +188,14 @@ pub fn use_case() -> CaseState {
 pub fn keep_case(selection: Selection, family: Family) {
     let cases = use_case();
     // A newly shown file: look for its kept case.
+    let state = use_app();
     Effect::new(move |_| {
-        let Some(fingerprint) = cases
-            .case
-            .with(|c| c.as_ref().map(|c| c.fingerprint.clone()))
+        let Some(fingerprint) = state
+            .loaded
+            .with(|f| f.as_ref().map(|f| f.loaded.fingerprint.clone()))
         else {
             return;
         };
-        if cases.ready.get_untracked() {
-            return;
-        }
         leptos::task::spawn_local(async move {
             let kept = idb::load(&fingerprint).await;
             // Another file was shown meanwhile.
@@ -193,7 +220,7 @@ pub fn keep_case(selection: Selection, family: Family) {
                         {
                             case.file_name = name;
                         }
-                        apply(&case, selection, family);
+                        cases.apply(&case, selection, family);
                         cases.case.set(Some(case));
                     }
                     Ok(_) => {}
@@ -223,8 +250,15 @@ pub fn keep_case(selection: Selection, family: Family) {
         let modes = family.modes.get();
         let lenient = family.lenient.get();
         let filtered = selection.report.with(Option::is_some);
+        let answered = family.info.with(Option::is_some) || family.problem.with(Option::is_some);
         if !cases.ready.get() {
             return;
+        }
+        if cases.restoring.get() {
+            if !answered {
+                return;
+            }
+            cases.restoring.set(false);
         }
         let filter = if filtered {
             CaseFilter {
@@ -281,25 +315,4 @@ pub fn keep_case(selection: Selection, family: Family) {
         .ok();
         pending.set_value(handle);
     });
-}
-
-/// Applies a case's pedigree, filter and modes to the page (and so to the workers).
-fn apply(case: &Case, selection: Selection, family: Family) {
-    let f = &case.filter;
-    selection.draft.set(f.expression.clone());
-    selection.mode.set(if f.exclude {
-        FilterMode::Exclude
-    } else {
-        FilterMode::Include
-    });
-    selection.regions.set(f.regions.clone());
-    selection.genes.set(f.genes.clone());
-    if *f != CaseFilter::default() {
-        selection.apply();
-    }
-    family.lenient.set(case.lenient);
-    if let Some(ped) = &case.pedigree {
-        family.modes.set(case.modes.clone());
-        family.apply_ped("the case's pedigree".into(), ped.clone());
-    }
 }
