@@ -1308,7 +1308,7 @@ mod tests {
             finals,
             [
                 false, false, true, true, false, false, false, true, true, true, true, true, true,
-                true, true, true, true, true, true, true, true, true
+                true, true, true, true, true, true, true, true, true, true, true, true
             ]
         );
     }
