@@ -40,6 +40,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_core::annotation;
+use wasm_core::case::file::CaseFileErrorKind;
+pub use wasm_core::export::document::{Format as ExportFormat, Selected};
 use wasm_core::filter::{FilterError, Mode, Span};
 use wasm_core::formats::MemoryEstimate;
 use wasm_core::formats::indexed::Overview;
@@ -66,7 +68,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 /// `PedigreeCheck`, `Stats`.
 /// 11: `Locate` / `Located` and `Preceding` / `Precede`: a record's offset in the table's order
 /// (a compound het's partner link pages the table to it).
-pub const PROTOCOL_VERSION: u32 = 11;
+pub const PROTOCOL_VERSION: u32 = 12;
 
 /// A Crypt4GH secret key file and its passphrase, on their way from the page to the worker that
 /// decrypts. `Debug` shows neither; every copy is zeroized when dropped.
@@ -244,6 +246,35 @@ pub enum Request {
         #[serde(default)]
         ped: Option<String>,
     },
+    /// Encrypt a case's JSON (`wasm_core::case::file::seal`) to the public keys whose files'
+    /// text `recipients` holds, signed by `writer` (the person's own secret key) or a one-off
+    /// key. Needs no loaded file. Answered with [`Event::CaseSealed`] or `Failed`.
+    SealCase {
+        job: u32,
+        json: String,
+        recipients: Vec<String>,
+        writer: Option<KeyMaterial>,
+    },
+    /// This worker's passing records (the filter and modes in force), in file order, as one
+    /// part of an export document (`wasm_core::export::document`) with the table's columns
+    /// `info_keys` / `format_keys`; `head` adds the document's start (the VCF header with the
+    /// `##enclave_*` lines of `selected`, the column line; the page adds the end). Answered
+    /// with `Progress` (records written of the part's) then [`Event::Exported`].
+    Export {
+        job: u32,
+        format: ExportFormat,
+        info_keys: Vec<String>,
+        format_keys: Vec<String>,
+        selected: Selected,
+        head: bool,
+    },
+    /// Decrypt a case file with a secret key (`wasm_core::case::file::open_with_key_file`).
+    /// Needs no loaded file. Answered with [`Event::CaseOpened`].
+    OpenCase {
+        job: u32,
+        file: Vec<u8>,
+        key: KeyMaterial,
+    },
 }
 
 /// Which records [`Request::Stats`] counts.
@@ -297,7 +328,10 @@ impl Request {
             | Self::Precede { job, .. }
             | Self::PartEvidence { job, .. }
             | Self::OtherParts { job, .. }
-            | Self::Stats { job, .. } => *job,
+            | Self::Stats { job, .. }
+            | Self::SealCase { job, .. }
+            | Self::Export { job, .. }
+            | Self::OpenCase { job, .. } => *job,
         }
     }
 }
@@ -561,6 +595,20 @@ pub enum Event {
     PartsKept { job: u32 },
     /// The QC statistics asked for by [`Request::Stats`].
     Stats { job: u32, part: Box<StatsPart> },
+    /// A part of an export document ([`Request::Export`]) and the records it holds.
+    Exported {
+        job: u32,
+        bytes: Vec<u8>,
+        records: u64,
+    },
+    /// The case file [`Request::SealCase`] made.
+    CaseSealed { job: u32, file: Vec<u8> },
+    /// The case in the file [`Request::OpenCase`] decrypted, as JSON (a `Case` holds tagged
+    /// enums, which `postcard` cannot carry), or why not: the kind and the message.
+    CaseOpened {
+        job: u32,
+        outcome: Result<String, (CaseFileErrorKind, String)>,
+    },
     /// The job failed; `message` says what and where. Job 0: the worker could not read a
     /// message, and is of no further use.
     Failed {
@@ -595,6 +643,9 @@ impl Event {
             | Self::PartEvidence { job, .. }
             | Self::PartsKept { job }
             | Self::Stats { job, .. }
+            | Self::Exported { job, .. }
+            | Self::CaseSealed { job, .. }
+            | Self::CaseOpened { job, .. }
             | Self::Failed { job, .. } => Some(*job),
         }
     }
@@ -955,7 +1006,32 @@ mod tests {
                     scope: StatsScope::Filtered,
                     ped: Some("fam\tkid\tdad\tmum\t1\t2\n".into()),
                 }),
-                Request::Stats { .. } => None,
+                Request::Stats { .. } => Some(Request::SealCase {
+                    job: 14,
+                    json: "{\"version\":1}".into(),
+                    recipients: vec!["-----BEGIN CRYPT4GH PUBLIC KEY-----".into(); 2],
+                    writer: Some(key()),
+                }),
+                Request::SealCase { .. } => Some(Request::OpenCase {
+                    job: 15,
+                    file: b"crypt4gh\x01\0\0\0".to_vec(),
+                    key: key(),
+                }),
+                Request::OpenCase { .. } => Some(Request::Export {
+                    job: 16,
+                    format: ExportFormat::Json,
+                    info_keys: vec!["DP".into()],
+                    format_keys: vec!["GQ".into()],
+                    selected: Selected {
+                        expression: "QUAL>30".into(),
+                        exclude: true,
+                        regions: "chr1:1-10".into(),
+                        genes: "TTN".into(),
+                        modes: vec!["de-novo".into()],
+                    },
+                    head: true,
+                }),
+                Request::Export { .. } => None,
             };
             all.push(request);
         }
@@ -1155,7 +1231,20 @@ mod tests {
                     evidence: part_evidence(),
                 }),
                 Event::PartEvidence { .. } => Some(Event::PartsKept { job: 17 }),
-                Event::PartsKept { .. } => None,
+                Event::PartsKept { .. } => Some(Event::CaseSealed {
+                    job: 18,
+                    file: vec![0, 1, 255],
+                }),
+                Event::CaseSealed { .. } => Some(Event::CaseOpened {
+                    job: 19,
+                    outcome: Err((CaseFileErrorKind::OtherDataset, "another file".into())),
+                }),
+                Event::CaseOpened { .. } => Some(Event::Exported {
+                    job: 20,
+                    bytes: b"1\t10\n".to_vec(),
+                    records: 1 << 33,
+                }),
+                Event::Exported { .. } => None,
             };
             all.push(event);
         }
@@ -1165,12 +1254,12 @@ mod tests {
     #[wasm_bindgen_test]
     fn every_message_round_trips() {
         let requests = every_request();
-        assert_eq!(requests.len(), 16, "one sample per request variant");
+        assert_eq!(requests.len(), 19, "one sample per request variant");
         for request in &requests {
             assert_eq!(&round_trip(request), request);
         }
         let events = every_event();
-        assert_eq!(events.len(), 22, "one sample per event variant");
+        assert_eq!(events.len(), 25, "one sample per event variant");
         for event in &events {
             assert_eq!(&round_trip(event), event);
         }
@@ -1219,7 +1308,7 @@ mod tests {
             finals,
             [
                 false, false, true, true, false, false, false, true, true, true, true, true, true,
-                true, true, true, true, true, true, true, true, true
+                true, true, true, true, true, true, true, true, true, true, true, true
             ]
         );
     }

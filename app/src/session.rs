@@ -28,8 +28,6 @@ use crate::protocol::{
     FilterReport, FilterSchema,
 };
 
-/// Most INFO fields shown as table columns.
-const MAX_INFO_COLUMNS: usize = 6;
 /// Most rows one page may hold.
 pub const MAX_PAGE_ROWS: u32 = 1000;
 /// Sort orders kept at once (each is 4 bytes per record).
@@ -81,15 +79,13 @@ pub struct Session {
 
 impl Session {
     pub fn new(dataset: Dataset) -> Self {
-        let store = &dataset.store;
-        let info_keys = store.key_info_fields(MAX_INFO_COLUMNS);
-        let format_keys = store.key_format_fields();
-        let schemas = annotation::schemas(store);
-        let annotation = ["CSQ", "ANN"]
-            .iter()
-            .find_map(|tag| schemas.iter().find(|s| s.tag == *tag))
-            .or_else(|| schemas.first())
-            .cloned();
+        // The table's columns are the export's (`export::document::Columns::of`).
+        let wasm_core::export::document::Columns {
+            info_keys,
+            format_keys,
+            annotation,
+            ..
+        } = wasm_core::export::document::Columns::of(&dataset.store);
         Self {
             dataset,
             info_keys,

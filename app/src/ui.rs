@@ -23,8 +23,10 @@
 //! [`unlock::UnlockPanel`], [`overview::OverviewPanel`], [`summary::Summary`],
 //! [`streaming::StreamingPanel`], [`region::RegionBox`], [`filter::FilterPanel`] (expression,
 //! builder, presets, gene and region lists), [`family::FamilyPanel`] (pedigree, inheritance
-//! modes, gates, why / why not), [`table::VariantTable`], [`qc::QcPanel`] (the QC
-//! statistics, plots and badges), [`egress::EgressLog`];
+//! modes, gates, why / why not), [`case::panel::CasePanel`] (the case kept in this browser,
+//! its export and import), [`export::ExportControl`] (the records shown as VCF, TSV, JSON),
+//! [`table::VariantTable`], [`qc::QcPanel`] (the QC statistics, plots and badges),
+//! [`egress::EgressLog`];
 //! shared SVG plots in [`plot`]. Everything derived from a file is shown on this page only;
 //! what goes to the server is listed by [`egress::EgressLog`].
 //!
@@ -35,6 +37,7 @@
 
 pub mod case;
 pub mod egress;
+pub mod export;
 pub mod family;
 pub mod filter;
 pub mod format;
@@ -72,6 +75,7 @@ pub fn App() -> impl IntoView {
     case::provide_case_context();
     let selection = selection::provide_selection_context(client.clone());
     let family = family::provide_family_context(client.clone(), selection);
+    case::keep_case(selection, family);
     // The QC panel's trio numbers use the pedigree the workers accepted, never one being tried.
     let accepted_ped = Signal::derive(move || {
         family
@@ -147,7 +151,9 @@ pub fn App() -> impl IntoView {
                                 <streaming::StreamingPanel file=file.clone() />
                                 <filter::FilterPanel file=file.clone() />
                                 <family::FamilyPanel file=file.clone() />
+                                <case::panel::CasePanel file=file.clone() />
                                 <region::RegionBox file=file.clone() />
+                                <export::ExportControl file=file.clone() />
                                 <table::VariantTable file=file.clone() />
                                 <qc::QcPanel file=file ped=accepted_ped />
                             }

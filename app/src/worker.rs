@@ -260,6 +260,41 @@ fn handle(data: &JsValue) {
         Request::Stats { job, scope, ped } => with_session(job, |session| {
             stats::answer(job, session, scope, ped.as_deref())
         }),
+        Request::SealCase {
+            job,
+            json,
+            recipients,
+            writer,
+        } => seal_case(job, &json, &recipients, writer.as_ref()),
+        Request::Export {
+            job,
+            format,
+            info_keys,
+            format_keys,
+            selected,
+            head,
+        } => with_session(job, |session| {
+            export_part(
+                job,
+                session,
+                format,
+                info_keys,
+                format_keys,
+                &selected,
+                head,
+            )
+        }),
+        Request::OpenCase { job, file, key } => {
+            let passphrase = key.passphrase.as_deref().map(str::as_bytes);
+            let outcome = wasm_core::case::file::open_with_key_file(
+                &file,
+                key.key_file.as_bytes(),
+                passphrase,
+            )
+            .map(|case| case.to_json())
+            .map_err(|e| (e.kind(), e.report()));
+            Event::CaseOpened { job, outcome }
+        }
     };
     post(&event);
 }
@@ -544,4 +579,99 @@ fn filter(
             },
         }
     })
+}
+
+/// [`Request::SealCase`]: the case file, or why the keys or the case could not make one.
+fn seal_case(job: u32, json: &str, recipients: &[String], writer: Option<&KeyMaterial>) -> Event {
+    use wasm_core::crypt4gh::{PublicKey, SecretKey};
+    let failed = |message: String| Event::Failed {
+        job,
+        message,
+        location: None,
+    };
+    let case = match wasm_core::case::Case::from_json(json) {
+        Ok(case) => case,
+        Err(e) => return failed(e.report()),
+    };
+    let mut keys = Vec::with_capacity(recipients.len());
+    for (k, text) in recipients.iter().enumerate() {
+        match PublicKey::parse(text.as_bytes()) {
+            Ok(key) => keys.push(key),
+            Err(e) => return failed(format!("public key {}: {e}", k + 1)),
+        }
+    }
+    let writer = match writer {
+        Some(m) => {
+            let passphrase = m.passphrase.as_deref().map(str::as_bytes);
+            match SecretKey::parse(m.key_file.as_bytes(), passphrase) {
+                Ok(key) => Some(key),
+                Err(e) => return failed(format!("your secret key: {e}")),
+            }
+        }
+        None => None,
+    };
+    match wasm_core::case::file::seal(&case, writer.as_ref(), &keys) {
+        Ok(file) => Event::CaseSealed { job, file },
+        Err(e) => failed(e.report()),
+    }
+}
+
+/// Records written between two `Progress` events of an export.
+const EXPORT_PROGRESS_RECORDS: usize = 1 << 16;
+
+/// [`Request::Export`]: this worker's passing records as one part of the document.
+fn export_part(
+    job: u32,
+    session: &mut Session,
+    format: crate::protocol::ExportFormat,
+    info_keys: Vec<String>,
+    format_keys: Vec<String>,
+    selected: &crate::protocol::Selected,
+    head: bool,
+) -> Event {
+    use wasm_core::export::document;
+    let dataset = session.dataset();
+    let store = &dataset.store;
+    let mut columns = document::Columns::of(store);
+    columns.info_keys = info_keys;
+    columns.format_keys = format_keys;
+    let rows: Vec<usize> = match session.pass() {
+        Some(pass) => pass.iter_ones().collect(),
+        None => (0..store.len()).collect(),
+    };
+    let total = rows.len() as u64;
+    let mut bytes = Vec::new();
+    let written = (|| -> std::io::Result<u64> {
+        if head {
+            document::write_head(&mut bytes, format, &dataset.header, &columns, selected)?;
+        }
+        let mut records = 0;
+        for chunk in rows.chunks(EXPORT_PROGRESS_RECORDS) {
+            records += document::write_records(
+                &mut bytes,
+                format,
+                store,
+                &columns,
+                chunk.iter().copied(),
+            )?;
+            post(&Event::Progress {
+                job,
+                done: records,
+                total: Some(total),
+            });
+        }
+        Ok(records)
+    })();
+    match written {
+        Ok(records) => Event::Exported {
+            job,
+            bytes,
+            records,
+        },
+        Err(e) => Event::Failed {
+            job,
+            message: format!("the export could not be written: {e}"),
+            location: None,
+        },
+    }
 }

@@ -27,6 +27,7 @@
 //! into its typed answer with a [`call`] pair.
 
 pub mod call;
+pub mod export;
 pub mod family;
 pub mod fan_out;
 pub mod load;
@@ -39,6 +40,7 @@ use std::rc::Rc;
 
 use crate::protocol::{Event, FilterReport, PedigreeCheckReport, Request};
 pub use call::{CallError, Reply};
+pub use export::{ExportArgs, Exported};
 pub use fan_out::{FilterArgs, Page, PageRequest, Scanned};
 use fan_out::{Shards, SharedShards};
 use load::Loads;
@@ -237,5 +239,62 @@ impl WorkerClient {
         };
         self.workers.ask(None, job, request, Box::new(on_event));
         reply
+    }
+
+    // The case file (issue 16): the cipher lives in the workers, not in the page's module.
+
+    /// Encrypts a case's JSON to the public keys (their files' text), signed by `writer` or a
+    /// one-off key: the `.c4gh` case file's bytes.
+    pub fn seal_case(
+        &self,
+        json: String,
+        recipients: Vec<String>,
+        writer: Option<crate::protocol::KeyMaterial>,
+    ) -> Reply<Vec<u8>> {
+        let (mut answer, reply) = call::call();
+        let job = self.workers.next_job();
+        let request = Request::SealCase {
+            job,
+            json,
+            recipients,
+            writer,
+        };
+        let on_event = move |event| match event {
+            Event::CaseSealed { file, .. } => answer.send(Ok(file)),
+            other if other.is_final() => answer.send(Err(CallError::from_event(other))),
+            _ => {}
+        };
+        self.workers.ask(None, job, &request, Box::new(on_event));
+        reply
+    }
+
+    /// Decrypts a case file with a secret key: the case's JSON, or the engine's refusal (its
+    /// kind and message).
+    pub fn open_case(
+        &self,
+        file: Vec<u8>,
+        key: crate::protocol::KeyMaterial,
+    ) -> Reply<Result<String, (wasm_core::case::file::CaseFileErrorKind, String)>> {
+        let (mut answer, reply) = call::call();
+        let job = self.workers.next_job();
+        let request = Request::OpenCase { job, file, key };
+        let on_event = move |event| match event {
+            Event::CaseOpened { outcome, .. } => answer.send(Ok(outcome)),
+            other if other.is_final() => answer.send(Err(CallError::from_event(other))),
+            _ => {}
+        };
+        self.workers.ask(None, job, &request, Box::new(on_event));
+        reply
+    }
+
+    /// The passing records of the shown file as an export document, every shard writing its
+    /// own part; `progress(done, total)` hears the records written. Dropping the reply
+    /// abandons the export (its parts land nowhere).
+    pub fn export(
+        &self,
+        args: ExportArgs,
+        progress: impl FnMut(u64, u64) + 'static,
+    ) -> Reply<Exported> {
+        export::export(&self.workers, &self.shards, args, progress)
     }
 }

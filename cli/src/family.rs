@@ -53,20 +53,24 @@ pub fn wanted(args: &[String]) -> bool {
 
 /// What `view --ped` and `explain` share.
 #[derive(Default)]
-struct Args {
-    ped: Option<String>,
-    modes: Vec<Mode>,
+pub(crate) struct Args {
+    pub(crate) ped: Option<String>,
+    pub(crate) modes: Vec<Mode>,
     no_gates: bool,
     lenient: bool,
     build: Option<Build>,
-    file: Option<String>,
-    keys: KeyArgs,
+    pub(crate) file: Option<String>,
+    pub(crate) keys: KeyArgs,
     regions: RegionArgs,
 }
 
 impl Args {
     /// Takes one of the shared options; `Ok(false)` for others.
-    fn option(&mut self, a: &str, it: &mut std::slice::Iter<'_, String>) -> Result<bool, String> {
+    pub(crate) fn option(
+        &mut self,
+        a: &str,
+        it: &mut std::slice::Iter<'_, String>,
+    ) -> Result<bool, String> {
         if self.keys.option(a, it)? || self.regions.option(a, it)? {
             return Ok(true);
         }
@@ -102,7 +106,7 @@ impl Args {
     }
 
     /// Reads FILE whole and the PED, prints the pedigree's notices, and starts the analysis.
-    fn analysis(&self, command: &str) -> Result<(Dataset, Analysis), String> {
+    pub(crate) fn analysis(&self, command: &str) -> Result<(Dataset, Analysis), String> {
         self.keys.check()?;
         let ped_path = self
             .ped
@@ -135,7 +139,7 @@ impl Args {
 }
 
 /// The analysis' notices, on standard error (once the command is sure to succeed).
-fn notes(analysis: &Analysis) {
+pub(crate) fn notes(analysis: &Analysis) {
     for notice in analysis.notices() {
         eprintln!("enclave: note: {notice}");
     }

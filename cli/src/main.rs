@@ -17,6 +17,7 @@
 //! enclave keygen (--passphrase-file F | --no-passphrase) [--kdf KDF] [-C COMMENT] [-f] -o NAME
 //! enclave view --ped FILE.ped --mode MODE [...] FILE      (family analysis: [`family`])
 //! enclave explain --ped FILE.ped -r CHR:POS FILE
+//! enclave export -f vcf|tsv|json [-i EXPR | -e EXPR] [-r REGIONS] [--genes LIST] [--ped …] FILE
 //! ```
 //!
 //! `query` is an addition to DESIGN.md's CLI contract: bcftools' `query -f` format language
@@ -30,6 +31,7 @@
 
 mod check;
 mod crypt4gh;
+mod export;
 mod family;
 mod files;
 mod keys;
@@ -135,6 +137,7 @@ fn run(args: &[String]) -> Result<(), String> {
         "view" if family::wanted(rest) => family::view(rest),
         "view" => view(rest),
         "explain" => family::explain(rest),
+        "export" => export::export(rest),
         "query" => query_cmd(rest),
         "stats" => stats_cmd(rest),
         "check" => check::check(rest),
@@ -143,8 +146,9 @@ fn run(args: &[String]) -> Result<(), String> {
         "keygen" => crypt4gh::keygen(rest),
         "-h" | "--help" | "help" => {
             println!(
-                "{USAGE}\n\nFamily analysis (docs/INHERITANCE.md):\n{}",
-                family::USAGE
+                "{USAGE}\n\nFamily analysis (docs/INHERITANCE.md):\n{}\n\nExport (what the app downloads):\n{}",
+                family::USAGE,
+                export::USAGE
             );
             Ok(())
         }

@@ -8,8 +8,10 @@
 //! guessed at), [`CaseVariant`] keyed by [`VariantKey`] (CHROM, POS, REF, ALT — stable across
 //! reloads and worker layouts, unlike a record index), [`Tag`].
 //!
-//! Data flow: the app's case context edits a [`Case`] → JSON (`serde_json`, in the app) →
-//! IndexedDB / an exported file.
+//! Data flow: the app's case context edits a [`Case`] → JSON ([`Case::to_json`]) → IndexedDB;
+//! or → [`file::seal`] → an exported, encrypted file, read back by [`file::open`].
+
+pub mod file;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -119,6 +121,9 @@ pub struct CaseFilter {
     pub regions: String,
     #[serde(default)]
     pub genes: String,
+    /// The expression removes records (`-e`) instead of keeping them.
+    #[serde(default)]
+    pub exclude: bool,
 }
 
 /// One case, tied to one dataset by its salted fingerprint.
@@ -204,6 +209,25 @@ impl Case {
             .iter()
             .filter(|(_, v)| v.on_report)
             .map(|(k, v)| (k, v))
+    }
+
+    /// How many variants carry a classification, and how many are on the report list.
+    pub fn counts(&self) -> (usize, usize) {
+        let classified = self
+            .variants
+            .iter()
+            .filter(|(_, v)| v.classification.is_some())
+            .count();
+        (classified, self.report_list().count())
+    }
+
+    /// Whether the case holds anything worth keeping: a decision, a note, or a selection.
+    pub fn is_empty(&self) -> bool {
+        self.variants.is_empty()
+            && self.notes.is_empty()
+            && self.pedigree.is_none()
+            && self.modes.is_empty()
+            && self.filter == CaseFilter::default()
     }
 
     /// Puts a case read from a file in the shape the methods rely on: a hand-edited file may

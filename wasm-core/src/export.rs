@@ -1,5 +1,8 @@
-//! Export of records: TSV (as `bcftools query -f '%CHROM\t%POS\t%REF\t%ALT\n'`) and VCF text.
+//! Export of records: TSV (as `bcftools query -f '%CHROM\t%POS\t%REF\t%ALT\n'`) and VCF text;
+//! `document`: the downloadable export of a selection (VCF with the file's header, the table's
+//! TSV, JSON) that the app and `enclave export` share; `query`: bcftools `query -f` formats.
 
+pub mod document;
 pub mod query;
 
 use std::io::{self, Write};

@@ -184,15 +184,27 @@ pub(crate) fn fan_out(
     request: impl Fn(usize, u32) -> Request,
     done: impl FnOnce(Vec<Event>) + 'static,
 ) {
+    fan_out_watching(workers, request, |_, _| {}, done);
+}
+
+/// [`fan_out`], handing every event that is not final to `watch` with its shard (progress).
+pub(crate) fn fan_out_watching(
+    workers: &Workers,
+    request: impl Fn(usize, u32) -> Request,
+    watch: impl FnMut(usize, Event) + 'static,
+    done: impl FnOnce(Vec<Event>) + 'static,
+) {
+    let watch = Rc::new(RefCell::new(watch));
     let current = workers.current();
     let answers: Rc<RefCell<Vec<Option<Event>>>> = Rc::new(RefCell::new(vec![None; current.len()]));
     type Merge = Box<dyn FnOnce(Vec<Event>)>;
     let done: Rc<RefCell<Option<Merge>>> = Rc::new(RefCell::new(Some(Box::new(done))));
     for (shard, &id) in current.iter().enumerate() {
         let job = workers.next_job();
-        let (answers, done) = (answers.clone(), done.clone());
+        let (answers, done, watch) = (answers.clone(), done.clone(), watch.clone());
         let handler: Handler = Box::new(move |event| {
             if !event.is_final() {
+                (watch.borrow_mut())(shard, event);
                 return;
             }
             let complete = {

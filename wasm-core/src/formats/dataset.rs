@@ -16,6 +16,9 @@ use crate::store::VariantStore;
 pub struct Dataset {
     pub summary: Summary,
     pub store: VariantStore,
+    /// The header's text as read (VCF text, or a BCF's header text), every line ending in a
+    /// newline: what an export writes before its records.
+    pub header: String,
 }
 
 /// What the page shows about a file once it is loaded.
@@ -158,6 +161,7 @@ pub(crate) fn finish(mut store: VariantStore, parts: Parts<'_>) -> Dataset {
             scanned: None,
         },
         store,
+        header: parts.raw_header.to_string(),
     }
 }
 
