@@ -24,7 +24,9 @@ use std::borrow::Cow;
 use crate::store::{ColumnData, Ragged, TextColumn, VariantStore};
 
 pub use self::header::infer_type;
-pub(crate) use self::text::{Interner, decode_into, entries, fields, for_each_value, is_missing};
+pub(crate) use self::text::{
+    Interner, decode_into, entries, fields, for_each_value, is_missing, text as value_text,
+};
 
 /// Which annotator wrote the field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
