@@ -34,6 +34,7 @@
 //! a `Latest`; drawings from [`plot`].
 
 pub mod case;
+pub mod detail;
 pub mod egress;
 pub mod family;
 pub mod filter;
