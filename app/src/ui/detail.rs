@@ -134,9 +134,10 @@ pub fn VariantDetailPanel(file: Arc<LoadedFile>, open: RwSignal<Option<u64>>) ->
                         "This variant cannot be shown: " {message}
                     </p>
                 }.into_any(),
-                Shown::Ready { detail, explanations, ticked } => {
-                    ready_view(*detail, explanations, ticked, info(), case, build.clone(), ack).into_any()
-                }
+                Shown::Ready { detail, explanations, ticked } => view! {
+                    <DetailBody detail=*detail explanations=explanations ticked=ticked info=info()
+                        case=case reference_build=build.clone() ack=ack />
+                }.into_any(),
             };
             view! {
                 <aside class="detail-panel" data-testid="variant-detail" data-index=record.to_string()
@@ -163,20 +164,27 @@ pub fn focus_row(record: u64) {
     }
 }
 
-fn ready_view(
-    shown: VariantDetail,
+/// One record's detail as the panel shows it once the worker answered: `explanations` under
+/// the modes named (`ticked`: those are the modes in force, else every mode), `info` the
+/// pedigree tied (roles, sex, affection), `case` the case the classification is kept in (none:
+/// no classification is offered), `reference_build` the file's build for the links, `ack`
+/// whether the links notice was acknowledged.
+#[component]
+pub fn DetailBody(
+    detail: VariantDetail,
     explanations: Option<(Vec<Mode>, Vec<Explanation>)>,
     ticked: bool,
     info: Option<PedigreeInfo>,
     case: Option<CaseState>,
-    build: Option<String>,
+    reference_build: Option<String>,
     ack: RwSignal<bool>,
 ) -> impl IntoView {
+    let build = reference_build;
     let VariantDetail {
         detail: d,
         prefills,
         family,
-    } = shown;
+    } = detail;
     let key = variant_key(&d);
     let de_novo_note = match &family {
         None => "PS2 / PM6: no pedigree is tied, so no de novo evidence is pre-filled.".to_string(),

@@ -265,8 +265,12 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
     // A page asked by the keyboard at an edge: focus its first or last row once it is shown.
     Effect::new(move |_| {
         let ends = page.with(|p| {
-            p.as_ref()
-                .map(|p| (p.rows.first().map(|r| r.index), p.rows.last().map(|r| r.index)))
+            p.as_ref().map(|p| {
+                (
+                    p.rows.first().map(|r| r.index),
+                    p.rows.last().map(|r| r.index),
+                )
+            })
         });
         let Some(first) = focus_edge.get_untracked() else {
             return;
