@@ -286,6 +286,7 @@ fn samples_view(d: &RecordDetail, info: Option<&PedigreeInfo>) -> impl IntoView 
         .map(|(k, s)| sample_row(k, s, info, multi))
         .collect_view();
     view! {
+        <div class="detail-scroll">
         <table class="detail-table samples" data-testid="detail-samples">
             <thead><tr>
                 <th scope="col">"Sample"</th><th scope="col">"Role"</th><th scope="col">"Sex"</th>
@@ -295,6 +296,7 @@ fn samples_view(d: &RecordDetail, info: Option<&PedigreeInfo>) -> impl IntoView 
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>
+        </div>
     }
 }
 
