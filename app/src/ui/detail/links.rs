@@ -224,7 +224,7 @@ mod tests {
             ["https://franklin.genoox.com/clinical-db/variant/snp/chr17-43045712-G-A-hg38"]
         );
         assert!(url(&l38, "ClinVar")[0].contains("43045712%5Bchrpos38%5D"));
-        assert!(url(&l38, "UCSC")[0].contains("db=hg38&position=chr17%3A43045692-43045731"));
+        assert!(url(&l38, "UCSC")[0].contains("db=hg38&position=chr17%3A43045692-43045732"));
         assert!(url(&l38, "Ensembl")[0].starts_with("https://www.ensembl.org/"));
         let l37 = links("17", 41_197_729, "G", &["A"], Build::GRCh37);
         assert!(url(&l37, "gnomAD")[0].ends_with("dataset=gnomad_r2_1"));
