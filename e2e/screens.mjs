@@ -23,6 +23,10 @@
 // 13-streaming-region  a region read through the index
 // 14-family            /?demo=family: the Family panel, comp-het ticked, a row's why / why not
 //                      open in a row under it
+// 15-variant-detail    /?demo=family, de-novo ticked, the planted stop-gain's detail open
+//                      (the drawer at the right, the viewport only: it is fixed) with the
+//                      grid's pre-fills; 16-variant-detail-lower: the drawer scrolled to its
+//                      samples, explanation, transcripts and fields, the links shown
 
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -133,6 +137,22 @@ try {
     await page.getByTestId('inheritance-why').first().click();
     await page.getByTestId('inheritance-reasons').waitFor({ timeout: LOAD_TIMEOUT });
     await shot(page, '14-family');
+  });
+  await visit('/?demo=family', async (page) => {
+    await waitForValue(page, 'pedigree-families', 2);
+    await page.getByTestId('inheritance-de-novo').check();
+    await waitForValue(page, 'filtered-count', 2);
+    await page.getByTestId('variant-row').filter({ hasText: 'SCN1A' }).locator('td.chrom').click();
+    const detail = page.getByTestId('variant-detail');
+    await detail.getByTestId('acmg-grid').waitFor({ timeout: LOAD_TIMEOUT });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(out, '15-variant-detail.png') });
+    console.log(join(out, '15-variant-detail.png'));
+    await detail.getByTestId('external-links-acknowledge').click();
+    await detail.getByTestId('detail-samples').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(out, '16-variant-detail-lower.png') });
+    console.log(join(out, '16-variant-detail-lower.png'));
   });
 } finally {
   await browser.close();

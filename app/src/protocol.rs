@@ -68,7 +68,10 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 /// `PedigreeCheck`, `Stats`.
 /// 11: `Locate` / `Located` and `Preceding` / `Precede`: a record's offset in the table's order
 /// (a compound het's partner link pages the table to it).
-pub const PROTOCOL_VERSION: u32 = 12;
+/// 12: `SealCase` / `CaseSealed`, `OpenCase` / `CaseOpened` (the case file's cipher) and
+/// `Export` / `Exported` (the filtered records as a document).
+/// 13: `Detail` / `Detail`: one record in full, with its classification pre-fills.
+pub const PROTOCOL_VERSION: u32 = 13;
 
 /// A Crypt4GH secret key file and its passphrase, on their way from the page to the worker that
 /// decrypts. `Debug` shows neither; every copy is zeroized when dropped.
@@ -212,6 +215,15 @@ pub enum Request {
         sort: SortKey,
         descending: bool,
     },
+    /// Record `record` (its index in this worker's file order) in full, for the variant
+    /// detail, with the classification pre-fills its data supports; `parentage_confirmed`: the
+    /// page's pedigree check found no parentage warning (a de novo call is then PS2, else
+    /// PM6). Answered with [`Event::Detail`], or `Failed` when the worker has no such record.
+    Detail {
+        job: u32,
+        record: u64,
+        parentage_confirmed: bool,
+    },
     /// A pool's shard `part`: how many of its passing records come before, in the merged sort
     /// order, a record of shard `shard` whose merged sort key is `key`
     /// ([`crate::shards::merged_key`]); `ranks` maps this shard's contig ids to the merged
@@ -325,6 +337,7 @@ impl Request {
             | Self::Inheritance { job, .. }
             | Self::Explain { job, .. }
             | Self::Locate { job, .. }
+            | Self::Detail { job, .. }
             | Self::Precede { job, .. }
             | Self::PartEvidence { job, .. }
             | Self::OtherParts { job, .. }
@@ -584,6 +597,11 @@ pub enum Event {
     /// records in the order asked and its sort key (as [`Event::Keys`] gives it); `None`: it
     /// does not pass the filter and modes in force.
     Located { job: u32, place: Option<(u64, f64)> },
+    /// The record asked by [`Request::Detail`], in full.
+    Detail {
+        job: u32,
+        detail: Box<VariantDetail>,
+    },
     /// The answer to [`Request::Precede`]: this shard's passing records before the one asked.
     Preceding { job: u32, count: u64 },
     /// A shard's evidence for compound hets across shards.
@@ -639,6 +657,7 @@ impl Event {
             | Self::PedigreeRejected { job, .. }
             | Self::Explained { job, .. }
             | Self::Located { job, .. }
+            | Self::Detail { job, .. }
             | Self::Preceding { job, .. }
             | Self::PartEvidence { job, .. }
             | Self::PartsKept { job }
@@ -689,6 +708,20 @@ pub struct PedigreeInfo {
     pub roles: Vec<Option<(String, Role)>>,
     /// Not sequenced, unrelated samples, skipped gates, no gene annotation, ….
     pub notices: Vec<inheritance::Notice>,
+}
+
+/// One record as the variant detail shows it ([`Event::Detail`]), computed in the worker
+/// holding it ([`crate::session::Session::detail`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantDetail {
+    /// Every field, sample and transcript; `detail.record` is the index in the whole file once
+    /// the client has it (a shard answers with its own).
+    pub detail: wasm_core::detail::RecordDetail,
+    /// The criteria the record's data supports, each naming its evidence.
+    pub prefills: Vec<wasm_core::classification::Prefill>,
+    /// The family analysis' de novo calls behind PS2 / PM6 and whether parentage counted as
+    /// confirmed; `None` when no pedigree is tied.
+    pub family: Option<wasm_core::classification::FamilyEvidence>,
 }
 
 /// One family's members and their roles.
@@ -986,7 +1019,12 @@ mod tests {
                     sort: SortKey::Qual,
                     descending: true,
                 }),
-                Request::Locate { .. } => Some(Request::Precede {
+                Request::Locate { .. } => Some(Request::Detail {
+                    job: 10,
+                    record: (1 << 40) + 5,
+                    parentage_confirmed: true,
+                }),
+                Request::Detail { .. } => Some(Request::Precede {
                     job: 10,
                     sort: SortKey::Position,
                     descending: false,
@@ -1222,7 +1260,11 @@ mod tests {
                     job: 15,
                     place: s.locate(1, SortKey::Position, false),
                 }),
-                Event::Located { .. } => Some(Event::Preceding {
+                Event::Located { .. } => Some(Event::Detail {
+                    job: 15,
+                    detail: Box::new(s.detail(0, false).expect("record 0 has a detail")),
+                }),
+                Event::Detail { .. } => Some(Event::Preceding {
                     job: 15,
                     count: 1 << 40,
                 }),
@@ -1254,12 +1296,12 @@ mod tests {
     #[wasm_bindgen_test]
     fn every_message_round_trips() {
         let requests = every_request();
-        assert_eq!(requests.len(), 19, "one sample per request variant");
+        assert_eq!(requests.len(), 20, "one sample per request variant");
         for request in &requests {
             assert_eq!(&round_trip(request), request);
         }
         let events = every_event();
-        assert_eq!(events.len(), 25, "one sample per event variant");
+        assert_eq!(events.len(), 26, "one sample per event variant");
         for event in &events {
             assert_eq!(&round_trip(event), event);
         }
@@ -1308,7 +1350,7 @@ mod tests {
             finals,
             [
                 false, false, true, true, false, false, false, true, true, true, true, true, true,
-                true, true, true, true, true, true, true, true, true, true, true, true
+                true, true, true, true, true, true, true, true, true, true, true, true, true
             ]
         );
     }

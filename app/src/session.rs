@@ -14,6 +14,7 @@
 //!
 //! Data flow: `worker` → [`Session::filter`] / [`Session::rows`] → `protocol` events.
 
+pub mod detail;
 pub mod family;
 
 use wasm_core::Dataset;

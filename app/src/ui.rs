@@ -36,6 +36,7 @@
 //! a `Latest`; drawings from [`plot`].
 
 pub mod case;
+pub mod detail;
 pub mod egress;
 pub mod export;
 pub mod family;

@@ -18,7 +18,8 @@
 //! `PedigreeRejected`; `Request::Inheritance` → [`Session::choose_modes`] → `Filtered` (the
 //! modes as clauses); `Request::Explain` → [`Session::explain`] → `Explained`;
 //! `Request::Locate` / `Request::Precede` → [`Session::locate`] / [`Session::preceding`] →
-//! `Located` / `Preceding` (where a compound het's partner is in the table's order).
+//! `Located` / `Preceding` (where a compound het's partner is in the table's order);
+//! `Request::Detail` → [`Session::detail`] → `Detail` (the variant detail).
 //! `Request::Stats` → [`stats::answer`] → `Stats` (the QC panel's numbers).
 //!
 //! Modules: [`load`] (opening), [`read`] (the memory guard every read goes through),
@@ -236,6 +237,25 @@ fn handle(data: &JsValue) {
         } => with_session(job, |session| Event::Located {
             job,
             place: session.locate(record, sort, descending),
+        }),
+        Request::Detail {
+            job,
+            record,
+            parentage_confirmed,
+        } => with_session(job, |session| {
+            match session.detail(record, parentage_confirmed) {
+                Some(detail) => Event::Detail {
+                    job,
+                    detail: Box::new(detail),
+                },
+                None => Event::Failed {
+                    job,
+                    message: format!(
+                        "record {record} is not in this worker's part of the file: open the file again"
+                    ),
+                    location: None,
+                },
+            }
         }),
         Request::Precede {
             job,

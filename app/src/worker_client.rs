@@ -27,6 +27,7 @@
 //! into its typed answer with a [`call`] pair.
 
 pub mod call;
+pub mod detail;
 pub mod export;
 pub mod family;
 pub mod fan_out;
@@ -172,6 +173,17 @@ impl WorkerClient {
         modes: Vec<wasm_core::inheritance::Mode>,
     ) -> Reply<Vec<wasm_core::inheritance::Explanation>> {
         family::explain(&self.workers, &self.shards, record, modes)
+    }
+
+    /// Record `record` (its index in file order) in full for the variant detail, asked of the
+    /// worker holding it, with the classification pre-fills its data supports
+    /// (`parentage_confirmed`: a de novo call is PS2, else PM6).
+    pub fn detail(
+        &self,
+        record: u64,
+        parentage_confirmed: bool,
+    ) -> Reply<crate::protocol::VariantDetail> {
+        detail::detail(&self.workers, &self.shards, record, parentage_confirmed)
     }
 
     /// Where record `record` (its index in file order) stands among the shown dataset's

@@ -26,6 +26,7 @@ use crate::store::{ColumnData, Ragged, TextColumn, VariantStore};
 pub use self::header::infer_type;
 pub(crate) use self::text::{
     Interner, decode_into, entries, fields, for_each_value, hash, is_missing, pick,
+    text as value_text,
 };
 
 /// Which annotator wrote the field.

@@ -17,6 +17,7 @@ pub mod bitmap;
 pub mod case;
 pub mod classification;
 pub mod crypt4gh;
+pub mod detail;
 pub mod export;
 pub mod filter;
 pub mod fingerprint;

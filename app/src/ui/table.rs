@@ -20,9 +20,14 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_core::annotation;
+use wasm_core::case::VariantKey;
 use wasm_core::store::{Row, SortKey};
 
+use super::case::CaseState;
+use super::detail::classify::class_label;
+use super::detail::{VariantDetailPanel, focus_row};
 use super::family::reasons::Reasons;
 use super::family::{Family, role_of, sample_order, try_use_family};
 use super::format::{Count, group, qual};
@@ -88,6 +93,14 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
         });
     });
     let busy = move || asking.pending();
+
+    // The variant detail: the record open in it (index in file order), opened by a click on a
+    // row or Enter on a focused one, closed by Escape. Up / down move the focus between rows
+    // (and the open detail with it), paging at the page's edges: `focus_edge` says which row of
+    // the next page to focus once it is shown (true: its first).
+    let detail_open = RwSignal::new(None::<u64>);
+    let focus_edge = RwSignal::new(None::<bool>);
+    let case = use_context::<CaseState>();
 
     // A compound het's partner asked for: find its place in this order, page there, explain it.
     let locating = Latest::new();
@@ -201,6 +214,77 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
     };
     let at_start = move || offset() == 0;
     let at_end = move || offset() >= last_offset();
+
+    let on_row_key = Callback::new(move |(ev, index): (web_sys::KeyboardEvent, u64)| {
+        let key = ev.key();
+        match key.as_str() {
+            "Enter" => {
+                ev.prevent_default();
+                detail_open.set(Some(index));
+            }
+            "Escape" => detail_open.set(None),
+            "ArrowDown" | "ArrowUp" => {
+                ev.prevent_default();
+                let down = key == "ArrowDown";
+                let rows: Vec<u64> = page.with_untracked(|p| {
+                    p.as_ref()
+                        .map(|p| p.rows.iter().map(|r| r.index).collect())
+                        .unwrap_or_default()
+                });
+                let Some(at) = rows.iter().position(|&r| r == index) else {
+                    return;
+                };
+                let next = if down {
+                    rows.get(at + 1)
+                } else {
+                    at.checked_sub(1).and_then(|a| rows.get(a))
+                };
+                let n = u64::from(page_rows.get_untracked());
+                let from = request.get_untracked().offset;
+                match next {
+                    Some(&record) => {
+                        focus_row(record);
+                        if detail_open.get_untracked().is_some() {
+                            detail_open.set(Some(record));
+                        }
+                    }
+                    None if down && !at_end() => {
+                        focus_edge.set(Some(true));
+                        go(from + n);
+                    }
+                    None if !down && from > 0 => {
+                        focus_edge.set(Some(false));
+                        go(from.saturating_sub(n));
+                    }
+                    None => {}
+                }
+            }
+            _ => {}
+        }
+    });
+    // A page asked by the keyboard at an edge: focus its first or last row once it is shown.
+    Effect::new(move |_| {
+        let ends = page.with(|p| {
+            p.as_ref().map(|p| {
+                (
+                    p.rows.first().map(|r| r.index),
+                    p.rows.last().map(|r| r.index),
+                )
+            })
+        });
+        let Some(first) = focus_edge.get_untracked() else {
+            return;
+        };
+        let Some((Some(head), Some(tail))) = ends else {
+            return;
+        };
+        focus_edge.set(None);
+        let record = if first { head } else { tail };
+        if detail_open.get_untracked().is_some() {
+            detail_open.set(Some(record));
+        }
+        request_animation_frame(move || focus_row(record));
+    });
 
     view! {
         <section class="panel table-panel" aria-label="Variants">
@@ -316,7 +400,7 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
                                                 let ann = annotated.then(|| p.annotations.get(k).cloned().flatten().unwrap_or_default());
                                                 let fam = family.filter(|_| with_family());
                                                 (
-                                                    row_view(r, ann, &format_keys, &order.get(), fam),
+                                                    row_view(r, ann, &format_keys, &order.get(), fam, RowHooks { detail_open, on_key: on_row_key, case }),
                                                     fam.map(|fam| reasons_row(fam, r.index, columns)),
                                                 )
                                             })
@@ -340,6 +424,56 @@ pub fn VariantTable(file: Arc<LoadedFile>) -> impl IntoView {
                 }}
             </div>
         </section>
+        <VariantDetailPanel file=file.clone() open=detail_open />
+    }
+}
+
+/// What a row needs beside its record: the detail it opens, its keyboard handling, the case
+/// its marker reads.
+#[derive(Clone, Copy)]
+struct RowHooks {
+    detail_open: RwSignal<Option<u64>>,
+    on_key: Callback<(web_sys::KeyboardEvent, u64)>,
+    case: Option<CaseState>,
+}
+
+/// Whether a click landed on a control inside the row (a button, a link), which does its own
+/// work instead of opening the detail.
+fn on_control(ev: &web_sys::MouseEvent) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("button, a, input, select, label").ok().flatten())
+        .is_some()
+}
+
+/// The case's marks for a row's variant: its class and whether it is on the report.
+fn case_mark(case: CaseState, key: VariantKey) -> impl IntoView + use<> {
+    move || {
+        case.variant(&key).map(|v| {
+            let class = v.classification.and_then(|c| c.class);
+            let short = class.map(|c| match c {
+                wasm_core::classification::Class::Pathogenic => "P",
+                wasm_core::classification::Class::LikelyPathogenic => "LP",
+                wasm_core::classification::Class::Uncertain => "VUS",
+                wasm_core::classification::Class::LikelyBenign => "LB",
+                wasm_core::classification::Class::Benign => "B",
+            });
+            let title = [
+                class.map(|c| class_label(c).to_string()),
+                v.on_report.then(|| "on the report".to_string()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
+            view! {
+                <span class="case-mark" data-testid="case-mark" title=title
+                    data-classification=class.map(|c| c.name()) data-report=v.on_report.to_string()>
+                    {short.map(|s| view! { <span class=format!("mark-class class-{}", class.map_or("", |c| c.name()))>{s}</span> })}
+                    {v.on_report.then(|| view! { <span class="mark-report">"report"</span> })}
+                </span>
+            }
+        })
     }
 }
 
@@ -380,6 +514,7 @@ fn row_view(
     format_keys: &[String],
     order: &[usize],
     family: Option<Family>,
+    hooks: RowHooks,
 ) -> impl IntoView + use<> {
     let qual_text = qual(row.qual);
     let ann = ann.map(|a| {
@@ -406,10 +541,31 @@ fn row_view(
                 .with(|x| x.as_ref().is_some_and(|x| x.record == index))
         })
     };
+    let RowHooks {
+        detail_open,
+        on_key,
+        case,
+    } = hooks;
+    let open = move || detail_open.get() == Some(index);
+    let mark = case.map(|case| {
+        case_mark(
+            case,
+            VariantKey {
+                chrom: row.chrom.clone(),
+                pos: row.pos,
+                reference: row.reference.clone(),
+                alt: row.alt.clone(),
+            },
+        )
+    });
     view! {
         <tr data-testid="variant-row" data-index=row.index.to_string() title=row.info_text.clone()
-            class:explained=selected aria-current=move || selected().then_some("true")>
-            <td class="chrom">{row.chrom.clone()}</td>
+            tabindex="0" class:explained=selected class:detail-open=open
+            aria-current=move || selected().then_some("true")
+            aria-selected=move || open().to_string()
+            on:click=move |ev| if !on_control(&ev) { detail_open.set(Some(index)) }
+            on:keydown=move |ev| on_key.run((ev, index))>
+            <td class="chrom">{row.chrom.clone()} {mark}</td>
             <td class="num-cell" data-value=row.pos.to_string()>{group(row.pos)}</td>
             <td class="id" title=row.id.clone()>{row.id.clone()}</td>
             <td class="allele" title=row.reference.clone()>{row.reference.clone()}</td>

@@ -185,22 +185,12 @@ pub(crate) fn explain(
     modes: Vec<Mode>,
 ) -> Reply<Vec<Explanation>> {
     let (mut answer, reply) = call();
-    let layout = shards.borrow().layout.clone();
-    let (worker, base) = match &layout {
-        Some(layout) => match shard_of(layout, record) {
-            Some((shard, base)) => match workers.current().get(shard) {
-                Some(&id) => (Some(id), base),
-                None => {
-                    answer.send(Err(CallError::failed("the shard holding it is gone")));
-                    return reply;
-                }
-            },
-            None => {
-                answer.send(Err(CallError::failed("no such record")));
-                return reply;
-            }
-        },
-        None => (None, 0),
+    let (worker, base) = match holder(workers, shards, record) {
+        Ok(holder) => holder,
+        Err(e) => {
+            answer.send(Err(e));
+            return reply;
+        }
     };
     let job = workers.next_job();
     let request = Request::Explain {
@@ -326,6 +316,26 @@ pub(crate) fn locate(
         }),
     );
     reply
+}
+
+/// The worker holding record `record` of the shown file (`None`: the one worker) and the
+/// records before its part; an error when no part holds it or its worker is gone.
+pub(super) fn holder(
+    workers: &Workers,
+    shards: &SharedShards,
+    record: u64,
+) -> Result<(Option<u32>, u64), CallError> {
+    let layout = shards.borrow().layout.clone();
+    match &layout {
+        Some(layout) => match shard_of(layout, record) {
+            Some((shard, base)) => match workers.current().get(shard) {
+                Some(&id) => Ok((Some(id), base)),
+                None => Err(CallError::failed("the shard holding it is gone")),
+            },
+            None => Err(CallError::failed("no such record")),
+        },
+        None => Ok((None, 0)),
+    }
 }
 
 /// The shard holding record `record` of the file, and the records before it.

@@ -3,7 +3,8 @@
 //! class, and a compound het's partners as links (`CHROM:POS REF>ALT (verdict)`) that page the
 //! table to the partner and explain it in turn; a partner the filter or modes in force leave
 //! out of the table says so beside its link. The table shows [`Reasons`] in a row of its own
-//! under the row it explains ([`super::super::table`]).
+//! under the row it explains ([`super::super::table`]); the variant detail shows its record's
+//! explanations with [`ExplanationList`].
 
 use leptos::prelude::*;
 use wasm_core::inheritance::{Explanation, Reason};
@@ -66,6 +67,13 @@ fn explanation_view(e: &Explanation) -> impl IntoView + use<> {
     }
 }
 
+/// A record's explanations as a list, as [`Reasons`] shows them (the variant detail shows
+/// its record's under the modes in force with it).
+#[component]
+pub fn ExplanationList(explanations: Vec<Explanation>) -> impl IntoView {
+    view! { <ul>{explanations.iter().map(explanation_view).collect_view()}</ul> }
+}
+
 /// The explanation open ([`super::Family::explained`]), with a button that closes it.
 #[component]
 pub fn Reasons() -> impl IntoView {
@@ -79,7 +87,7 @@ pub fn Reasons() -> impl IntoView {
                             data-testid="inheritance-reasons-close"
                             on:click=move |_| family.close()>"×"</button>
                     </h3>
-                    <ul>{x.explanations.iter().map(explanation_view).collect_view()}</ul>
+                    <ExplanationList explanations=x.explanations.clone() />
                 </div>
             }
         })
