@@ -96,9 +96,7 @@ async fn the_detail_of_the_planted_de_novo_stop_gain() {
             .any(|p| p.applied.criterion == Criterion::PS2)
     );
     let key = variant_key(&detail.detail);
-    let case = CaseState {
-        case: RwSignal::new(Some(Case::new("fingerprint", "family.vcf"))),
-    };
+    let case = CaseState::holding(Some(Case::new("fingerprint", "family.vcf")));
     let host = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&host).unwrap();
     let shown = detail.clone();

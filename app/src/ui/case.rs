@@ -52,6 +52,18 @@ pub struct CaseState {
 }
 
 impl CaseState {
+    /// A case state holding `case`, not yet tied to IndexedDB (what [`provide_case_context`]
+    /// starts from, with `None`; a test mounting a view that edits a case starts from one).
+    pub fn holding(case: Option<Case>) -> Self {
+        CaseState {
+            case: RwSignal::new(case),
+            reopened: RwSignal::new(None),
+            ready: RwSignal::new(false),
+            problem: RwSignal::new(None),
+            restoring: RwSignal::new(false),
+        }
+    }
+
     /// What the case holds of `key` (tracked).
     pub fn variant(&self, key: &VariantKey) -> Option<CaseVariant> {
         self.case
@@ -148,13 +160,7 @@ impl CaseState {
 /// for its fingerprint; the same file shown again keeps the case it has.
 pub fn provide_case_context() -> CaseState {
     let state = use_app();
-    let cases = CaseState {
-        case: RwSignal::new(None),
-        reopened: RwSignal::new(None),
-        ready: RwSignal::new(false),
-        problem: RwSignal::new(None),
-        restoring: RwSignal::new(false),
-    };
+    let cases = CaseState::holding(None);
     Effect::new(move |_| {
         let shown = state.loaded.with(|f| {
             f.as_ref()

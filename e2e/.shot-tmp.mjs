@@ -1,0 +1,16 @@
+import { startServer, launchBrowser, openPage, waitForValue } from './harness.mjs';
+const server = await startServer();
+const browser = await launchBrowser();
+const { page, context } = await openPage(browser, server.url + '/?demo=family');
+await page.setViewportSize({ width: 1400, height: 1000 });
+await waitForValue(page, 'variant-count', 292);
+await waitForValue(page, 'pedigree-families', 2);
+await page.getByTestId('inheritance-de-novo').check();
+await waitForValue(page, 'filtered-count', 2);
+await page.getByTestId('variant-row').filter({ hasText: 'SCN1A' }).locator('td.chrom').click();
+const detail = page.getByTestId('variant-detail');
+await detail.getByTestId('detail-samples').waitFor({ timeout: 60000 });
+await page.screenshot({ path: '/tmp/shots/detail-1.png' });
+await detail.screenshot({ path: '/tmp/shots/detail-full.png' });
+await page.screenshot({ path: '/tmp/shots/page-full.png', fullPage: true });
+await context.close(); await browser.close(); await server.stop();
