@@ -37,6 +37,7 @@
 
 pub mod case;
 pub mod detail;
+pub mod download;
 pub mod egress;
 pub mod export;
 pub mod family;

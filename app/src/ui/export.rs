@@ -10,7 +10,6 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_core::export::document::Selected;
 
 use super::family::try_use_family;
@@ -20,43 +19,6 @@ use super::state::{LoadedFile, use_client};
 use crate::protocol::ExportFormat;
 use crate::worker_client::{CallError, ExportArgs};
 use wasm_core::filter::Mode;
-
-/// Offers the parts as one file named `name` (a `blob:` URL; the parts are not joined first).
-fn download(name: &str, parts: &[Vec<u8>], mime: &str) {
-    let array = js_sys::Array::new();
-    for p in parts {
-        array.push(&js_sys::Uint8Array::from(p.as_slice()));
-    }
-    let bag = web_sys::BlobPropertyBag::new();
-    bag.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&array, &bag) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    let Some(a) = document()
-        .create_element("a")
-        .ok()
-        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-    else {
-        return;
-    };
-    a.set_href(&url);
-    a.set_download(name);
-    a.set_hidden(true);
-    if let Some(body) = document().body() {
-        let _ = body.append_child(&a);
-        a.click();
-        let _ = body.remove_child(&a);
-    }
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        std::time::Duration::from_secs(60),
-    );
-}
 
 /// The file's name without its data extensions, for the download's name.
 fn stem(name: &str) -> &str {
@@ -125,7 +87,8 @@ pub fn ExportControl(file: Arc<LoadedFile>) -> impl IntoView {
             match outcome {
                 Ok(exported) => {
                     let name = format!("{}.enclave.{}", stem(&file.name), format.extension());
-                    download(&name, &exported.parts, format.mime());
+                    let parts: Vec<&[u8]> = exported.parts.iter().map(Vec::as_slice).collect();
+                    super::download::offer(&name, &parts, format.mime());
                     status.set(Some(Ok((name, exported.records))));
                 }
                 Err(CallError::Dropped) => {}

@@ -27,7 +27,6 @@ pub mod tables;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use wasm_bindgen::{JsCast, JsValue};
 use wasm_core::pedigree::Pedigree;
 use wasm_core::pedigree_check::PedigreeCheck;
 use wasm_core::stats::text;
@@ -247,9 +246,9 @@ pub fn QcReportView(
     };
     let stem = name.clone();
     let download_all = move |_| {
-        download(
+        super::download::offer(
             &format!("{stem}.bcftools-stats.txt"),
-            &bcftools_text,
+            &[bcftools_text.as_bytes()],
             "text/plain",
         );
     };
@@ -455,7 +454,7 @@ fn Plot(
                     type="button"
                     class="link"
                     data-testid=format!("qc-download-{id}")
-                    on:click=move |_| download(&format!("qc-{id}.tsv"), &tsv, "text/tab-separated-values")
+                    on:click=move |_| super::download::offer(&format!("qc-{id}.tsv"), &[tsv.as_bytes()], "text/tab-separated-values")
                 >
                     "TSV"
                 </button>
@@ -513,38 +512,4 @@ fn DataTable(table: Table, testid: &'static str) -> impl IntoView {
             </table>
         </div>
     }
-}
-
-/// Offers `text` as a file named `name` (a `blob:` URL the page makes; nothing is sent).
-fn download(name: &str, text: &str, mime: &str) {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let bag = web_sys::BlobPropertyBag::new();
-    bag.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &bag) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    let Some(a) = document()
-        .create_element("a")
-        .ok()
-        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-    else {
-        return;
-    };
-    a.set_href(&url);
-    a.set_download(name);
-    a.set_hidden(true);
-    if let Some(body) = document().body() {
-        let _ = body.append_child(&a);
-        a.click();
-        let _ = body.remove_child(&a);
-    }
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        std::time::Duration::from_secs(60),
-    );
 }

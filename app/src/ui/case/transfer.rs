@@ -16,7 +16,6 @@ use std::sync::Arc;
 
 use leptos::html::Input;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_core::case::Case;
 use wasm_core::case::file::CaseFileErrorKind;
@@ -51,41 +50,6 @@ async fn key_material(file: &web_sys::File, passphrase: String) -> Result<KeyMat
         key_file: text.to_string(),
         passphrase: (!passphrase.is_empty()).then_some(passphrase),
     })
-}
-
-/// Offers `bytes` as a file named `name` (a `blob:` URL made on the page; nothing is sent).
-fn download_bytes(name: &str, bytes: &[u8]) {
-    let array = js_sys::Uint8Array::from(bytes);
-    let parts = js_sys::Array::of1(&array);
-    let bag = web_sys::BlobPropertyBag::new();
-    bag.set_type("application/octet-stream");
-    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &bag) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    let Some(a) = document()
-        .create_element("a")
-        .ok()
-        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-    else {
-        return;
-    };
-    a.set_href(&url);
-    a.set_download(name);
-    a.set_hidden(true);
-    if let Some(body) = document().body() {
-        let _ = body.append_child(&a);
-        a.click();
-        let _ = body.remove_child(&a);
-    }
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        std::time::Duration::from_secs(60),
-    );
 }
 
 /// What an import refusal's kind is called in `data-kind`.
@@ -148,7 +112,7 @@ pub fn CaseTransfer(file: Arc<LoadedFile>) -> impl IntoView {
                     .await
                     .map_err(|e| e.to_string())?;
                 let file_name = format!("{name}.case.c4gh");
-                download_bytes(&file_name, &bytes);
+                crate::ui::download::offer(&file_name, &[&bytes], "application/octet-stream");
                 Ok(format!(
                     "{file_name}: the case encrypted for {} key{}",
                     keys.len(),
